@@ -1,0 +1,50 @@
+"""Argument parsing and dispatch; subcommands register themselves through ``COMMANDS``."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+# subcommand -> module that defines ``add_arguments(parser)`` and ``run(args) -> int``
+COMMANDS: dict[str, str] = {
+    "simulate": "printernizer_stats.cli._local",
+    "local": "printernizer_stats.cli._local",
+    "registry": "printernizer_stats.cli._registry",
+    "demo": "printernizer_stats.cli._demo",
+}
+HELP: dict[str, str] = {
+    "simulate": "simulate a Printernizer installation into a local statistics DB",
+    "local": "print the local statistics as JSON",
+    "registry": "show, lint or document the metric registry",
+    "demo": "run the end-to-end demo on embedded defaults",
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="printernizer-stats", description="Privacy-first, opt-in usage statistics for Printernizer.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, module_name in COMMANDS.items():
+        command = sub.add_parser(name, help=HELP.get(name), description=HELP.get(name))
+        module = importlib.import_module(module_name)
+        module.add_arguments(name, command)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    module = importlib.import_module(COMMANDS[args.command])
+    try:
+        return int(module.run(args))
+    except KeyboardInterrupt:
+        return 130
+    except (OSError, ValueError, PermissionError) as exc:
+        print(f"printernizer-stats {args.command}: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

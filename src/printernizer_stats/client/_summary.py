@@ -1,0 +1,61 @@
+"""Pure views of local data for people: what the viewer, ``printernizer-stats local`` and export show."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from printernizer_stats.exporter import ConsentState
+from printernizer_stats.registry import DayReading, Kind, Registry, WeekValue, week_label
+
+
+def series_label(attributes: Iterable[tuple[str, str]]) -> str:
+    """``event=completed,printer_type=bambu_lab``; empty attributes read as ``total``."""
+    return ",".join(f"{key}={value}" for key, value in attributes) or "total"
+
+
+def weekly_summary(values: Iterable[WeekValue], registry: Registry) -> list[dict[str, Any]]:
+    """Per ISO week, per metric, per series: the weekly value as it would be sent."""
+    weeks: dict[date, dict[str, dict[str, Any]]] = {}
+    for value in values:
+        metrics = weeks.setdefault(value.week, {})
+        series = metrics.setdefault(value.metric, {})
+        if registry.metrics[value.metric].kind is Kind.HISTOGRAM:
+            series[series_label(value.attributes)] = {"count": value.count, "sum": round(value.value, 6)}
+        else:
+            series[series_label(value.attributes)] = value.value
+    return [
+        {"week": week_label(week), "start": week.isoformat(), "metrics": metrics}
+        for week, metrics in sorted(weeks.items())
+    ]
+
+
+def consent_summary(state: ConsentState, allowed: bool, do_not_track: bool) -> dict[str, Any]:
+    return {
+        "opted_in": state.opted_in,
+        "collecting": allowed,
+        "do_not_track": do_not_track,
+        "consent_version": state.consent_version,
+        "consent_day": state.consent_day.isoformat() if state.consent_day else None,
+        "installation_id": state.installation_id,
+        "installation_day": state.installation_day.isoformat() if state.installation_day else None,
+        "rotate_yearly": state.rotate_yearly,
+    }
+
+
+def local_summary(
+    readings: list[DayReading], weeks: list[WeekValue], registry: Registry, consent: dict[str, Any],
+    facts: dict[str, str],
+) -> dict[str, Any]:
+    """Everything stored locally, grouped for reading: consent, installation facts, weekly statistics."""
+    days = sorted({reading.day for reading in readings})
+    return {
+        "consent": consent,
+        "installation": facts,
+        "days_recorded": len(days),
+        "first_day": days[0].isoformat() if days else None,
+        "last_day": days[-1].isoformat() if days else None,
+        "weeks": weekly_summary(weeks, registry),
+        "registry_version": registry.version,
+    }

@@ -1,0 +1,53 @@
+"""The privacy-filtering exporter: registry filter, day rollups in local SQLite, consent state."""
+
+from printernizer_stats.exporter._consent import (
+    DO_NOT_TRACK,
+    ConsentState,
+    collection_allowed,
+    do_not_track,
+    opted_in,
+    opted_out,
+    rotated,
+    rotation_due,
+)
+from printernizer_stats.exporter._exporter import DELTA_TEMPORALITY, PrivacyFilteringMetricExporter
+from printernizer_stats.exporter._filters import (
+    CapCardinality,
+    DropReading,
+    DropUnlistedAttributes,
+    DropUnregistered,
+    FoldUnknownValues,
+    Reading,
+    RoundValue,
+    run_filters,
+    stateless_filters,
+)
+from printernizer_stats.exporter._rollup import merge, readings_from, rollup
+from printernizer_stats.exporter._store import LocalStore, StoreUnavailable
+
+__all__ = [
+    "DELTA_TEMPORALITY",
+    "DO_NOT_TRACK",
+    "CapCardinality",
+    "ConsentState",
+    "DropReading",
+    "DropUnlistedAttributes",
+    "DropUnregistered",
+    "FoldUnknownValues",
+    "LocalStore",
+    "PrivacyFilteringMetricExporter",
+    "Reading",
+    "RoundValue",
+    "StoreUnavailable",
+    "collection_allowed",
+    "do_not_track",
+    "merge",
+    "opted_in",
+    "opted_out",
+    "readings_from",
+    "rollup",
+    "rotated",
+    "rotation_due",
+    "run_filters",
+    "stateless_filters",
+]

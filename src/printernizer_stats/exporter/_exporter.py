@@ -1,0 +1,140 @@
+"""``PrivacyFilteringMetricExporter``: every reading through the registry filter, then into day rollups."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+from datetime import date, timedelta
+from typing import Any
+
+import structlog
+from opentelemetry.sdk.metrics import Counter, Histogram, ObservableCounter, ObservableGauge
+from opentelemetry.sdk.metrics.export import (
+    AggregationTemporality,
+    MetricExporter,
+    MetricExportResult,
+    MetricsData,
+)
+
+from printernizer_stats.exporter._filters import CapCardinality, run_filters, stateless_filters
+from printernizer_stats.exporter._rollup import readings_from, rollup
+from printernizer_stats.exporter._store import LocalStore, StoreUnavailable
+from printernizer_stats.registry import (
+    DayReading,
+    Registry,
+    RuntimeValues,
+    WeekValue,
+    combine_weeks,
+    utc_today,
+    week_start,
+)
+
+_log = structlog.get_logger(__name__)
+
+DELTA_TEMPORALITY: dict[type, AggregationTemporality] = {
+    # Delta: each export carries only what happened since the last one, which is what a day rollup adds.
+    Counter: AggregationTemporality.DELTA,
+    ObservableCounter: AggregationTemporality.DELTA,
+    Histogram: AggregationTemporality.DELTA,
+    ObservableGauge: AggregationTemporality.DELTA,
+}
+
+
+class PrivacyFilteringMetricExporter(MetricExporter):
+    """Filters every reading through the registry and rolls it up per day into the local store.
+
+    Args:
+        registry: the metric registry; anything it does not declare is dropped.
+        store: where day rollups go.
+        runtime_values: value sets the host closes at start-up (e.g. its route templates).
+        collection_allowed: asked before every write; when it says no, the export is dropped unwritten
+            (consent is checked at the last moment, so a reading racing an opt-out is never stored).
+        today: the UTC day readings are filed under (a parameter so the simulator can move time).
+        on_unavailable: called once, with the reason, when the store fails and statistics turn off.
+        keep_daily_weeks: full weeks kept as day rollups; older days are compacted into week rollups.
+        retention_weeks: rollups older than this are deleted (local retention).
+    """
+
+    def __init__(
+        self,
+        registry: Registry,
+        store: LocalStore,
+        runtime_values: RuntimeValues | None = None,
+        collection_allowed: Callable[[], bool] = lambda: True,
+        today: Callable[[], date] = utc_today,
+        on_unavailable: Callable[[str], None] | None = None,
+        keep_daily_weeks: int = 5,
+        retention_weeks: int = 53,
+    ) -> None:
+        super().__init__(preferred_temporality=DELTA_TEMPORALITY)
+        self._registry = registry
+        self._store = store
+        self._filters = stateless_filters(registry, runtime_values or {})
+        self._cap = CapCardinality(registry)
+        self._cap_day: date | None = None
+        self._allowed = collection_allowed
+        self._today = today
+        self._on_unavailable = on_unavailable
+        self._kinds = {name: spec.kind for name, spec in registry.metrics.items()}
+        self.keep_daily_weeks = keep_daily_weeks
+        self.retention_weeks = retention_weeks
+        self._lock = threading.Lock()
+        self.unavailable_reason: str | None = None
+        self.dropped_readings = 0
+
+    def export(self, metrics_data: MetricsData, timeout_millis: float = 10_000, **kwargs: Any) -> MetricExportResult:
+        """Filter and store one export. Never raises: failures are logged and reported as FAILURE."""
+        if self.unavailable_reason is not None:
+            return MetricExportResult.FAILURE
+        try:
+            with self._lock:
+                if not self._allowed():
+                    return MetricExportResult.SUCCESS
+                self._write(metrics_data)
+        except StoreUnavailable as exc:
+            self._turn_off(str(exc))
+            return MetricExportResult.FAILURE
+        except Exception:  # the host must never suffer: a bug here turns statistics off, nothing more
+            _log.exception("usage_stats.export_failed")
+            self._turn_off("unexpected error while exporting")
+            return MetricExportResult.FAILURE
+        return MetricExportResult.SUCCESS
+
+    def _write(self, metrics_data: MetricsData) -> None:
+        day = self._today()
+        if day != self._cap_day:
+            self._new_day(day)
+        kept, dropped = run_filters(readings_from(metrics_data), [*self._filters, self._cap])
+        self.dropped_readings += dropped
+        rolled = rollup(kept, day, self._registry)
+        if rolled:
+            self._store.add(rolled, self._kinds)
+
+    def _new_day(self, day: date) -> None:
+        """Once a day, on the reader's thread: compact old days, apply retention, reseed the cap."""
+        monday = week_start(day)
+        self._store.compact(monday - timedelta(weeks=self.keep_daily_weeks), self._combine)
+        self._store.delete_readings(before=monday - timedelta(weeks=self.retention_weeks))
+        self._cap.reset(self._store.series_on(day))
+        self._cap_day = day
+
+    def _combine(self, readings: Iterable[DayReading]) -> list[WeekValue]:
+        return combine_weeks(readings, self._registry)
+
+    def _turn_off(self, reason: str) -> None:
+        if self.unavailable_reason is not None:
+            return
+        self.unavailable_reason = reason
+        # One line, no path: the DB path may contain the user's name.
+        _log.warning("usage_stats.off", reason=reason)
+        if self._on_unavailable is not None:
+            try:
+                self._on_unavailable(reason)
+            except Exception:
+                _log.exception("usage_stats.on_unavailable_failed")
+
+    def force_flush(self, timeout_millis: float = 10_000) -> bool:
+        return True
+
+    def shutdown(self, timeout_millis: float = 30_000, **kwargs: Any) -> None:
+        return None

@@ -1,0 +1,190 @@
+"""Local SQLite: day rollups of filtered readings, and the settings table (consent, installation id).
+
+Plain ``sqlite3``: the SDK calls the exporter from the reader's background thread, never the host's event
+loop. A connection is opened per operation (an export runs once a minute), so no connection crosses
+threads. Every ``sqlite3.Error`` surfaces as :class:`StoreUnavailable`, which the exporter turns into
+"stats off".
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import closing, contextmanager
+from datetime import date
+from pathlib import Path
+
+from printernizer_stats.exporter._rollup import merge
+from printernizer_stats.registry import Attributes, DayReading, Kind, WeekValue
+
+CombineWeeks = Callable[[Iterable[DayReading]], list[WeekValue]]
+
+SCHEMA_VERSION = 1
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS daily_readings (
+    day INTEGER NOT NULL,      -- proleptic Gregorian ordinal of the UTC day: day granularity, never finer
+    metric TEXT NOT NULL,
+    attributes TEXT NOT NULL,  -- canonical JSON [[key, value], ...] of registry-allowed values only
+    value REAL NOT NULL,
+    count INTEGER NOT NULL DEFAULT 0,
+    buckets TEXT,              -- JSON bucket counts, histograms only
+    PRIMARY KEY (day, metric, attributes)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS weekly_readings (
+    week INTEGER NOT NULL,     -- ordinal of the ISO week's Monday: older days are compacted into weeks
+    metric TEXT NOT NULL,
+    attributes TEXT NOT NULL,
+    value REAL NOT NULL,
+    count INTEGER NOT NULL DEFAULT 0,
+    buckets TEXT,
+    PRIMARY KEY (week, metric, attributes)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
+"""
+BUSY_TIMEOUT_S = 2.0
+
+
+class StoreUnavailable(Exception):
+    """The local database cannot be used (locked, corrupt, unwritable); statistics turn off."""
+
+
+def encode_attributes(attributes: Attributes) -> str:
+    return json.dumps([list(pair) for pair in attributes], separators=(",", ":"))
+
+
+def decode_attributes(text: str) -> Attributes:
+    return tuple((str(k), str(v)) for k, v in json.loads(text))
+
+
+def _row_to_reading(row: tuple[int, str, str, float, int, str | None]) -> DayReading:
+    day, metric, attributes, value, count, buckets = row
+    bucket_counts = tuple(json.loads(buckets)) if buckets else ()
+    return DayReading(date.fromordinal(day), metric, decode_attributes(attributes), value, count, bucket_counts)
+
+
+class LocalStore:
+    """The local statistics database at ``path`` (created on first use)."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._initialised = False
+
+    @contextmanager
+    def connect(self) -> Iterator[sqlite3.Connection]:
+        """A connection in a transaction: committed on success, rolled back on error."""
+        try:
+            with closing(sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S)) as conn:
+                if not self._initialised:
+                    conn.execute("PRAGMA auto_vacuum=INCREMENTAL")  # only takes effect on a new file
+                    conn.execute("PRAGMA journal_mode=WAL")
+                    conn.executescript(_SCHEMA)
+                    self._initialised = True
+                with conn:
+                    yield conn
+        except sqlite3.Error as exc:
+            raise StoreUnavailable(f"{type(exc).__name__}: {exc}") from exc
+
+    def add(self, readings: Sequence[DayReading], kinds: Mapping[str, Kind]) -> None:
+        """Merge day rollups into the table: counters and histograms add up, gauges keep the last value."""
+        with self.connect() as conn:
+            for reading in readings:
+                key = (reading.day.toordinal(), reading.metric, encode_attributes(reading.attributes))
+                row = conn.execute(
+                    "SELECT day, metric, attributes, value, count, buckets FROM daily_readings "
+                    "WHERE day = ? AND metric = ? AND attributes = ?", key,
+                ).fetchone()
+                merged = merge(kinds[reading.metric], _row_to_reading(row), reading) if row else reading
+                buckets = json.dumps(list(merged.bucket_counts)) if merged.bucket_counts else None
+                conn.execute(
+                    "INSERT OR REPLACE INTO daily_readings VALUES (?, ?, ?, ?, ?, ?)",
+                    (*key, merged.value, merged.count, buckets),
+                )
+
+    def readings(self, first: date | None = None, last: date | None = None) -> list[DayReading]:
+        """Day rollups between ``first`` and ``last`` inclusive (all when not given), oldest first."""
+        low = first.toordinal() if first else 0
+        high = last.toordinal() if last else 10**7
+        with self.connect() as conn:
+            rows = conn.execute(
+                "SELECT day, metric, attributes, value, count, buckets FROM daily_readings "
+                "WHERE day BETWEEN ? AND ? ORDER BY day, metric, attributes", (low, high),
+            ).fetchall()
+        return [_row_to_reading(row) for row in rows]
+
+    def series_on(self, day: date) -> dict[str, set[Attributes]]:
+        """The series stored for ``day``, by metric (seeds the cardinality cap after a restart)."""
+        seen: dict[str, set[Attributes]] = {}
+        with self.connect() as conn:
+            for metric, attributes in conn.execute(
+                "SELECT metric, attributes FROM daily_readings WHERE day = ?", (day.toordinal(),)
+            ):
+                seen.setdefault(metric, set()).add(decode_attributes(attributes))
+        return seen
+
+    def delete_readings(self, before: date | None = None) -> int:
+        """Delete day and week rollups (older than ``before``, or all); returns how many rows went."""
+        low = before.toordinal() if before else 10**7
+        with self.connect() as conn:
+            days = conn.execute("DELETE FROM daily_readings WHERE day < ?", (low,)).rowcount
+            weeks = conn.execute("DELETE FROM weekly_readings WHERE week < ?", (low,)).rowcount
+            conn.execute("PRAGMA incremental_vacuum")
+        return days + weeks
+
+    def compact(self, before: date, combine: CombineWeeks) -> int:
+        """Fold day rollups older than ``before`` (a Monday) into week rollups; returns day rows folded.
+
+        Old weeks are only ever shown and sent as weeks, so their days need not be kept; this is what keeps
+        a heavy year under a megabyte.
+        """
+        with self.connect() as conn:
+            rows = conn.execute(
+                "SELECT day, metric, attributes, value, count, buckets FROM daily_readings WHERE day < ?",
+                (before.toordinal(),),
+            ).fetchall()
+            if not rows:
+                return 0
+            folded = combine(_row_to_reading(row) for row in rows)
+            for week in folded:
+                conn.execute(
+                    "INSERT OR REPLACE INTO weekly_readings VALUES (?, ?, ?, ?, ?, ?)",
+                    (week.week.toordinal(), week.metric, encode_attributes(week.attributes), week.value, week.count,
+                     json.dumps(list(week.bucket_counts)) if week.bucket_counts else None),
+                )
+            conn.execute("DELETE FROM daily_readings WHERE day < ?", (before.toordinal(),))
+            conn.execute("PRAGMA incremental_vacuum")
+        return len(rows)
+
+    def week_rollups(self) -> list[WeekValue]:
+        """Weeks compacted from older days, oldest first."""
+        with self.connect() as conn:
+            rows = conn.execute(
+                "SELECT week, metric, attributes, value, count, buckets FROM weekly_readings "
+                "ORDER BY week, metric, attributes"
+            ).fetchall()
+        return [
+            WeekValue(date.fromordinal(week), metric, decode_attributes(attributes), value, count,
+                      tuple(json.loads(buckets)) if buckets else ())
+            for week, metric, attributes, value, count, buckets in rows
+        ]
+
+    def checkpoint(self) -> None:
+        """Fold the write-ahead log into the main file and truncate it (keeps the footprint honest)."""
+        with self.connect() as conn:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def settings(self) -> dict[str, str]:
+        with self.connect() as conn:
+            return dict(conn.execute("SELECT key, value FROM settings").fetchall())
+
+    def update_settings(self, values: Mapping[str, str | None]) -> None:
+        """Set (or, with ``None``, remove) settings in one transaction."""
+        with self.connect() as conn:
+            for key, value in values.items():
+                if value is None:
+                    conn.execute("DELETE FROM settings WHERE key = ?", (key,))
+                else:
+                    conn.execute("INSERT OR REPLACE INTO settings VALUES (?, ?)", (key, value))

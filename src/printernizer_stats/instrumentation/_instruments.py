@@ -1,0 +1,84 @@
+"""OpenTelemetry instruments created from the registry, behind a recorder that never raises.
+
+Only ``opentelemetry.metrics`` (the API) is used here. Until :meth:`UsageInstruments.bind` is given an SDK
+meter, every instrument is the API's no-op, so a host whose user has not opted in pays next to nothing.
+Recording is an in-memory aggregation in the SDK: no I/O on the caller's thread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from opentelemetry.metrics import CallbackOptions, Meter, NoOpMeter, Observation
+
+from printernizer_stats.registry import SCOPE_NAME, Kind, Registry
+
+AttributeValues = Mapping[str, str | int | float | bool]
+"""Attributes as a host passes them; the exporter's filter turns them into registry strings."""
+GaugeSource = Callable[[], Iterable[tuple[float, Mapping[str, str]]]]
+"""Returns the current (value, attributes) pairs of a gauge; called on the reader's thread."""
+
+
+def _safe_callback(source: GaugeSource) -> Callable[[CallbackOptions], Iterable[Observation]]:
+    def observe(_options: CallbackOptions) -> Iterable[Observation]:
+        try:
+            return [Observation(value, dict(attributes)) for value, attributes in source()]
+        except Exception:  # a host callback that fails yields no observation, never an error
+            return []
+
+    return observe
+
+
+class UsageInstruments:
+    """The registry's instruments. ``add``/``record`` never raise into the host.
+
+    Args:
+        registry: declares which instruments exist (unknown names are ignored, and counted).
+        gauge_sources: for each gauge metric, a callable giving its current values.
+    """
+
+    def __init__(self, registry: Registry, gauge_sources: Mapping[str, GaugeSource] | None = None) -> None:
+        self._registry = registry
+        self._gauge_sources = dict(gauge_sources or {})
+        self._synchronous: dict[str, Any] = {}
+        self.ignored = 0
+        self.bind(NoOpMeter(SCOPE_NAME))
+
+    def bind(self, meter: Meter) -> None:
+        """(Re)create every instrument on ``meter``; the swap is one assignment, safe under concurrency."""
+        synchronous: dict[str, Any] = {}
+        for spec in self._registry.metrics.values():
+            if spec.kind is Kind.COUNTER:
+                synchronous[spec.name] = meter.create_counter(spec.name, spec.unit, spec.description)
+            elif spec.kind is Kind.HISTOGRAM:
+                synchronous[spec.name] = meter.create_histogram(
+                    spec.name, spec.unit, spec.description,
+                    explicit_bucket_boundaries_advisory=list(spec.rounding.buckets),
+                )
+            elif spec.name in self._gauge_sources:
+                meter.create_observable_gauge(
+                    spec.name, [_safe_callback(self._gauge_sources[spec.name])], spec.unit, spec.description,
+                )
+        self._synchronous = synchronous
+
+    def unbind(self) -> None:
+        """Back to no-op instruments (statistics off)."""
+        self.bind(NoOpMeter(SCOPE_NAME))
+
+    def add(self, metric: str, value: float = 1, attributes: AttributeValues | None = None) -> None:
+        """Add to a counter. Never raises; an unknown name or a negative amount is ignored."""
+        if not value >= 0:  # also catches NaN; the SDK would log a warning on the caller's thread
+            self.ignored += 1
+            return
+        try:
+            self._synchronous[metric].add(value, attributes)
+        except Exception:
+            self.ignored += 1
+
+    def record(self, metric: str, value: float, attributes: AttributeValues | None = None) -> None:
+        """Record into a histogram. Never raises; an unknown name is ignored."""
+        try:
+            self._synchronous[metric].record(value, attributes)
+        except Exception:
+            self.ignored += 1

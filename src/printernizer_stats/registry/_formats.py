@@ -1,0 +1,103 @@
+"""Named value formats for resource fields: how the client normalises them, how the receiver checks them.
+
+Each format is a pair of pure functions. ``normalise`` turns whatever the host reports into the coarse,
+canonical value that may leave the machine (or a safe fallback); ``check`` answers ``None`` for a valid
+wire value and a reason otherwise. The receiver never trusts the client to have normalised.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+_VERSION = re.compile(r"^v?(\d{1,4})\.(\d{1,4})(?:\.(\d{1,6}))?")
+_WIRE_VERSION = re.compile(r"^\d{1,4}\.\d{1,4}\.\d{1,6}$")
+_PYTHON = re.compile(r"^(\d)\.(\d{1,3})")
+_WIRE_PYTHON = re.compile(r"^\d\.\d{1,3}$")
+_COUNTRY = re.compile(r"^[A-Z]{2}$")
+UNKNOWN_VERSION = "0.0.0"
+UNKNOWN_COUNTRY = "XX"
+
+
+def _normalise_uuid4(raw: str) -> str:
+    value = uuid.UUID(str(raw))
+    if value.version != 4:
+        raise ValueError("not a version-4 UUID")
+    return str(value)
+
+
+def _check_uuid4(value: str) -> str | None:
+    try:
+        parsed = uuid.UUID(value)
+    except (ValueError, AttributeError, TypeError):
+        return "is not a UUID"
+    if parsed.version != 4 or str(parsed) != value:
+        return "is not a lower-case version-4 UUID"
+    return None
+
+
+def _check_uuid(value: str) -> str | None:
+    try:
+        parsed = uuid.UUID(value)
+    except (ValueError, AttributeError, TypeError):
+        return "is not a UUID"
+    return None if str(parsed) == value else "is not a canonical lower-case UUID"
+
+
+def _normalise_version(raw: str) -> str:
+    # git describe gives 2.41.7-6-gbe0da09-dirty; only major.minor.patch may leave the machine.
+    match = _VERSION.match(str(raw).strip())
+    if not match:
+        return UNKNOWN_VERSION
+    major, minor, patch = match.group(1), match.group(2), match.group(3) or "0"
+    return f"{int(major)}.{int(minor)}.{int(patch)}"
+
+
+def _check_version(value: str) -> str | None:
+    return None if _WIRE_VERSION.match(value) else "is not major.minor.patch"
+
+
+def _normalise_python(raw: str) -> str:
+    match = _PYTHON.match(str(raw).strip())
+    return f"{match.group(1)}.{match.group(2)}" if match else "0.0"
+
+
+def _check_python(value: str) -> str | None:
+    return None if _WIRE_PYTHON.match(value) else "is not major.minor"
+
+
+def _normalise_country(raw: str) -> str:
+    value = str(raw).strip().upper()
+    return value if _COUNTRY.match(value) else UNKNOWN_COUNTRY
+
+
+def _check_country(value: str) -> str | None:
+    return None if _COUNTRY.match(value) else "is not a two-letter upper-case country code"
+
+
+def _normalise_int(raw: str) -> str:
+    return str(int(raw))
+
+
+def _check_registry_version(value: str) -> str | None:
+    return None if value.isdigit() and 0 < int(value) < 10_000 else "is not a registry version number"
+
+
+@dataclass(frozen=True, slots=True)
+class Format:
+    """A value format: normalise on the client, check on the receiver."""
+
+    normalise: Callable[[str], str]
+    check: Callable[[str], str | None]
+
+
+FORMATS: dict[str, Format] = {
+    "uuid4": Format(_normalise_uuid4, _check_uuid4),
+    "uuid": Format(lambda raw: str(uuid.UUID(str(raw))), _check_uuid),
+    "version": Format(_normalise_version, _check_version),
+    "python_version": Format(_normalise_python, _check_python),
+    "country_code": Format(_normalise_country, _check_country),
+    "registry_version": Format(_normalise_int, _check_registry_version),
+}

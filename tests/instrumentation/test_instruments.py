@@ -1,0 +1,63 @@
+"""UsageInstruments: no-op until bound, never raising, gauges from host callables."""
+
+from __future__ import annotations
+
+from opentelemetry.sdk.metrics import MeterProvider
+from opentelemetry.sdk.metrics.export import InMemoryMetricReader
+from opentelemetry.sdk.resources import Resource
+
+from printernizer_stats.instrumentation import UsageInstruments, registry_views
+from printernizer_stats.registry import Registry
+
+
+def _points(reader: InMemoryMetricReader) -> dict[str, list[tuple[dict[str, object], float]]]:
+    data = reader.get_metrics_data()
+    out: dict[str, list[tuple[dict[str, object], float]]] = {}
+    for rm in data.resource_metrics if data else []:
+        for sm in rm.scope_metrics:
+            for m in sm.metrics:
+                out[m.name] = [(dict(p.attributes or {}), getattr(p, "value", 0)) for p in m.data.data_points]
+    return out
+
+
+def test_unbound_instruments_are_no_ops(registry: Registry) -> None:
+    instruments = UsageInstruments(registry)
+    instruments.add("printernizer.app.starts")
+    instruments.record("http.server.request.duration", 0.1)
+    assert instruments.ignored == 0
+
+
+def test_unknown_names_and_bad_values_are_ignored(registry: Registry) -> None:
+    instruments = UsageInstruments(registry)
+    instruments.add("no.such.metric")
+    instruments.add("printernizer.app.starts", -1)
+    instruments.add("printernizer.app.starts", float("nan"))
+    instruments.record("printernizer.app.starts", 1.0)
+    assert instruments.ignored == 4
+
+
+def test_gauges_read_host_callables_and_survive_failures(registry: Registry) -> None:
+    def broken() -> list[tuple[float, dict[str, str]]]:
+        raise RuntimeError("host bug")
+
+    reader = InMemoryMetricReader()
+    provider = MeterProvider(metric_readers=[reader], resource=Resource({}))
+    instruments = UsageInstruments(registry, {
+        "printernizer.printers": lambda: [(2.0, {"printer_type": "bambu_lab"})],
+        "printernizer.features.enabled": broken,
+    })
+    instruments.bind(provider.get_meter("t"))
+    points = _points(reader)
+    assert points["printernizer.printers"] == [({"printer_type": "bambu_lab"}, 2.0)]
+    assert "printernizer.features.enabled" not in points
+
+
+def test_views_drop_undeclared_instruments_and_attributes(registry: Registry) -> None:
+    reader = InMemoryMetricReader()
+    provider = MeterProvider(metric_readers=[reader], resource=Resource({}), views=registry_views(registry))
+    meter = provider.get_meter("t")
+    meter.create_counter("printernizer.jobs.events").add(1, {"event": "created", "filename": "x.3mf"})
+    meter.create_counter("host.private.metric").add(1)
+    points = _points(reader)
+    assert set(points) == {"printernizer.jobs.events"}
+    assert points["printernizer.jobs.events"] == [({"event": "created"}, 1)]

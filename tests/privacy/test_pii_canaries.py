@@ -1,0 +1,55 @@
+"""PII canaries: plant sensitive values everywhere they could sneak in; none may reach the SQLite file."""
+
+from __future__ import annotations
+
+from dataclasses import astuple
+from datetime import date
+from pathlib import Path
+
+from printernizer_stats.simulator import (
+    InstanceSimulator,
+    Sensitive,
+    SimClock,
+    random_profile,
+    simulate_weeks,
+    simulated_client,
+)
+
+CANARIES = Sensitive(
+    host="canary-host-7f3a.example.lan",
+    ip="203.0.113.77",
+    file_name="canary_file_9c1e.3mf",
+    serial="CANARYSERIAL42",
+    email="canary.person@example.org",
+    url="https://canary-url.example.net/path?q=canary",
+)
+
+
+def _all_bytes(directory: Path) -> bytes:
+    return b"".join(p.read_bytes() for p in sorted(directory.iterdir()) if p.is_file())
+
+
+def test_canaries_never_reach_sqlite(tmp_path: Path) -> None:
+    """A simulated week with canaries in payloads and in attribute values leaves none in the DB files."""
+    profile = random_profile(3)
+    clock = SimClock(date(2026, 11, 9))
+    client = simulated_client(str(tmp_path / "stats.db"), profile, clock)
+    client.opt_in()
+    sim = InstanceSimulator(client, profile, clock, CANARIES)
+    for value in astuple(CANARIES):
+        # Straight into attribute values and keys, and as error codes and route labels.
+        client.instruments.add("printernizer.jobs.events", 1, {"event": value, value: value})
+        client.instruments.add(value, 1, {"event": "created"})
+        client.record_error(value, value)
+        client.instruments.record("http.server.request.duration", 0.1, {
+            "http.route": value, "http.request.method": value, "http.response.status_code": value,
+        })
+        sim.bus.emit("printer_connection_progress", {"status": "failed", "message": value, "printer_id": value})
+        sim.bus.emit("job_status_changed", {"status": value, "old_status": value})
+    simulate_weeks(sim, clock.day, 1)
+    client.stop()
+    data = _all_bytes(tmp_path)
+    assert len(data) > 10_000
+    for value in astuple(CANARIES):
+        assert value.encode() not in data, value
+        assert value.encode("utf-16-le") not in data, value
