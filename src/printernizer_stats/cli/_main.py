@@ -13,12 +13,14 @@ COMMANDS: dict[str, str] = {
     "local": "printernizer_stats.cli._local",
     "registry": "printernizer_stats.cli._registry",
     "demo": "printernizer_stats.cli._demo",
+    "collector-config": "printernizer_stats.cli._collector",
 }
 HELP: dict[str, str] = {
     "simulate": "simulate a Printernizer installation into a local statistics DB",
     "local": "print the local statistics as JSON",
     "registry": "show, lint or document the metric registry",
     "demo": "run the end-to-end demo on embedded defaults",
+    "collector-config": "print the otelcol-contrib configuration generated from the registry",
 }
 
 
