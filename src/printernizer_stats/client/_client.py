@@ -44,7 +44,7 @@ from printernizer_stats.instrumentation import (
     start_pipeline,
 )
 from printernizer_stats.registry import Registry, WeekValue, combine_weeks, default_registry, utc_today
-from printernizer_stats.sender import SenderConfig, sender_config
+from printernizer_stats.sender import OutboxUnavailable, SenderConfig, sender_config
 
 _log = structlog.get_logger(__name__)
 
@@ -184,6 +184,22 @@ class StatsClient:
             self.store.update_settings({key: None for key in settings if key.startswith(_FACT)})
             return state
 
+    def honour_do_not_track(self) -> None:
+        """With DO_NOT_TRACK set, delete readings and queued batches as an opt-out would. Never raises.
+
+        The recorded consent stays (DO_NOT_TRACK overrides it rather than replacing it); a pending deletion
+        request stays queued, held until DO_NOT_TRACK is lifted.
+        """
+        if not do_not_track(self.environ):
+            return
+        try:
+            deleted = self.store.delete_readings() + self.sending.withdraw()
+        except (StoreUnavailable, OutboxUnavailable) as exc:
+            self._store_failed(str(exc))
+            return
+        if deleted:
+            _log.info("usage_stats.do_not_track", deleted_rows=deleted)
+
     def set_yearly_rotation(self, enabled: bool) -> ConsentState:
         """Switch the yearly rotation of the installation id on or off."""
         with self._lock:
@@ -218,6 +234,7 @@ class StatsClient:
         with self._lock:
             if self._pipeline is not None:
                 return True
+            self.honour_do_not_track()
             if not self.collecting():
                 return False
             try:

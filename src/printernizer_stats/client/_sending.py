@@ -149,6 +149,7 @@ class ClientSending:
     def tick(self) -> float | None:
         """The scheduler's round: rotate the id if due, batch, send what is due. Never raises."""
         try:
+            self.client.honour_do_not_track()
             self.client.rotate_id_if_due()
             self.collect()
             attempts = self.sender.send_due()
