@@ -137,14 +137,18 @@ class StatsClient:
             self.consent(), self.registry.consent_version, self.environ
         )
 
-    def opt_in(self) -> ConsentState:
-        """Opt in under the current consent version, with a new installation id, and start collecting."""
+    def opt_in(self, *, start: bool = True) -> ConsentState:
+        """Opt in under the current consent version, with a new installation id, and start collecting.
+
+        ``start=False`` only records the consent (the CLI: the host starts collecting when it next runs).
+        """
         if do_not_track(self.environ):
             raise PermissionError("DO_NOT_TRACK is set: usage statistics stay off")
         with self._lock:
             state = opted_in(self.consent(), self.today(), self.registry.consent_version)
             self.store.update_settings(state.to_settings())
-            self.start()
+            if start:
+                self.start()
             return state
 
     def opt_out(self, request_server_deletion: bool = False) -> ConsentState:
