@@ -74,6 +74,8 @@ class _Server(ThreadingHTTPServer):
 
     def get_request(self) -> tuple[socket.socket, Any]:
         sock, address = self.socket.accept()
+        # As production servers do: without it, Nagle + delayed ACK add ~40 ms to some TLS handshakes.
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         with self.receiver.lock:
             self.receiver.connections += 1
         if self.context is not None:  # the handshake runs in the handler thread, on first read

@@ -296,7 +296,7 @@ class StatsClient:
         """
         low = first if since_day is None or first is None else max(first, since_day)
         try:
-            compacted = [w for w in self.store.week_rollups() if since_day is None or w.week >= since_day]
+            compacted = [w for w in self.store.week_rollups(first, last) if since_day is None or w.week >= since_day]
             combined = combine_weeks(self.store.readings(low or since_day, last + timedelta(days=6) if last else None),
                                      self.registry)
         except StoreUnavailable:

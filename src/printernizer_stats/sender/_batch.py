@@ -134,12 +134,13 @@ def _whole(value: float) -> int:
 
 
 def _metric(spec: MetricSpec, values: list[WeekValue], start: int, end: int) -> Metric:
+    # Histogram sums go out in milliseconds: finer says nothing more and costs ~5 % of the gzipped batch.
     points: list[Any]
     if spec.kind is Kind.HISTOGRAM:
         points = [
             HistogramDataPoint(
                 attributes=dict(v.attributes), start_time_unix_nano=start, time_unix_nano=end,
-                count=sum(v.bucket_counts), sum=max(0.0, round(v.value, 6)), bucket_counts=list(v.bucket_counts),
+                count=sum(v.bucket_counts), sum=max(0.0, round(v.value, 3)), bucket_counts=list(v.bucket_counts),
                 explicit_bounds=list(spec.rounding.buckets), exemplars=[],
                 # No min/max on the wire (None leaves the optional protobuf fields unset).
                 min=cast(float, None), max=cast(float, None),
