@@ -5,17 +5,19 @@ from __future__ import annotations
 import asyncio
 import base64
 import shutil
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import ExportMetricsServiceRequest
 
 from printernizer_stats.client import StatsClient
-from printernizer_stats.registry import DELETION_METRIC, DayReading, week_label
+from printernizer_stats.registry import DELETION_METRIC, DayReading, WeekValue, week_label
 from printernizer_stats.sender import SenderConfig, otlp_json
 from printernizer_stats.simulator import simulate_installation
 from tests.sender.conftest import Clock
@@ -126,7 +128,9 @@ def test_off_means_zero_connections_for_a_month(db: Path, receiver: FaultyReceiv
         clock.t += 86_400
         client.sending.tick()
         client.submit_now()
-        assert client.preview()["state"] == "empty"
+        preview = client.preview()
+        assert preview["state"] == "empty"
+    assert ("DO_NOT_TRACK" if how == "do_not_track" else "not opted in") in preview["reason"]
     assert client.start_scheduler_thread()  # and a few real rounds on the scheduler's own thread
     for _ in range(5):
         client.sending.wake()
@@ -134,6 +138,26 @@ def test_off_means_zero_connections_for_a_month(db: Path, receiver: FaultyReceiv
     client.stop_scheduler()
     assert client.sending.scheduler is not None and client.sending.scheduler.ticks >= 1
     assert receiver.connections == 0 and receiver.received == []
+
+
+def test_opt_out_racing_a_batching_round_leaves_nothing_queued(db: Path) -> None:
+    """An opt-out arriving while a scheduler round is batching waits for it, then deletes what it queued."""
+    client = _client(db, Day(AFTER))
+    original, entered = client.week_values, threading.Event()
+
+    def slow_week_values(*args: Any, **kwargs: Any) -> list[WeekValue]:
+        values = original(*args, **kwargs)
+        entered.set()
+        time.sleep(0.2)  # the opt-out arrives now, with this round's values already read
+        return values
+
+    client.week_values = slow_week_values  # type: ignore[method-assign]
+    round_ = threading.Thread(target=client.sending.collect)
+    round_.start()
+    assert entered.wait(2)
+    client.opt_out()
+    round_.join()
+    assert client.sending.outbox.queued() == []
 
 
 def test_the_control_opted_in_does_connect(db: Path, receiver: FaultyReceiver) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from printernizer_stats.sender import (
@@ -45,16 +47,18 @@ def test_otlp_path_convention_and_no_credentials_in_url() -> None:
         metrics_url("https://me:secret@stats.example.org")
 
 
-def test_precedence_argument_then_env_then_default() -> None:
+def test_precedence_argument_then_env_then_default(tmp_path: Path) -> None:
     """Arguments win over our environment variables; those win over the defaults."""
-    env = {ENDPOINT_ENV: "https://env.example.org", TOKEN_ENV: "env-token", CA_FILE_ENV: "/env/ca.pem",
+    ca = tmp_path / "ca.pem"
+    ca.write_text("not checked until a connection is made")
+    env = {ENDPOINT_ENV: "https://env.example.org", TOKEN_ENV: "env-token", CA_FILE_ENV: str(ca),
            PROXY_ENV: "http://proxy.lan:3128"}
     from_env = sender_config(environ=env)
     assert (from_env.endpoint, from_env.token, from_env.ca_file, from_env.proxy) == (
-        "https://env.example.org", "env-token", "/env/ca.pem", "http://proxy.lan:3128")
+        "https://env.example.org", "env-token", str(ca), "http://proxy.lan:3128")
     explicit = sender_config("https://arg.example.org", token="arg-token", environ=env, timeout_s=3)
     assert (explicit.endpoint, explicit.token, explicit.ca_file, explicit.timeout_s) == (
-        "https://arg.example.org", "arg-token", "/env/ca.pem", 3)
+        "https://arg.example.org", "arg-token", str(ca), 3)
 
 
 def test_a_bad_env_value_warns_and_falls_back(captured_logs: list[dict[str, object]]) -> None:
@@ -72,6 +76,8 @@ def test_bad_arguments_raise_naming_the_field() -> None:
         SenderConfig(timeout_s=0)
     with pytest.raises(ValueError, match="proxy"):
         SenderConfig(proxy="proxy.lan")
+    with pytest.raises(ValueError, match="ca_file"):
+        SenderConfig(ca_file="/nonexistent/ca.pem")
 
 
 def test_the_token_never_shows_in_repr() -> None:

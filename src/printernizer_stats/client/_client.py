@@ -259,7 +259,8 @@ class StatsClient:
             pipeline.flush()
 
     def stop(self) -> None:
-        """Flush and stop the pipeline (host shutdown)."""
+        """Stop the scheduler, flush and stop the pipeline (host shutdown)."""
+        self.sending.stop()  # outside the lock: a scheduler round may be waiting for it
         with self._lock:
             self._stop_pipeline(flush=True)
 

@@ -90,6 +90,11 @@ class ClientSending:
         Only while collection is allowed, only weeks whose Sunday is past, only data from the consent day
         on, each week once (the outbox remembers the last batched week).
         """
+        # Under the client's lock: an opt-out waits for a batching round in progress, then clears its output.
+        with self.client._lock:
+            return self._collect()
+
+    def _collect(self) -> list[str]:
         client = self.client
         state = client.consent()
         if not collection_allowed(state, client.registry.consent_version, client.environ):
@@ -122,10 +127,19 @@ class ClientSending:
         self.collect()
         queued = self.outbox.queued()
         if not queued:
-            return {"state": "empty", "batch_id": None, "week": None, "kind": None, "queued": 0}
+            return {"state": "empty", "batch_id": None, "week": None, "kind": None, "queued": 0,
+                    "reason": self._why_empty()}
         head = queued[0]
         return {"batch_id": head.batch_id, "week": head.label, "kind": head.kind, "state": head.state,
                 "attempts": head.attempts, "queued": len(queued), **describe_payload(head.payload)}
+
+    def _why_empty(self) -> str:
+        client = self.client
+        if do_not_track(client.environ):
+            return "DO_NOT_TRACK is set: nothing is collected or sent"
+        if not collection_allowed(client.consent(), client.registry.consent_version, client.environ):
+            return "not opted in: nothing is collected or sent"
+        return "no complete ISO week with data since opting in"
 
     def history(self) -> dict[str, Any]:
         """Every batch that left the machine, the chain check, and what is still queued."""

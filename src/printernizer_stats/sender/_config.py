@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -103,6 +104,8 @@ class SenderConfig:
         """Raise ``ValueError`` naming the field when a setting cannot work."""
         if self.endpoint:
             metrics_url(self.endpoint)
+        if self.ca_file and not Path(self.ca_file).is_file():
+            raise ValueError(f"ca_file {self.ca_file!r} is not a readable file")
         if self.proxy:
             proxy = urlsplit(self.proxy)
             if proxy.scheme not in {"http", "https", "socks5", "socks5h"} or not proxy.hostname:
