@@ -134,7 +134,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=50)
     parser.add_argument("--installations", type=int, default=20)
     args = parser.parse_args()
-    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.ERROR))
     heavy = aggregation(args.weeks, args.jobs_per_week, args.repeats)
     sizes(heavy, args.installations)
     submit(2, args.repeats)

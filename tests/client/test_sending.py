@@ -263,8 +263,11 @@ def test_delete_all_leaves_nothing_local(db: Path, receiver: FaultyReceiver) -> 
     """Readings, queued batches, the sent log and remembered facts all go; consent is off."""
     client = _client(db, Day(AFTER), receiver.url)
     client.sending.tick()
+    assert client.local_summary()["sending"]["sent"] == 3
     client.delete_all()
     assert client.history()["entries"] == [] and client.sending.outbox.queued() == []
+    assert client.local_summary()["sending"] == {"endpoint_configured": True, "queued": [], "sent": 0,
+                                                 "last_sent_day": None}
     assert client.store.readings() == [] and client.store.week_rollups() == []
     assert client.facts() == {} and not client.consent().opted_in
 

@@ -317,7 +317,9 @@ class StatsClient:
             readings = []
         consent = consent_summary(state, self.collecting(), do_not_track(self.environ))
         consent["off_reason"] = self.off_reason
-        return local_summary(readings, self.week_values(), self.registry, consent, self.facts())
+        summary = local_summary(readings, self.week_values(), self.registry, consent, self.facts())
+        summary["sending"] = self.sending.status()
+        return summary
 
     # -- sending (see client/_sending.py) --------------------------------------------------------------
     def preview(self) -> dict[str, Any]:

@@ -141,6 +141,19 @@ class ClientSending:
             return "not opted in: nothing is collected or sent"
         return "no complete ISO week with data since opting in"
 
+    def status(self) -> dict[str, Any]:
+        """Counts for the local summary: where batches go, how many wait, how many were sent."""
+        try:
+            queued, sent = self.outbox.queued(), self.outbox.sent()
+        except OutboxUnavailable:
+            return {"endpoint_configured": self.config.enabled, "queued": None, "sent": None}
+        return {
+            "endpoint_configured": self.config.enabled,
+            "queued": [batch.label for batch in queued],
+            "sent": len(sent),
+            "last_sent_day": sent[-1].sent_day.isoformat() if sent else None,
+        }
+
     def history(self) -> dict[str, Any]:
         """Every batch that left the machine, the chain check, and what is still queued."""
         entries = self.outbox.sent()
