@@ -17,6 +17,7 @@ import pytest
 from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import ExportMetricsServiceRequest
 
 from printernizer_stats.client import StatsClient
+from printernizer_stats.exporter import StoreUnavailable
 from printernizer_stats.registry import DELETION_METRIC, DayReading, WeekValue, week_label
 from printernizer_stats.sender import SenderConfig, otlp_json
 from printernizer_stats.simulator import simulate_installation
@@ -158,6 +159,20 @@ def test_opt_out_racing_a_batching_round_leaves_nothing_queued(db: Path) -> None
     client.opt_out()
     round_.join()
     assert client.sending.outbox.queued() == []
+
+
+def test_an_unreadable_store_does_not_skip_weeks(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A locked DB during a round is not an empty week: nothing is marked batched, the next round catches up."""
+    client = _client(db, Day(AFTER))
+
+    def locked(*args: Any, **kwargs: Any) -> list[DayReading]:
+        raise StoreUnavailable("OperationalError: database is locked")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(client.store, "readings", locked)
+        assert client.sending.tick() is None
+    assert client.sending.outbox.last_batched_week() is None
+    assert client.sending.collect() == WEEKS
 
 
 def test_the_control_opted_in_does_connect(db: Path, receiver: FaultyReceiver) -> None:

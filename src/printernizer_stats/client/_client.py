@@ -289,11 +289,13 @@ class StatsClient:
     # -- transparency ---------------------------------------------------------------------------------
     def week_values(
         self, first: date | None = None, last: date | None = None, *, since_day: date | None = None,
+        strict: bool = False,
     ) -> list[WeekValue]:
         """Weekly values (compacted weeks and weeks combined from days), optionally for Mondays in a range.
 
         ``since_day`` leaves out days before it, and compacted weeks that began before it (a batch carries
-        only data recorded under the current consent).
+        only data recorded under the current consent). An unreadable store gives no values, or with
+        ``strict`` raises ``StoreUnavailable`` (batching must not mistake a locked DB for an empty week).
         """
         low = first if since_day is None or first is None else max(first, since_day)
         try:
@@ -301,6 +303,8 @@ class StatsClient:
             combined = combine_weeks(self.store.readings(low or since_day, last + timedelta(days=6) if last else None),
                                      self.registry)
         except StoreUnavailable:
+            if strict:
+                raise
             return []
         values = [*compacted, *combined]
         return sorted(

@@ -110,7 +110,7 @@ class ClientSending:
         if first > last:
             return []
         by_week: dict[date, list[WeekValue]] = {}
-        for value in client.week_values(first, last, since_day=state.consent_day):
+        for value in client.week_values(first, last, since_day=state.consent_day, strict=True):
             by_week.setdefault(value.week, []).append(value)
         facts = client.facts()
         batches: list[Batch] = []

@@ -108,7 +108,7 @@ class SenderConfig:
             raise ValueError(f"ca_file {self.ca_file!r} is not a readable file")
         if self.proxy:
             proxy = urlsplit(self.proxy)
-            if proxy.scheme not in {"http", "https", "socks5", "socks5h"} or not proxy.hostname:
+            if proxy.scheme not in {"http", "https"} or not proxy.hostname:
                 raise ValueError(f"proxy must be a URL such as http://proxy:3128, got scheme {proxy.scheme!r}")
         for name in ("timeout_s", "check_interval_s", "backoff_base_s", "backoff_max_s", "retry_after_max_s"):
             if getattr(self, name) <= 0:
