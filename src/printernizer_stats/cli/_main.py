@@ -14,6 +14,11 @@ COMMANDS: dict[str, str] = {
     "registry": "printernizer_stats.cli._registry",
     "demo": "printernizer_stats.cli._demo",
     "collector-config": "printernizer_stats.cli._collector",
+    "preview": "printernizer_stats.cli._sending",
+    "submit": "printernizer_stats.cli._sending",
+    "history": "printernizer_stats.cli._sending",
+    "opt-in": "printernizer_stats.cli._sending",
+    "opt-out": "printernizer_stats.cli._sending",
 }
 HELP: dict[str, str] = {
     "simulate": "simulate a Printernizer installation into a local statistics DB",
@@ -21,6 +26,11 @@ HELP: dict[str, str] = {
     "registry": "show, lint or document the metric registry",
     "demo": "run the end-to-end demo on embedded defaults",
     "collector-config": "print the otelcol-contrib configuration generated from the registry",
+    "preview": "show the next batch exactly as it will be sent (OTLP JSON and bytes)",
+    "submit": "send the queued weekly batches now",
+    "history": "list every batch sent, with the server's answers, and verify the hash chain",
+    "opt-in": "opt in to usage statistics (a new installation id)",
+    "opt-out": "opt out: delete local readings and queued batches at once",
 }
 
 

@@ -1,14 +1,16 @@
 """``StatsClient``: the composition root on the Printernizer side.
 
-It wires the independent client parts together (instrumentation -> exporter -> local store) and owns the
-consent lifecycle. The SDK pipeline exists only while collection is allowed: opted out (the default) or
-``DO_NOT_TRACK=1`` means no-op instruments, no reader thread and nothing written.
+It wires the independent client parts together (instrumentation -> exporter -> local store -> weekly
+batches -> outbox -> sender) and owns the consent lifecycle. The SDK pipeline exists only while collection
+is allowed: opted out (the default) or ``DO_NOT_TRACK=1`` means no-op instruments, no reader thread,
+nothing written and no connection to the endpoint.
 """
 
 from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, timedelta
 from pathlib import Path
@@ -16,6 +18,7 @@ from typing import Any
 
 import structlog
 
+from printernizer_stats.client._sending import ClientSending
 from printernizer_stats.client._summary import consent_summary, local_summary
 from printernizer_stats.exporter import (
     ConsentState,
@@ -41,6 +44,7 @@ from printernizer_stats.instrumentation import (
     start_pipeline,
 )
 from printernizer_stats.registry import Registry, WeekValue, combine_weeks, default_registry, utc_today
+from printernizer_stats.sender import OutboxUnavailable, SenderConfig, sender_config
 
 _log = structlog.get_logger(__name__)
 
@@ -76,6 +80,9 @@ class StatsClient:
         environ: where DO_NOT_TRACK is read (a parameter for tests).
         today: the UTC day (a parameter for the simulator).
         probe: where deployment detection looks (a parameter for the simulator and tests).
+        sender: where and how batches are sent; None = from PRINTERNIZER_STATS_* in ``environ``, else
+            no endpoint (nothing is ever sent).
+        now: Unix time for the retry schedule (a parameter for tests).
     """
 
     def __init__(
@@ -92,6 +99,8 @@ class StatsClient:
         environ: Mapping[str, str] | None = None,
         today: Callable[[], date] = utc_today,
         probe: Probe | None = None,
+        sender: SenderConfig | None = None,
+        now: Callable[[], float] = time.time,
     ) -> None:
         self.registry = registry or default_registry()
         self.store = LocalStore(db_path)
@@ -111,6 +120,7 @@ class StatsClient:
         self._pipeline: Pipeline | None = None
         self._lock = threading.RLock()
         self.off_reason: str | None = None
+        self.sending = ClientSending(self, sender or sender_config(environ=self.environ), now)
 
     # -- consent --------------------------------------------------------------------------------------
     def consent(self) -> ConsentState:
@@ -127,25 +137,78 @@ class StatsClient:
             self.consent(), self.registry.consent_version, self.environ
         )
 
-    def opt_in(self) -> ConsentState:
-        """Opt in under the current consent version, with a new installation id, and start collecting."""
+    def opt_in(self, *, start: bool = True) -> ConsentState:
+        """Opt in under the current consent version, with a new installation id, and start collecting.
+
+        ``start=False`` only records the consent (the CLI: the host starts collecting when it next runs).
+        """
         if do_not_track(self.environ):
             raise PermissionError("DO_NOT_TRACK is set: usage statistics stay off")
         with self._lock:
             state = opted_in(self.consent(), self.today(), self.registry.consent_version)
             self.store.update_settings(state.to_settings())
-            self.start()
+            if start:
+                self.start()
             return state
 
-    def opt_out(self) -> ConsentState:
-        """Stop at once: no pipeline, local readings deleted; only the old id is remembered, locally."""
+    def opt_out(self, request_server_deletion: bool = False) -> ConsentState:
+        """Stop at once: no pipeline, local readings and queued batches deleted; nothing is sent any more.
+
+        Only the old id is remembered, locally. With ``request_server_deletion``, one deletion request for
+        that id is queued: the only batch ever sent while opted out (and not even then with DO_NOT_TRACK).
+        """
         with self._lock:
-            # Consent is withdrawn first, so the pipeline's last export at shutdown is refused unwritten.
+            # Consent is withdrawn first, so the pipeline's last export at shutdown is refused unwritten
+            # and the sender's gate refuses every weekly batch from this moment on.
             state = opted_out(self.consent())
             self.store.update_settings(state.to_settings())
             self._stop_pipeline(flush=False)
             self.store.delete_readings()
+            self.sending.withdraw()
+            if request_server_deletion and state.previous_installation_id is not None:
+                self.sending.queue_deletion(state.previous_installation_id)
             return state
+
+    def request_server_deletion(self) -> dict[str, Any]:
+        """Ask the receiver, once, to delete everything stored for the previous installation id."""
+        previous = self.consent().previous_installation_id
+        if previous is None:
+            raise ValueError("there is no earlier installation id to delete: opt out first")
+        return self.sending.queue_deletion(previous)
+
+    def delete_all(self, request_server_deletion: bool = False) -> ConsentState:
+        """Opt out and delete everything local: readings, queued batches, the sent log, remembered facts.
+
+        A deletion request (asked for now or earlier and not sent yet) stays queued: it is the user's wish.
+        """
+        with self._lock:
+            state = self.opt_out(request_server_deletion)
+            self.sending.delete_all()
+            settings = self.store.settings()
+            self.store.update_settings({key: None for key in settings if key.startswith(_FACT)})
+            return state
+
+    def honour_do_not_track(self) -> None:
+        """With DO_NOT_TRACK set, delete readings and queued batches as an opt-out would. Never raises.
+
+        The recorded consent stays (DO_NOT_TRACK overrides it rather than replacing it); a pending deletion
+        request stays queued, held until DO_NOT_TRACK is lifted.
+        """
+        if not do_not_track(self.environ):
+            return
+        try:
+            deleted = self.store.delete_readings() + self.sending.withdraw()
+        except (StoreUnavailable, OutboxUnavailable) as exc:
+            self._store_failed(str(exc))
+            return
+        if deleted:
+            _log.info("usage_stats.do_not_track", deleted_rows=deleted)
+
+    def set_yearly_rotation(self, enabled: bool) -> ConsentState:
+        """Switch the yearly rotation of the installation id on or off."""
+        with self._lock:
+            self.store.update_settings({"rotate_yearly": "1" if enabled else "0"})
+            return self.consent()
 
     def rotate_id_if_due(self) -> bool:
         with self._lock:
@@ -175,6 +238,7 @@ class StatsClient:
         with self._lock:
             if self._pipeline is not None:
                 return True
+            self.honour_do_not_track()
             if not self.collecting():
                 return False
             try:
@@ -195,7 +259,8 @@ class StatsClient:
             pipeline.flush()
 
     def stop(self) -> None:
-        """Flush and stop the pipeline (host shutdown)."""
+        """Stop the scheduler, flush and stop the pipeline (host shutdown)."""
+        self.sending.stop()  # outside the lock: a scheduler round may be waiting for it
         with self._lock:
             self._stop_pipeline(flush=True)
 
@@ -222,13 +287,24 @@ class StatsClient:
         record_error(self.instruments, error_code, component)
 
     # -- transparency ---------------------------------------------------------------------------------
-    def week_values(self, first: date | None = None, last: date | None = None) -> list[WeekValue]:
-        """Weekly values (compacted weeks and weeks combined from days), optionally for Mondays in a range."""
+    def week_values(
+        self, first: date | None = None, last: date | None = None, *, since_day: date | None = None,
+        strict: bool = False,
+    ) -> list[WeekValue]:
+        """Weekly values (compacted weeks and weeks combined from days), optionally for Mondays in a range.
+
+        ``since_day`` leaves out days before it, and compacted weeks that began before it (a batch carries
+        only data recorded under the current consent). An unreadable store gives no values, or with
+        ``strict`` raises ``StoreUnavailable`` (batching must not mistake a locked DB for an empty week).
+        """
+        low = first if since_day is None or first is None else max(first, since_day)
         try:
-            compacted = self.store.week_rollups()
-            combined = combine_weeks(self.store.readings(first, last + timedelta(days=6) if last else None),
+            compacted = [w for w in self.store.week_rollups(first, last) if since_day is None or w.week >= since_day]
+            combined = combine_weeks(self.store.readings(low or since_day, last + timedelta(days=6) if last else None),
                                      self.registry)
         except StoreUnavailable:
+            if strict:
+                raise
             return []
         values = [*compacted, *combined]
         return sorted(
@@ -245,4 +321,32 @@ class StatsClient:
             readings = []
         consent = consent_summary(state, self.collecting(), do_not_track(self.environ))
         consent["off_reason"] = self.off_reason
-        return local_summary(readings, self.week_values(), self.registry, consent, self.facts())
+        summary = local_summary(readings, self.week_values(), self.registry, consent, self.facts())
+        summary["sending"] = self.sending.status()
+        return summary
+
+    # -- sending (see client/_sending.py) --------------------------------------------------------------
+    def preview(self) -> dict[str, Any]:
+        """The next batch, exactly as it will be sent: ``batch_id``, ``week``, ``state`` (queued, in_progress
+        or empty), ``sha256``, ``size_bytes``, ``gzip_size_bytes``, ``otlp_json``, ``protobuf_base64``."""
+        return self.sending.preview()
+
+    def history(self) -> dict[str, Any]:
+        """The sent log (every batch that left, with the answer) and whether its hash chain verifies."""
+        return self.sending.history()
+
+    def submit_now(self) -> dict[str, Any]:
+        """Send what is queued now (ignoring the retry schedule, never the consent gate)."""
+        return self.sending.submit_now()
+
+    def start_scheduler(self) -> bool:
+        """Start weekly sending inside the running asyncio loop (host startup); False without an endpoint."""
+        return self.sending.start_async()
+
+    def start_scheduler_thread(self) -> bool:
+        """Start weekly sending on a daemon thread (hosts without asyncio); False without an endpoint."""
+        return self.sending.start_thread()
+
+    def stop_scheduler(self) -> None:
+        """Stop the scheduler (never blocks the loop; the thread variant waits briefly for its tick)."""
+        self.sending.stop()

@@ -158,12 +158,14 @@ class LocalStore:
             conn.execute("PRAGMA incremental_vacuum")
         return len(rows)
 
-    def week_rollups(self) -> list[WeekValue]:
-        """Weeks compacted from older days, oldest first."""
+    def week_rollups(self, first: date | None = None, last: date | None = None) -> list[WeekValue]:
+        """Weeks compacted from older days (Mondays between ``first`` and ``last``, or all), oldest first."""
+        low = first.toordinal() if first else 0
+        high = last.toordinal() if last else 10**7
         with self.connect() as conn:
             rows = conn.execute(
                 "SELECT week, metric, attributes, value, count, buckets FROM weekly_readings "
-                "ORDER BY week, metric, attributes"
+                "WHERE week BETWEEN ? AND ? ORDER BY week, metric, attributes", (low, high),
             ).fetchall()
         return [
             WeekValue(date.fromordinal(week), metric, decode_attributes(attributes), value, count,

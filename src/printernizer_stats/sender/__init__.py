@@ -1,1 +1,98 @@
-"""Weekly anonymised batches, the persisted outbox and the OTLP/HTTP sender (issue 4)."""
+"""The weekly anonymised batch, the persisted outbox and sent log, and the OTLP/HTTP sender.
+
+Imports only the registry and third-party libraries; ``client/`` wires it to the local store and consent.
+"""
+
+from printernizer_stats.sender._batch import (
+    DELETION,
+    DELETION_LABEL,
+    WEEKLY,
+    Batch,
+    batch_id,
+    build_deletion_batch,
+    build_week_batch,
+    encode_batch,
+    gzip_payload,
+    wire_resource,
+    wire_values,
+)
+from printernizer_stats.sender._config import (
+    CA_FILE_ENV,
+    ENDPOINT_ENV,
+    OTLP_METRICS_PATH,
+    PROXY_ENV,
+    TOKEN_ENV,
+    InsecureEndpointError,
+    SenderConfig,
+    is_loopback,
+    metrics_url,
+    sender_config,
+)
+from printernizer_stats.sender._db import OutboxUnavailable
+from printernizer_stats.sender._outbox import Outbox, QueuedBatch
+from printernizer_stats.sender._preview import describe_payload, otlp_json
+from printernizer_stats.sender._retry import RETRYABLE_STATUS, RetryPolicy, is_retryable_status, parse_retry_after
+from printernizer_stats.sender._scheduler import AsyncScheduler, ThreadScheduler, Tick
+from printernizer_stats.sender._sender import HELD, Attempt, MaySend, Sender
+from printernizer_stats.sender._sentlog import (
+    ABANDONED,
+    ACCEPTED,
+    GENESIS,
+    REJECTED,
+    ChainCheck,
+    SentEntry,
+    verify_chain,
+)
+from printernizer_stats.sender._transport import BATCH_ID_HEADER, RECEIPT_HEADER, Outcome, SendResult, Transport
+
+__all__ = [
+    "ABANDONED",
+    "ACCEPTED",
+    "BATCH_ID_HEADER",
+    "CA_FILE_ENV",
+    "DELETION",
+    "DELETION_LABEL",
+    "ENDPOINT_ENV",
+    "GENESIS",
+    "HELD",
+    "OTLP_METRICS_PATH",
+    "PROXY_ENV",
+    "RECEIPT_HEADER",
+    "REJECTED",
+    "RETRYABLE_STATUS",
+    "TOKEN_ENV",
+    "WEEKLY",
+    "AsyncScheduler",
+    "Attempt",
+    "Batch",
+    "ChainCheck",
+    "InsecureEndpointError",
+    "MaySend",
+    "Outbox",
+    "OutboxUnavailable",
+    "Outcome",
+    "QueuedBatch",
+    "RetryPolicy",
+    "SendResult",
+    "Sender",
+    "SenderConfig",
+    "SentEntry",
+    "ThreadScheduler",
+    "Tick",
+    "Transport",
+    "batch_id",
+    "build_deletion_batch",
+    "build_week_batch",
+    "describe_payload",
+    "encode_batch",
+    "gzip_payload",
+    "is_loopback",
+    "is_retryable_status",
+    "metrics_url",
+    "otlp_json",
+    "parse_retry_after",
+    "sender_config",
+    "verify_chain",
+    "wire_resource",
+    "wire_values",
+]

@@ -1,0 +1,144 @@
+"""One HTTP attempt: POST a gzipped batch, classify the answer. No retry loop here (see ``_sender``).
+
+``requests`` with ``trust_env = False``: no proxy, CA bundle or ``.netrc`` credentials are picked up from
+the environment; the proxy and CA file come only from :class:`SenderConfig`. Redirects are not followed
+(a redirect could lead to plain HTTP or elsewhere). Reasons recorded are a status code or an exception
+class name, never an exception message: those carry host names and proxy URLs.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import re
+from dataclasses import dataclass
+
+import requests
+import structlog
+from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import ExportMetricsServiceResponse
+
+from printernizer_stats.sender._batch import gzip_payload
+from printernizer_stats.sender._config import SenderConfig
+from printernizer_stats.sender._retry import is_retryable_status, parse_retry_after
+
+_log = structlog.get_logger(__name__)
+
+RECEIPT_HEADER = "X-Printernizer-Receipt"
+BATCH_ID_HEADER = "X-Printernizer-Batch-Id"
+MAX_RESPONSE_BYTES = 64 * 1024
+_TOKEN_CHARS = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+
+class Outcome(enum.Enum):
+    ACCEPTED = "accepted"
+    """2xx: the receiver has the batch (a resend of a stored batch id is also 2xx)."""
+    RETRY = "retry"
+    """Connection error, timeout, 408/425/429 or 5xx: send the same bytes again later."""
+    REJECTED = "rejected"
+    """Any other answer (400, 401, 413, a redirect...): final, recorded, not sent again."""
+
+
+@dataclass(frozen=True, slots=True)
+class SendResult:
+    """The outcome of one attempt."""
+
+    outcome: Outcome
+    status: int | None
+    reason: str
+    retry_after_s: float | None = None
+    receipt: str | None = None
+    server_batch_id: str | None = None
+
+
+def _header_token(value: str | None) -> str | None:
+    """A receipt or id from a header, kept only if it looks like one (nothing else is stored)."""
+    return value if value is not None and _TOKEN_CHARS.match(value) else None
+
+
+def _partial_success(body: bytes, content_type: str) -> str | None:
+    """``rejected_data_points`` of a protobuf ``ExportMetricsServiceResponse``, if the receiver refused some."""
+    if not body or "protobuf" not in content_type:
+        return None
+    try:
+        response = ExportMetricsServiceResponse.FromString(body)
+    except Exception:  # a garbled success body does not make the batch undelivered
+        return None
+    rejected = response.partial_success.rejected_data_points
+    return f"{rejected} data points rejected" if rejected else None
+
+
+def _rejection_reason(body: bytes, content_type: str) -> str | None:
+    """The receiver's short explanation of a rejection (a JSON ``reason``/``detail`` or plain text)."""
+    text: object = None
+    if "json" in content_type:
+        try:
+            data = json.loads(body)
+        except ValueError:
+            return None
+        if isinstance(data, dict):
+            text = next((data[k] for k in ("reason", "detail", "error", "message") if k in data), None)
+    elif content_type.startswith("text/plain"):
+        text = body.decode("utf-8", "replace")
+    if not isinstance(text, str):
+        return None
+    printable = "".join(ch for ch in text if ch.isprintable())
+    return printable[:200] or None
+
+
+class Transport:
+    """Sends one payload to the configured endpoint. Build it only when sending is allowed."""
+
+    def __init__(self, config: SenderConfig, session: requests.Session | None = None) -> None:
+        self.url = config.url  # raises for a non-HTTPS endpoint before any connection exists
+        self.timeout_s = config.timeout_s
+        self.session = session or requests.Session()
+        self.session.trust_env = False
+        self.session.verify = config.ca_file or True
+        self.session.proxies = {"https": config.proxy, "http": config.proxy} if config.proxy else {}
+        self.headers = {
+            "Content-Type": "application/x-protobuf",
+            "Content-Encoding": "gzip",
+            "Accept": "application/x-protobuf",
+            "User-Agent": "printernizer-stats",
+        }
+        if config.token:
+            self.headers["Authorization"] = f"Bearer {config.token}"
+
+    def post(self, payload: bytes) -> SendResult:
+        """One attempt. Never raises: every failure is a :class:`SendResult`."""
+        try:
+            response = self.session.post(
+                self.url, data=gzip_payload(payload), headers=self.headers, timeout=self.timeout_s,
+                allow_redirects=False, stream=True,
+            )
+            try:
+                body = response.raw.read(MAX_RESPONSE_BYTES, decode_content=True) or b""
+            finally:
+                response.close()
+        except requests.RequestException as exc:
+            return SendResult(Outcome.RETRY, None, type(exc).__name__)
+        except Exception as exc:  # urllib3 errors escaping requests while reading the body
+            return SendResult(Outcome.RETRY, None, type(exc).__name__)
+        return self._classify(response, body)
+
+    @staticmethod
+    def _classify(response: requests.Response, body: bytes) -> SendResult:
+        status = response.status_code
+        if 200 <= status < 300:
+            partial = _partial_success(body, response.headers.get("Content-Type", ""))
+            return SendResult(
+                Outcome.ACCEPTED, status, partial or "ok",
+                receipt=_header_token(response.headers.get(RECEIPT_HEADER)),
+                server_batch_id=_header_token(response.headers.get(BATCH_ID_HEADER)),
+            )
+        if is_retryable_status(status):
+            return SendResult(Outcome.RETRY, status, f"HTTP {status}",
+                              retry_after_s=parse_retry_after(response.headers.get("Retry-After")))
+        if 300 <= status < 400:
+            return SendResult(Outcome.REJECTED, status, f"HTTP {status}: redirects are not followed")
+        explanation = _rejection_reason(body, response.headers.get("Content-Type", ""))
+        reason = f"HTTP {status}: {explanation}" if explanation else f"HTTP {status}"
+        return SendResult(Outcome.REJECTED, status, reason)
+
+    def close(self) -> None:
+        self.session.close()
