@@ -60,7 +60,7 @@ class TestShippedRegistry:
     def test_kinds_and_weekly_rules(self, registry: Registry) -> None:
         assert registry.metrics["printernizer.jobs.events"].kind is Kind.COUNTER
         assert registry.metrics["printernizer.printers"].weekly is Weekly.MAX
-        assert registry.metrics["http.server.request.duration"].rounding.buckets[0] == 0.005
+        assert registry.metrics["http.server.request.duration"].rounding.buckets == (0.01, 0.05, 0.25, 1.0, 5.0)
 
     def test_runtime_sources_are_listed(self, registry: Registry) -> None:
         assert registry.runtime_sources() == {"route_templates"}

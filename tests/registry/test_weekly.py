@@ -65,3 +65,22 @@ def test_weeks_split_and_sort(registry: Registry, monday: date) -> None:
     ]
     weeks = combine_weeks(readings, registry)
     assert [(w.week, w.value) for w in weeks] == [(monday, 2), (monday + timedelta(days=7), 1)]
+
+
+def test_week_cap_keeps_the_largest_and_folds_the_rest(minimal_registry: Registry, monday: date) -> None:
+    """test.printers allows 3 series: the two largest stay, the rest (and any existing `other`) merge by max."""
+    from printernizer_stats.registry import OTHER, WeekValue, cap_week_series
+
+    values = [WeekValue(monday, "test.printers", (("printer_type", name),), value)
+              for name, value in [("a", 5), ("b", 1), ("c", 9), ("d", 2), (OTHER, 3)]]
+    capped = cap_week_series(values, minimal_registry)
+    assert [(dict(v.attributes)["printer_type"], v.value) for v in capped] == [("a", 5), ("c", 9), (OTHER, 3)]
+
+
+def test_week_cap_sums_counters_and_leaves_small_groups(minimal_registry: Registry, monday: date) -> None:
+    from printernizer_stats.registry import OTHER, WeekValue, cap_week_series
+
+    values = [WeekValue(monday, "test.jobs", (("event", e),), v) for e, v in [("x", 4), ("y", 1), ("z", 2)]]
+    capped = cap_week_series(values, minimal_registry)
+    assert [(dict(v.attributes)["event"], v.value) for v in capped] == [(OTHER, 3), ("x", 4)]
+    assert cap_week_series(values[:2], minimal_registry) == sorted(values[:2], key=lambda v: v.attributes)

@@ -36,7 +36,7 @@ from printernizer_stats.registry._time import (
     week_of_unix_nano,
     week_start,
 )
-from printernizer_stats.registry._weekly import WeekValue, combine_weeks
+from printernizer_stats.registry._weekly import WeekValue, cap_week_series, combine_weeks
 
 SCOPE_NAME = "printernizer-stats"
 """Instrumentation scope of every metric we create, and the only scope a batch carries."""
@@ -64,6 +64,7 @@ __all__ = [
     "WeekValue",
     "Weekly",
     "attributes_key",
+    "cap_week_series",
     "check_attribute",
     "check_resource",
     "combine_weeks",

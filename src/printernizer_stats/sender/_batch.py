@@ -42,6 +42,7 @@ from printernizer_stats.registry import (
     MetricSpec,
     Registry,
     WeekValue,
+    cap_week_series,
     check_attribute,
     check_resource,
     normalise_resource,
@@ -129,6 +130,11 @@ def wire_values(registry: Registry, values: Iterable[WeekValue], metric_names: I
     return kept
 
 
+def _significant(value: float, digits: int = 3) -> float:
+    """A histogram sum to three significant digits: enough for a mean, and it compresses on the wire."""
+    return 0.0 if value <= 0 else float(f"{value:.{digits}g}")
+
+
 def _whole(value: float) -> int:
     return max(0, round(value))
 
@@ -140,7 +146,7 @@ def _metric(spec: MetricSpec, values: list[WeekValue], start: int, end: int) -> 
         points = [
             HistogramDataPoint(
                 attributes=dict(v.attributes), start_time_unix_nano=start, time_unix_nano=end,
-                count=sum(v.bucket_counts), sum=max(0.0, round(v.value, 3)), bucket_counts=list(v.bucket_counts),
+                count=sum(v.bucket_counts), sum=_significant(v.value), bucket_counts=list(v.bucket_counts),
                 explicit_bounds=list(spec.rounding.buckets), exemplars=[],
                 # No min/max on the wire (None leaves the optional protobuf fields unset).
                 min=cast(float, None), max=cast(float, None),
@@ -156,7 +162,9 @@ def _metric(spec: MetricSpec, values: list[WeekValue], start: int, end: int) -> 
         ]
         data = (Sum(data_points=points, aggregation_temporality=AggregationTemporality.DELTA, is_monotonic=True)
                 if spec.kind is Kind.COUNTER else Gauge(data_points=points))
-    return Metric(name=spec.name, description=spec.description, unit=spec.unit, data=data)
+    # No description on the wire: the registry version in the resource pins each name's meaning, and the
+    # descriptions were a fifth of a gzipped batch.
+    return Metric(name=spec.name, description="", unit=spec.unit, data=data)
 
 
 def encode_batch(registry: Registry, resource: Mapping[str, str], monday: date, values: Iterable[WeekValue]) -> bytes:
@@ -187,8 +195,8 @@ def build_week_batch(
     """The batch of the ISO week starting ``monday``; None when nothing of that week may be sent."""
     if monday != week_start(monday):
         raise ValueError("a weekly batch starts on a Monday")
-    sendable = [v for v in wire_values(registry, values, (n for n in registry.metrics if n != DELETION_METRIC))
-                if v.week == monday]
+    names = (n for n in registry.metrics if n != DELETION_METRIC)
+    sendable = cap_week_series([v for v in wire_values(registry, values, names) if v.week == monday], registry)
     if not sendable:
         return None
     label = week_label(monday)
