@@ -159,7 +159,7 @@ class RouteTable:
         """
         found = self._known(label)
         if found is None:
-            found = self._after_miss(str(label)[:200], lambda: self._known(label))
+            found = self._after_miss(hash(str(label)), lambda: self._known(label))  # a hash: no raw paths kept
         return found or OTHER
 
     def _known(self, label: object) -> str | None:

@@ -7,7 +7,6 @@ ones (printer names, IPs, file names, spool notes), which is the point: none of 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -47,7 +46,7 @@ def _state(request: Request) -> Any:
     return request.app.state
 
 
-async def _ok(request: Request) -> dict[str, Any]:
+async def ok_endpoint(request: Request) -> dict[str, Any]:
     """Read-only routes whose content does not matter here: echo what a real one would know."""
     return {"status": "ok", **request.path_params}
 
@@ -66,7 +65,7 @@ def printers_router() -> APIRouter:
     async def get_printer(printer_id: str, request: Request) -> dict[str, Any]:
         return dict(_state(request).printer_service.get(printer_id).public())
 
-    router.add_api_route("/{printer_id}/status", _ok, methods=["GET"])
+    router.add_api_route("/{printer_id}/status", ok_endpoint, methods=["GET"])
 
     @router.post("/{printer_id}/connect")
     async def connect(printer_id: str, request: Request) -> dict[str, Any]:
@@ -98,7 +97,7 @@ def printers_router() -> APIRouter:
             return {"status": event_type}
 
         router.add_api_route(f"/{{printer_id}}/{action}", control, methods=["POST"])
-    router.add_api_route("/{printer_id}/files", _ok, methods=["GET"])
+    router.add_api_route("/{printer_id}/files", ok_endpoint, methods=["GET"])
 
     @router.post("/{printer_id}/files/{filename}/download")
     async def download(printer_id: str, filename: str, request: Request) -> dict[str, Any]:
@@ -117,8 +116,8 @@ def printers_router() -> APIRouter:
 
 def camera_router() -> APIRouter:
     router = APIRouter()
-    router.add_api_route("/{printer_id}/camera/stream", _ok, methods=["GET"])
-    router.add_api_route("/snapshots/{snapshot_id}/download", _ok, methods=["GET"])
+    router.add_api_route("/{printer_id}/camera/stream", ok_endpoint, methods=["GET"])
+    router.add_api_route("/snapshots/{snapshot_id}/download", ok_endpoint, methods=["GET"])
     return router
 
 
@@ -166,7 +165,7 @@ def files_router() -> APIRouter:
     async def list_files(request: Request) -> dict[str, Any]:
         return {"files": list(_state(request).file_service.files.values())}
 
-    router.add_api_route("/downloads/{download_id}/progress", _ok, methods=["GET"])
+    router.add_api_route("/downloads/{download_id}/progress", ok_endpoint, methods=["GET"])
 
     @router.get("/{file_id}")
     async def get_file(file_id: str, request: Request) -> dict[str, Any]:
@@ -189,8 +188,8 @@ def files_router() -> APIRouter:
                                                         "file_size": record["file_size"], "source_type": "upload"})
         return {"uploaded_files": uploaded}
 
-    router.add_api_route("/{file_id}/thumbnail/animated", _ok, methods=["GET"])
-    router.add_api_route("/local", _ok, methods=["GET"])  # shadowed by /{file_id}, as in Printernizer
+    router.add_api_route("/{file_id}/thumbnail/animated", ok_endpoint, methods=["GET"])
+    router.add_api_route("/local", ok_endpoint, methods=["GET"])  # shadowed by /{file_id}, as in Printernizer
 
     @router.delete("/{file_id}")
     async def delete_file(file_id: str, request: Request) -> dict[str, Any]:
@@ -201,14 +200,14 @@ def files_router() -> APIRouter:
                                               "source": record["source"]})
         return {"deleted": file_id}
 
-    router.add_api_route("/{file_id}/compatibility/{printer_id}", _ok, methods=["GET"])
+    router.add_api_route("/{file_id}/compatibility/{printer_id}", ok_endpoint, methods=["GET"])
     return router
 
 
 def library_router() -> APIRouter:
     router = APIRouter(prefix="/library")
-    router.add_api_route("/files", _ok, methods=["GET"])
-    router.add_api_route("/files/{checksum}/thumbnail", _ok, methods=["GET"])
+    router.add_api_route("/files", ok_endpoint, methods=["GET"])
+    router.add_api_route("/files/{checksum}/thumbnail", ok_endpoint, methods=["GET"])
 
     @router.delete("/files/{checksum}")
     async def delete_library_file(checksum: str, request: Request) -> dict[str, Any]:
@@ -221,7 +220,7 @@ def library_router() -> APIRouter:
 
 def materials_router() -> APIRouter:
     router = APIRouter(prefix="/materials")
-    router.add_api_route("", _ok, methods=["GET"])
+    router.add_api_route("", ok_endpoint, methods=["GET"])
 
     @router.post("", status_code=201)
     async def create_material(body: dict[str, Any], request: Request) -> dict[str, Any]:
@@ -253,26 +252,4 @@ def slicing_router() -> APIRouter:
             "file_checksum": checksum, "profile_id": "0.2mm QUALITY", "printer_id": record["printer_id"]})
         return {"job_id": job_id, "status": "completed"}
 
-    return router
-
-
-def simple_router(*routes: tuple[str, str], prefix: str = "") -> Callable[[], APIRouter]:
-    """A factory of a router whose (method, path) routes only answer ``{"status": "ok"}``."""
-    def build() -> APIRouter:
-        router = APIRouter(prefix=prefix)
-        for method, path in routes:
-            router.add_api_route(path, _ok, methods=[method])
-        return router
-
-    return build
-
-
-async def _search(q: str = "", limit: int = 20) -> dict[str, Any]:
-    return {"query": q, "results": [], "limit": limit}
-
-
-def search_router() -> APIRouter:
-    router = APIRouter()
-    router.add_api_route("", _search, methods=["GET"])
-    router.add_api_route("/suggestions", _search, methods=["GET"])
     return router

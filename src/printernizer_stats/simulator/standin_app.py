@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request, WebSocket
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -34,9 +35,8 @@ from printernizer_stats.simulator._standin_routers import (
     jobs_router,
     library_router,
     materials_router,
+    ok_endpoint,
     printers_router,
-    search_router,
-    simple_router,
     slicing_router,
 )
 from printernizer_stats.simulator._standin_services import (
@@ -52,6 +52,29 @@ from printernizer_stats.simulator._standin_services import (
 __all__ = ["StandInError", "StandInPrinter", "StandInSettings", "create_standin_app"]
 
 GET, POST, PUT, DELETE = "GET", "POST", "PUT", "DELETE"
+
+
+def simple_router(*routes: tuple[str, str], prefix: str = "") -> Callable[[], APIRouter]:
+    """A factory of a router whose (method, path) routes only answer ``{"status": "ok"}``."""
+    def build() -> APIRouter:
+        router = APIRouter(prefix=prefix)
+        for method, path in routes:
+            router.add_api_route(path, ok_endpoint, methods=[method])
+        return router
+
+    return build
+
+
+async def _search(q: str = "", limit: int = 20) -> dict[str, Any]:
+    return {"query": q, "results": [], "limit": limit}
+
+
+def search_router() -> APIRouter:
+    router = APIRouter()
+    router.add_api_route("", _search, methods=["GET"])
+    router.add_api_route("/suggestions", _search, methods=["GET"])
+    return router
+
 
 ROUTERS: tuple[tuple[str, Callable[[], APIRouter]], ...] = (
     ("/api/v1", simple_router((GET, "/health"), (GET, "/readiness"), (GET, "/liveness"), (GET, "/update-check"))),
