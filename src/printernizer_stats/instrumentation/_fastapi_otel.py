@@ -1,5 +1,7 @@
 """Route instrumentation with the stock ``opentelemetry-instrumentation-fastapi``, held to the registry.
 
+Imported only for ``mode="otel"``: it needs the ``fastapi`` extra (``opentelemetry-instrumentation-fastapi``).
+
 What the stock instrumentation is given, and why:
 
 - ``meter_provider``: ours, never the global one. It hands out a forwarding histogram for
@@ -32,6 +34,7 @@ from typing import Any
 
 import structlog
 from opentelemetry.context import Context
+from opentelemetry.instrumentation.utils import suppress_http_instrumentation
 from opentelemetry.metrics import Histogram, Meter, NoOpHistogram, NoOpMeter, NoOpMeterProvider
 from opentelemetry.util.types import Attributes
 
@@ -130,8 +133,6 @@ class _SkipWhenOff:
         if self._instruments.active:
             await self.app(scope, receive, send)
             return
-        from opentelemetry.instrumentation.utils import suppress_http_instrumentation  # noqa: PLC0415
-
         with suppress_http_instrumentation():
             await self.app(scope, receive, send)
 
