@@ -18,6 +18,7 @@ from typing import Any
 
 import structlog
 
+from printernizer_stats.client._routes import RuntimeValueSets
 from printernizer_stats.client._sending import ClientSending
 from printernizer_stats.client._summary import consent_summary, local_summary
 from printernizer_stats.exporter import (
@@ -33,13 +34,16 @@ from printernizer_stats.exporter import (
     rotation_due,
 )
 from printernizer_stats.instrumentation import (
+    DEFAULT_ROUTE_MODE,
     EventBus,
     EventBusAdapter,
     GaugeSource,
     Pipeline,
     Probe,
+    RouteMode,
     UsageInstruments,
     installation_facts,
+    instrument_app,
     record_error,
     start_pipeline,
 )
@@ -75,7 +79,8 @@ class StatsClient:
             only inspects the DB (CLI): installation facts then come from what the host last stored.
         timezone: the configured IANA time zone (for the country code); TIMEZONE/TZ when not given.
         printers_by_type / features_enabled: callables the gauges read on the reader's thread.
-        route_templates: the host's route templates, the only values ``http.route`` may take.
+        route_templates: fixed route templates ``http.route`` may take; an app passed to
+            :meth:`instrument_app` adds its own, as they change.
         export_interval_s: how often readings are filtered into the local store.
         environ: where DO_NOT_TRACK is read (a parameter for tests).
         today: the UTC day (a parameter for the simulator).
@@ -109,7 +114,7 @@ class StatsClient:
         self._detected_facts = (
             installation_facts(self.registry, app_version, timezone, probe) if app_version is not None else None
         )
-        self.runtime_values = {"route_templates": frozenset([*route_templates, "unmatched"])}
+        self.runtime_values = RuntimeValueSets(route_templates)
         self.instruments = UsageInstruments(self.registry, host_gauges(printers_by_type, features_enabled))
         self.events = EventBusAdapter(self.instruments)
         self.export_interval_s = export_interval_s
@@ -281,6 +286,11 @@ class StatsClient:
     # -- recording helpers ----------------------------------------------------------------------------
     def attach_event_bus(self, bus: EventBus) -> None:
         self.events.attach(bus)
+
+    def instrument_app(self, app: Any, mode: RouteMode = DEFAULT_ROUTE_MODE) -> None:
+        """Count ``app``'s requests by route template (``lean`` default, or stock ``otel``); see
+        :func:`printernizer_stats.instrumentation.instrument_app`. Nothing is recorded while opted out."""
+        self.runtime_values.add_route_templates(instrument_app(app, self.instruments, mode))
 
     def record_error(self, error_code: str, component: str = "api") -> None:
         """Count an error by its code only (never the message). Never raises."""

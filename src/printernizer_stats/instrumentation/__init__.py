@@ -1,5 +1,6 @@
-"""OpenTelemetry instrumentation for a Printernizer host: registry instruments, event bus, environment."""
+"""OpenTelemetry instrumentation for a Printernizer host: registry instruments, event bus, routes, environment."""
 
+from printernizer_stats.instrumentation._asgi import RouteMetricsMiddleware
 from printernizer_stats.instrumentation._environment import (
     Probe,
     configured_timezone,
@@ -15,22 +16,49 @@ from printernizer_stats.instrumentation._event_bus import (
     record_error,
 )
 from printernizer_stats.instrumentation._instruments import GaugeSource, UsageInstruments
-from printernizer_stats.instrumentation._setup import Pipeline, registry_views, start_pipeline
+from printernizer_stats.instrumentation._request_durations import HTTP_SERVER_DURATION, UNMATCHED, RequestDurations
+from printernizer_stats.instrumentation._route_table import RouteTable
+from printernizer_stats.instrumentation._routes import (
+    DEFAULT_ROUTE_MODE,
+    ROUTE_MODES,
+    RouteMode,
+    RouteTemplates,
+    instrument_app,
+)
+from printernizer_stats.instrumentation._setup import (
+    Pipeline,
+    ProducingMetricReader,
+    registry_views,
+    start_pipeline,
+    with_metrics,
+)
 
 __all__ = [
+    "DEFAULT_ROUTE_MODE",
     "EVENT_HANDLERS",
+    "HTTP_SERVER_DURATION",
+    "ROUTE_MODES",
+    "UNMATCHED",
     "EventBus",
     "EventBusAdapter",
     "GaugeSource",
     "Pipeline",
     "Probe",
+    "ProducingMetricReader",
+    "RequestDurations",
+    "RouteMetricsMiddleware",
+    "RouteMode",
+    "RouteTable",
+    "RouteTemplates",
     "UsageInstruments",
     "configured_timezone",
     "country_from_timezone",
     "deployment_mode",
     "installation_facts",
+    "instrument_app",
     "platform_family",
     "record_error",
     "registry_views",
     "start_pipeline",
+    "with_metrics",
 ]

@@ -2,7 +2,8 @@
 
 Only ``opentelemetry.metrics`` (the API) is used here. Until :meth:`UsageInstruments.bind` is given an SDK
 meter, every instrument is the API's no-op, so a host whose user has not opted in pays next to nothing.
-Recording is an in-memory aggregation in the SDK: no I/O on the caller's thread.
+Recording is an in-memory aggregation in the SDK: no I/O on the caller's thread. Request durations have
+a faster in-process aggregation of their own (:mod:`._request_durations`), active exactly while bound.
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from opentelemetry.metrics import CallbackOptions, Meter, NoOpMeter, Observation
+from opentelemetry.sdk.metrics.export import Metric
 
+from printernizer_stats.instrumentation._request_durations import HTTP_SERVER_DURATION, RequestDurations
 from printernizer_stats.registry import SCOPE_NAME, Kind, Registry
 
 AttributeValues = Mapping[str, str | int | float | bool]
@@ -43,6 +46,11 @@ class UsageInstruments:
         self._gauge_sources = dict(gauge_sources or {})
         self._synchronous: dict[str, Any] = {}
         self.ignored = 0
+        spec = registry.metric(HTTP_SERVER_DURATION)
+        self.request_durations = RequestDurations(spec) if spec and spec.kind is Kind.HISTOGRAM else None
+        """The route middleware's fast path; ``None`` when the registry declares no request durations."""
+        self.active = False
+        """Whether bound to an SDK meter (statistics on); instrumentation may skip its work when not."""
         self.bind(NoOpMeter(SCOPE_NAME))
 
     def bind(self, meter: Meter) -> None:
@@ -61,10 +69,18 @@ class UsageInstruments:
                     spec.name, [_safe_callback(self._gauge_sources[spec.name])], spec.unit, spec.description,
                 )
         self._synchronous = synchronous
+        self.active = not isinstance(meter, NoOpMeter)
+        if self.request_durations is not None:
+            self.request_durations.activate(self.active)
 
     def unbind(self) -> None:
         """Back to no-op instruments (statistics off)."""
         self.bind(NoOpMeter(SCOPE_NAME))
+
+    def collect_pre_aggregated(self) -> list[Metric]:
+        """What was aggregated outside the SDK since the last call, for the pipeline's reader to merge."""
+        durations = self.request_durations.collect() if self.request_durations is not None else None
+        return [durations] if durations is not None else []
 
     def add(self, metric: str, value: float = 1, attributes: AttributeValues | None = None) -> None:
         """Add to a counter. Never raises; an unknown name or a negative amount is ignored."""

@@ -23,6 +23,14 @@ class StandInEventBus:
     def __init__(self) -> None:
         self._handlers: dict[str, list[Handler]] = defaultdict(list)
         self.emitted = 0
+        self.running = False
+
+    async def start(self) -> None:
+        """Printernizer starts its polling loops here (dead in production); the stand-in only notes it."""
+        self.running = True
+
+    async def stop(self) -> None:
+        self.running = False
 
     def subscribe(self, event_type: str, handler: Handler) -> None:
         self._handlers[event_type].append(handler)

@@ -1,4 +1,4 @@
-"""Printernizer's real route shapes (from its routers), for the stand-in app and simulated API traffic."""
+"""Printernizer's real route shapes (v2.42 ``src/api/routers/``), for the stand-in app and simulated API traffic."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ PRINTERNIZER_ROUTES: tuple[tuple[str, str], ...] = (
     ("POST", "/api/v1/printers"),
     ("GET", "/api/v1/printers/{printer_id}"),
     ("GET", "/api/v1/printers/{printer_id}/status"),
-    ("GET", "/api/v1/printers/{printer_id}/files/{filename}/download"),
+    ("POST", "/api/v1/printers/{printer_id}/files/{filename}/download"),
     ("GET", "/api/v1/printers/{printer_id}/camera/stream"),
     ("GET", "/api/v1/printers/snapshots/{snapshot_id}/download"),
     ("GET", "/api/v1/jobs"),
@@ -19,7 +19,7 @@ PRINTERNIZER_ROUTES: tuple[tuple[str, str], ...] = (
     ("GET", "/api/v1/files/downloads/{download_id}/progress"),
     ("GET", "/api/v1/library/files/{checksum}/thumbnail"),
     ("POST", "/api/v1/tags/file/{file_checksum}/assign"),
-    ("GET", "/api/v1/orders/{order_id}/jobs/{job_id}"),
+    ("DELETE", "/api/v1/orders/{order_id}/jobs/{job_id}"),
     ("POST", "/api/v1/slicing/library/{checksum}/slice"),
     ("GET", "/api/v1/ideas/trending/{platform}"),
     ("GET", "/api/v1/timelapses/{timelapse_id}/video"),
