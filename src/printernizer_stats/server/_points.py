@@ -1,0 +1,156 @@
+"""Checks of one metric and its data points against the registry: pure, each failure a reason naming the field.
+
+Processing order for every data point (the first failure rejects the point):
+  1. attributes - declared keys only, string values in the allowed set (or matching the declared pattern);
+  2. time       - present, not in the future, not older than the horizon; truncated to its ISO week;
+  3. value      - finite, whole where the registry rounds to integers, >= 0, not above the metric's limit;
+                  histograms: the registry's bounds exactly, bucket counts adding up to the count.
+What the registry does not know is not carried on: exemplars, min/max, flags, descriptions.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import TypeAlias
+
+from opentelemetry.proto.common.v1.common_pb2 import KeyValue
+from opentelemetry.proto.metrics.v1.metrics_pb2 import (
+    AggregationTemporality,
+    HistogramDataPoint,
+    Metric,
+    NumberDataPoint,
+)
+
+from printernizer_stats.registry import Attributes, Kind, MetricSpec, check_attribute, week_of_unix_nano
+from printernizer_stats.server._batch import SeriesValue
+
+SANITY_LIMIT = 1_000_000_000
+"""No installation counts a billion of anything in a week; also keeps every value exact in a double."""
+_DELTA = AggregationTemporality.AGGREGATION_TEMPORALITY_DELTA
+_NANOS_PER_SECOND = 1_000_000_000
+_NANOS_PER_WEEK = 7 * 86_400 * _NANOS_PER_SECOND
+
+DataPoint: TypeAlias = NumberDataPoint | HistogramDataPoint
+
+
+@dataclass(frozen=True, slots=True)
+class TimeWindow:
+    """Which wire timestamps are acceptable: up to ``now`` plus clock skew, back to ``max_age_weeks``."""
+
+    now_unix_nano: int
+    max_age_weeks: int = 26
+    skew_nanos: int = 86_400 * 1_000_000_000
+
+    def check(self, point: DataPoint) -> tuple[date | None, str | None]:
+        """The ISO week (Monday) the point belongs to, or why its timestamps are not acceptable."""
+        return self._check(point.start_time_unix_nano, point.time_unix_nano)
+
+    @functools.lru_cache(maxsize=64)  # noqa: B019 - a batch repeats one interval; the window is short-lived
+    def _check(self, start: int, end: int) -> tuple[date | None, str | None]:
+        if end <= 0:
+            return None, "time_unix_nano is missing"
+        if start > end:
+            return None, "start_time_unix_nano is after time_unix_nano"
+        if end > self.now_unix_nano + self.skew_nanos:
+            return None, "time_unix_nano is in the future"
+        if end < self.now_unix_nano - (self.max_age_weeks + 1) * _NANOS_PER_WEEK:
+            return None, f"time_unix_nano is older than {self.max_age_weeks} weeks"
+        # A week's batch ends at the next Monday 00:00: the point belongs to the week its interval ends in.
+        # Whole seconds before the division, so that float rounding cannot carry it into the next week.
+        last_second = (end - 1) // _NANOS_PER_SECOND * _NANOS_PER_SECOND
+        return week_of_unix_nano(last_second), None
+
+
+def metric_points(spec: MetricSpec, metric: Metric) -> tuple[Sequence[DataPoint], str | None]:
+    """The metric's data points, or the reason its shape does not match the registry (all points rejected)."""
+    data = metric.WhichOneof("data")
+    if metric.unit != spec.unit:
+        return _points_of(metric, data), f"metric {spec.name!r}: unit {metric.unit[:20]!r} is not {spec.unit!r}"
+    if spec.kind is Kind.COUNTER:
+        if data != "sum" or not metric.sum.is_monotonic or metric.sum.aggregation_temporality != _DELTA:
+            return _points_of(metric, data), f"metric {spec.name!r}: must be a monotonic DELTA Sum"
+        return metric.sum.data_points, None
+    if spec.kind is Kind.GAUGE:
+        if data != "gauge":
+            return _points_of(metric, data), f"metric {spec.name!r}: must be a Gauge"
+        return metric.gauge.data_points, None
+    if data != "histogram" or metric.histogram.aggregation_temporality != _DELTA:
+        return _points_of(metric, data), f"metric {spec.name!r}: must be a DELTA Histogram"
+    return metric.histogram.data_points, None
+
+
+def _points_of(metric: Metric, data: str | None) -> Sequence[DataPoint]:
+    if data in {"sum", "gauge", "histogram", "exponential_histogram", "summary"}:
+        return getattr(metric, data).data_points  # type: ignore[no-any-return]
+    return ()
+
+
+def check_attributes(spec: MetricSpec, pairs: Sequence[KeyValue]) -> tuple[Attributes, str | None]:
+    """The point's attributes in canonical form, or the reason they are not acceptable."""
+    seen: dict[str, str] = {}
+    for pair in pairs:
+        attr = spec.attributes.get(pair.key)
+        if attr is None:
+            return (), f"{_field(spec, pair)}: not declared in the registry"
+        if pair.key in seen:
+            return (), f"{_field(spec, pair)}: appears twice"
+        if pair.value.WhichOneof("value") != "string_value":
+            return (), f"{_field(spec, pair)}: must be a string"
+        value = pair.value.string_value
+        if reason := check_attribute(attr, value):
+            return (), f"{_field(spec, pair)}: {reason}"
+        seen[pair.key] = value
+    return tuple(sorted(seen.items())), None
+
+
+def _field(spec: MetricSpec, pair: KeyValue) -> str:
+    return f"metric {spec.name!r} attribute {pair.key[:40]!r}"
+
+
+def _check_number(spec: MetricSpec, value: float, what: str) -> str | None:
+    if not math.isfinite(value):
+        return f"metric {spec.name!r}: {what} is not finite"
+    if value < 0:
+        return f"metric {spec.name!r}: {what} is negative"
+    limit = spec.max_weekly if spec.max_weekly is not None else SANITY_LIMIT
+    if value > limit:
+        return f"metric {spec.name!r}: {what} is above {limit:g}"
+    return None
+
+
+def number_value(spec: MetricSpec, point: NumberDataPoint) -> tuple[int | float, str | None]:
+    which = point.WhichOneof("value")
+    if which is None:
+        return 0, f"metric {spec.name!r}: value is missing"
+    value: int | float = point.as_int if which == "as_int" else point.as_double
+    if reason := _check_number(spec, value, "value"):
+        return 0, reason
+    if spec.rounding.integer:
+        if value != int(value):
+            return 0, f"metric {spec.name!r}: value must be a whole number"
+        return int(value), None
+    return float(value), None
+
+
+def histogram_value(
+    spec: MetricSpec, point: HistogramDataPoint, attributes: Attributes,
+) -> tuple[SeriesValue | None, str | None]:
+    name = spec.name
+    if tuple(point.explicit_bounds) != spec.rounding.buckets:
+        return None, f"metric {name!r}: explicit_bounds differ from the registry's buckets"
+    buckets = tuple(point.bucket_counts)
+    if len(buckets) != len(spec.rounding.buckets) + 1:
+        return None, f"metric {name!r}: bucket_counts must have {len(spec.rounding.buckets) + 1} entries"
+    if sum(buckets) != point.count:
+        return None, f"metric {name!r}: count is not the sum of bucket_counts"
+    if reason := _check_number(spec, float(point.count), "count"):
+        return None, reason
+    if not point.HasField("sum"):
+        return None, f"metric {name!r}: sum is missing"
+    if reason := _check_number(spec, point.sum, "sum"):
+        return None, reason
+    return SeriesValue(name, attributes, float(point.sum), int(point.count), buckets), None
