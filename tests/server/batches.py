@@ -88,11 +88,17 @@ def _metric(registry: Registry, name: str, series: Sequence[Series], start: int,
                                      s.bucket_counts, bounds, None, None)  # type: ignore[arg-type]
                   for s in ordered]
         return Metric(name, spec.description, spec.unit, Histogram(points, AggregationTemporality.DELTA))
-    numbers = [NumberDataPoint(dict(s.attributes), start, end, int(s.value) if spec.rounding.integer else s.value)
+    numbers = [NumberDataPoint(dict(s.attributes), start, end,
+                               _whole(s.value) if spec.rounding.integer else s.value)
                for s in ordered]
     if spec.kind is Kind.GAUGE:
         return Metric(name, spec.description, spec.unit, Gauge(numbers))
     return Metric(name, spec.description, spec.unit, Sum(numbers, AggregationTemporality.DELTA, True))
+
+
+def _whole(value: float) -> int | float:
+    """An int where the protobuf int64 can hold it (``as_int``), else the float as is (``as_double``)."""
+    return int(value) if float(value).is_integer() and -(2**63) <= value < 2**63 else value
 
 
 def week_request(registry: Registry, installation: Installation, monday: date, series: Iterable[Series],

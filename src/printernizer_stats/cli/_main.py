@@ -13,12 +13,16 @@ COMMANDS: dict[str, str] = {
     "local": "printernizer_stats.cli._local",
     "registry": "printernizer_stats.cli._registry",
     "demo": "printernizer_stats.cli._demo",
+    "serve": "printernizer_stats.cli._serve",
+    "migrate": "printernizer_stats.cli._serve",
 }
 HELP: dict[str, str] = {
     "simulate": "simulate a Printernizer installation into a local statistics DB",
     "local": "print the local statistics as JSON",
     "registry": "show, lint or document the metric registry",
     "demo": "run the end-to-end demo on embedded defaults",
+    "serve": "run the maintainers' receiver (OTLP/HTTP -> SQL)",
+    "migrate": "bring the receiver's database schema up to date (or print it as SQL)",
 }
 
 

@@ -87,7 +87,6 @@ class Receiver:
                             self.config.clock_skew_s * 1_000_000_000)
         batch = validate_batch(self.registry, message, window)
         if isinstance(batch, Rejected):
-            _log.debug("receiver.rejected")
             return status_response(400, batch.reason, media)
         if batch.kind is BatchKind.WEEK:
             wait = self.installations.take(batch.installation.installation_id)
@@ -97,10 +96,9 @@ class Receiver:
         try:
             stored = await run_in_threadpool(self.storage.store, batch, now.date())
         except StorageUnavailable:
+            _log.warning("receiver.storage_unavailable")
             return status_response(503, "storage unavailable; retry later", media,
                                    {"Retry-After": _RETRY_STORAGE_S})
-        _log.debug("receiver.batch", outcome=stored.outcome.value, points=len(batch.series),
-                   rejected=batch.rejected_points)
         rejected, reason = answer_partial(batch, stored)
         return success_response(media, rejected, reason,
                                 {BATCH_ID_HEADER: stored.batch_id, RECEIPT_HEADER: stored.receipt})

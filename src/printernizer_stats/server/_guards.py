@@ -9,6 +9,7 @@ keyed hashes, and nowhere else: never stored, never logged.
 from __future__ import annotations
 
 import hmac
+import math
 import zlib
 from collections.abc import Iterable
 
@@ -52,7 +53,7 @@ class AddressRateLimitMiddleware(_Guard):
             wait = self.buckets.take(self.keys(client[0] if client else "unknown"))
             if wait:
                 await self.refuse(scope, receive, send, 429, "too many requests from this address; retry later",
-                                  {"Retry-After": str(max(1, round(wait + 0.5)))})
+                                  {"Retry-After": str(max(1, math.ceil(wait)))})
                 return
         await self.app(scope, receive, send)
 

@@ -54,4 +54,6 @@ def schema_sql(dialect_name: str, registry: Registry | None = None) -> str:
     command.upgrade(config, "head", sql=True)
     buffer = config.output_buffer
     assert isinstance(buffer, io.StringIO)
-    return buffer.getvalue()
+    header = (f"-- The printernizer-stats receiver's schema for {dialect_name}, generated from its Alembic migrations\n"
+              f"-- by `printernizer-stats migrate --sql {dialect_name}`. DO NOT EDIT: a test keeps it in sync.\n\n")
+    return header + buffer.getvalue()
