@@ -34,12 +34,15 @@ def test_installation_facts_come_from_the_resource_fields(registry: Registry) ->
     assert "batch_id" not in columns
 
 
-def test_primary_keys_start_with_the_period(registry: Registry) -> None:
-    """Per-installation tables are keyed by period first (week scans, retention) and indexed by installation."""
+def test_primary_keys_start_with_period_then_installation(registry: Registry) -> None:
+    """Per-installation tables are keyed (period, installation_id, ...): week scans are ranges, one batch's rows
+    are contiguous; the ledger, which deletion starts from, is indexed by installation."""
     for name in ("daily_stats", "events_summary"):
         table = tables(registry)[name]
-        assert next(iter(table.primary_key.columns)).name == "period"
-        assert any([c.name for c in index.columns] == ["installation_id"] for index in table.indexes)
+        assert [c.name for c in table.primary_key.columns][:2] == ["period", "installation_id"]
+        assert table.dialect_options["sqlite"]["with_rowid"] is False
+    ledger = tables(registry)["batches"]
+    assert any([c.name for c in index.columns] == ["installation_id"] for index in ledger.indexes)
 
 
 def test_every_table_compiles_for_sql_server(registry: Registry) -> None:

@@ -6,6 +6,7 @@ The server is imported lazily, so client-side commands never load it.
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 
 
@@ -73,7 +74,15 @@ def run(args: argparse.Namespace) -> int:
     engine.dispose()
     import uvicorn  # noqa: PLC0415
 
+    app = create_app(config)
+    tune_garbage_collector()
     # No access log: it would record client addresses, which the receiver never stores or logs.
-    uvicorn.run(create_app(config), host=args.host, port=args.port, access_log=False, server_header=False,
-                log_level="info")
+    uvicorn.run(app, host=args.host, port=args.port, access_log=False, server_header=False, log_level="info")
     return 0
+
+
+def tune_garbage_collector() -> None:
+    """Every request allocates thousands of short-lived objects: freeze what start-up built (it lives as long as
+    the process) and collect the young generation less often. About 10 % more batches a second (bench/)."""
+    gc.freeze()
+    gc.set_threshold(50_000, 50, 100)

@@ -1,7 +1,7 @@
 """The receiver's FastAPI app: ``POST /v1/metrics`` (OTLP/HTTP) and ``GET /healthz``.
 
 The route handler stays thin: decode -> ``validate_batch`` (pure) -> per-installation rate limit ->
-``Storage.store`` in a worker thread -> OTLP answer with the receipt headers.
+``GroupWriter`` (group commit in a worker thread) -> OTLP answer with the receipt headers.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from printernizer_stats.server._points import TimeWindow
 from printernizer_stats.server._ratelimit import TokenBuckets
 from printernizer_stats.server._storage import Outcome, Storage, StorageUnavailable, StoreResult, create_engine
 from printernizer_stats.server._validate import validate_batch
+from printernizer_stats.server._writer import GroupWriter
 
 BATCH_ID_HEADER = "X-Printernizer-Batch-Id"
 RECEIPT_HEADER = "X-Printernizer-Receipt"
@@ -75,6 +76,7 @@ class Receiver:
         self.config = config
         self.now = now
         self.installations = TokenBuckets(config.installation_burst, config.installation_refill_per_hour / 3600)
+        self.writer = GroupWriter(storage)
 
     async def export(self, request: Request) -> Response:
         media = media_type(request.headers.get("content-type"))
@@ -94,7 +96,7 @@ class Receiver:
                 return status_response(429, "too many batches from this installation; retry later", media,
                                        {"Retry-After": str(max(1, math.ceil(wait)))})
         try:
-            stored = await run_in_threadpool(self.storage.store, batch, now.date())
+            stored = await self.writer.store(batch, now.date())
         except StorageUnavailable:
             _log.warning("receiver.storage_unavailable")
             return status_response(503, "storage unavailable; retry later", media,

@@ -6,6 +6,7 @@ import enum
 import uuid
 from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 from printernizer_stats.registry import Attributes, week_label
 
@@ -51,9 +52,8 @@ class InstallationFacts:
     facts: tuple[tuple[str, str], ...]
 
 
-@dataclass(frozen=True, slots=True)
-class SeriesValue:
-    """One accepted series of one metric for the batch's week.
+class SeriesValue(NamedTuple):
+    """One accepted series of one metric for the batch's week (a NamedTuple: a batch makes dozens of them).
 
     ``value`` is the counter's or gauge's weekly value (an int for integer metrics), or a histogram's sum;
     histograms also carry ``sample_count`` and ``bucket_counts``.

@@ -139,20 +139,33 @@ class RequestBodyMiddleware(_Guard):
         await self.app(_plain_scope(scope, len(data)), _replay(data, receive), send)
 
 
+_INFLATE_STEP = 64 * 1024
+"""Output per inflation step: asking zlib for the whole limit at once would allocate the whole limit."""
+
+
 def inflate(data: bytes, limit: int) -> tuple[int, bytes, str]:
-    """(0, inflated, "") or (HTTP status, b"", reason); never produces more than ``limit + 1`` bytes."""
+    """(0, inflated, "") or (HTTP status, b"", reason); never holds more than ``limit`` + one step of output."""
     inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+    parts: list[bytes] = []
+    size = 0
+    pending = data
     try:
-        out = inflater.decompress(data, limit + 1)
+        while True:
+            out = inflater.decompress(pending, _INFLATE_STEP)
+            parts.append(out)
+            size += len(out)
+            if size > limit:
+                return 413, b"", f"body inflates to more than {limit} bytes"
+            pending = inflater.unconsumed_tail
+            if not pending and (inflater.eof or not out):
+                break
     except zlib.error:
         return 400, b"", "body is not valid gzip"
-    if len(out) > limit or inflater.unconsumed_tail:
-        return 413, b"", f"body inflates to more than {limit} bytes"
     if not inflater.eof:
         return 400, b"", "gzip body is truncated"
     if inflater.unused_data:
         return 400, b"", "data after the end of the gzip body"
-    return 0, out, ""
+    return 0, b"".join(parts), ""
 
 
 def _plain_scope(scope: Scope, length: int) -> Scope:

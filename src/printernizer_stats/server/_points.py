@@ -10,10 +10,8 @@ What the registry does not know is not carried on: exemplars, min/max, flags, de
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 from typing import TypeAlias
 
@@ -37,19 +35,28 @@ _NANOS_PER_WEEK = 7 * 86_400 * _NANOS_PER_SECOND
 DataPoint: TypeAlias = NumberDataPoint | HistogramDataPoint
 
 
-@dataclass(frozen=True, slots=True)
 class TimeWindow:
-    """Which wire timestamps are acceptable: up to ``now`` plus clock skew, back to ``max_age_weeks``."""
+    """Which wire timestamps are acceptable: up to ``now`` plus clock skew, back to ``max_age_weeks``.
 
-    now_unix_nano: int
-    max_age_weeks: int = 26
-    skew_nanos: int = 86_400 * 1_000_000_000
+    One window per request: it remembers the intervals it has checked (a batch repeats one interval).
+    """
+
+    __slots__ = ("_checked", "max_age_weeks", "now_unix_nano", "skew_nanos")
+
+    def __init__(self, now_unix_nano: int, max_age_weeks: int = 26, skew_nanos: int = 86_400 * _NANOS_PER_SECOND):
+        self.now_unix_nano = now_unix_nano
+        self.max_age_weeks = max_age_weeks
+        self.skew_nanos = skew_nanos
+        self._checked: dict[tuple[int, int], tuple[date | None, str | None]] = {}
 
     def check(self, point: DataPoint) -> tuple[date | None, str | None]:
         """The ISO week (Monday) the point belongs to, or why its timestamps are not acceptable."""
-        return self._check(point.start_time_unix_nano, point.time_unix_nano)
+        interval = (point.start_time_unix_nano, point.time_unix_nano)
+        checked = self._checked.get(interval)
+        if checked is None:
+            checked = self._checked[interval] = self._check(*interval)
+        return checked
 
-    @functools.lru_cache(maxsize=64)  # noqa: B019 - a batch repeats one interval; the window is short-lived
     def _check(self, start: int, end: int) -> tuple[date | None, str | None]:
         if end <= 0:
             return None, "time_unix_nano is missing"
@@ -89,37 +96,53 @@ def _points_of(metric: Metric, data: str | None) -> Sequence[DataPoint]:
     return ()
 
 
+_CHECKED: dict[tuple[str, tuple[tuple[str, str | None, str], ...]], tuple[MetricSpec, Attributes, str | None]] = {}
+_CHECKED_MAX = 50_000
+"""Attribute sets repeat across installations: a checked set is remembered (bounded; cleared when full)."""
+
+
 def check_attributes(spec: MetricSpec, pairs: Sequence[KeyValue]) -> tuple[Attributes, str | None]:
     """The point's attributes in canonical form, or the reason they are not acceptable."""
+    raw = tuple([(pair.key, (value := pair.value).WhichOneof("value"), value.string_value) for pair in pairs])
+    cached = _CHECKED.get((spec.name, raw))
+    if cached is not None and cached[0] is spec:
+        return cached[1], cached[2]
+    attributes, reason = _check_raw(spec, raw)
+    if len(_CHECKED) >= _CHECKED_MAX:
+        _CHECKED.clear()
+    _CHECKED[(spec.name, raw)] = (spec, attributes, reason)
+    return attributes, reason
+
+
+def _check_raw(spec: MetricSpec, raw: tuple[tuple[str, str | None, str], ...]) -> tuple[Attributes, str | None]:
     seen: dict[str, str] = {}
-    for pair in pairs:
-        attr = spec.attributes.get(pair.key)
+    for key, which, value in raw:
+        attr = spec.attributes.get(key)
         if attr is None:
-            return (), f"{_field(spec, pair)}: not declared in the registry"
-        if pair.key in seen:
-            return (), f"{_field(spec, pair)}: appears twice"
-        if pair.value.WhichOneof("value") != "string_value":
-            return (), f"{_field(spec, pair)}: must be a string"
-        value = pair.value.string_value
+            return (), f"{_field(spec, key)}: not declared in the registry"
+        if key in seen:
+            return (), f"{_field(spec, key)}: appears twice"
+        if which != "string_value":
+            return (), f"{_field(spec, key)}: must be a string"
         if reason := check_attribute(attr, value):
-            return (), f"{_field(spec, pair)}: {reason}"
-        seen[pair.key] = value
+            return (), f"{_field(spec, key)}: {reason}"
+        seen[key] = value
     return tuple(sorted(seen.items())), None
 
 
-def _field(spec: MetricSpec, pair: KeyValue) -> str:
-    return f"metric {spec.name!r} attribute {pair.key[:40]!r}"
+def _field(spec: MetricSpec, key: str) -> str:
+    return f"metric {spec.name!r} attribute {key[:40]!r}"
 
 
 def _check_number(spec: MetricSpec, value: float, what: str) -> str | None:
+    limit = spec.max_weekly if spec.max_weekly is not None else SANITY_LIMIT
+    if 0 <= value <= limit:  # the common case; NaN and infinities fail it and are named below
+        return None
     if not math.isfinite(value):
         return f"metric {spec.name!r}: {what} is not finite"
     if value < 0:
         return f"metric {spec.name!r}: {what} is negative"
-    limit = spec.max_weekly if spec.max_weekly is not None else SANITY_LIMIT
-    if value > limit:
-        return f"metric {spec.name!r}: {what} is above {limit:g}"
-    return None
+    return f"metric {spec.name!r}: {what} is above {limit:g}"
 
 
 def number_value(spec: MetricSpec, point: NumberDataPoint) -> tuple[int | float, str | None]:
@@ -130,6 +153,8 @@ def number_value(spec: MetricSpec, point: NumberDataPoint) -> tuple[int | float,
     if reason := _check_number(spec, value, "value"):
         return 0, reason
     if spec.rounding.integer:
+        if which == "as_int":
+            return value, None
         if value != int(value):
             return 0, f"metric {spec.name!r}: value must be a whole number"
         return int(value), None

@@ -8,14 +8,14 @@ sorted keys, no spaces, ASCII only.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from printernizer_stats.registry import Kind, Registry
+from printernizer_stats.registry import Attributes, Kind, Registry
 from printernizer_stats.server._batch import SeriesValue, ValidatedBatch
 from printernizer_stats.server._tables import figure_columns
 
@@ -24,6 +24,17 @@ Row = dict[str, Any]
 
 def canonical_json(value: object) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+
+
+@functools.lru_cache(maxsize=20_000)
+def attributes_json(attributes: Attributes) -> str:
+    """Canonical JSON of a series' attributes (the same few sets repeat across installations)."""
+    return canonical_json(dict(attributes))
+
+
+def buckets_json(buckets: tuple[int, ...]) -> str:
+    """Canonical JSON of bucket counts (what ``canonical_json`` gives, without its overhead)."""
+    return "[" + ",".join(map(str, buckets)) + "]"
 
 
 def digest(document: object) -> str:
@@ -40,9 +51,29 @@ class BatchRows:
     receipt: str
 
 
-def _matches(series: SeriesValue, selector: Mapping[str, frozenset[str]]) -> bool:
-    attributes = dict(series.attributes)
-    return all(attributes.get(name) in values for name, values in selector.items())
+@dataclass(frozen=True, slots=True)
+class _Figure:
+    column: str
+    selector: tuple[tuple[str, frozenset[str]], ...]
+    histogram: bool
+
+
+_PLANS: dict[int, tuple[Registry, dict[str, list[_Figure]], Row]] = {}
+
+
+def _figure_plan(registry: Registry) -> tuple[dict[str, list[_Figure]], Row]:
+    """Per metric, the figures its series feed; and the figures before any series (counters 0, gauges None)."""
+    plan = _PLANS.get(id(registry))
+    if plan is None or plan[0] is not registry:
+        by_metric: dict[str, list[_Figure]] = {}
+        initial: Row = {}
+        for column, (metric, _) in figure_columns(registry).items():
+            spec = registry.metrics[metric]
+            selector = tuple(spec.daily_stats[column].items())
+            by_metric.setdefault(metric, []).append(_Figure(column, selector, spec.kind is Kind.HISTOGRAM))
+            initial[column] = None if spec.kind is Kind.GAUGE else 0
+        plan = _PLANS[id(registry)] = (registry, by_metric, initial)
+    return plan[1], plan[2]
 
 
 def daily_figures(registry: Registry, series: tuple[SeriesValue, ...]) -> Row:
@@ -50,20 +81,17 @@ def daily_figures(registry: Registry, series: tuple[SeriesValue, ...]) -> Row:
 
     Counters absent from the batch count 0; a gauge nobody reported stays ``None`` (unknown, not zero).
     """
-    by_metric: dict[str, list[SeriesValue]] = {}
+    by_metric, initial = _figure_plan(registry)
+    figures = dict(initial)
     for item in series:
-        by_metric.setdefault(item.metric, []).append(item)
-    figures: Row = {}
-    for column, (metric, _) in figure_columns(registry).items():
-        spec = registry.metrics[metric]
-        selected = [s for s in by_metric.get(metric, ()) if _matches(s, spec.daily_stats[column])]
-        if spec.kind is Kind.GAUGE and metric not in by_metric:
-            figures[column] = None
-        elif spec.kind is Kind.HISTOGRAM:
-            figures[column] = sum(s.sample_count or 0 for s in selected)
-        else:
-            total = sum(s.value for s in selected)
-            figures[column] = int(total) if spec.rounding.integer else float(total)
+        for figure in by_metric.get(item.metric, ()):
+            if figure.selector:
+                attributes = dict(item.attributes)
+                if not all(attributes.get(name) in values for name, values in figure.selector):
+                    figures[figure.column] = figures[figure.column] or 0
+                    continue
+            add = (item.sample_count or 0) if figure.histogram else item.value
+            figures[figure.column] = (figures[figure.column] or 0) + add
     return figures
 
 
@@ -81,9 +109,9 @@ def batch_rows(registry: Registry, batch: ValidatedBatch) -> BatchRows:
     daily = {"period": batch.period, "installation_id": installation_id, **facts, **figures}
     events = [
         {
-            "period": batch.period, "metric": s.metric, "attributes": canonical_json(dict(s.attributes)),
+            "period": batch.period, "metric": s.metric, "attributes": attributes_json(s.attributes),
             "installation_id": installation_id, "value": s.value, "sample_count": s.sample_count,
-            "bucket_counts": canonical_json(list(s.bucket_counts)) if s.bucket_counts is not None else None,
+            "bucket_counts": buckets_json(s.bucket_counts) if s.bucket_counts is not None else None,
         }
         for s in batch.series
     ]

@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import enum
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -25,7 +25,10 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from printernizer_stats.registry import Registry
 from printernizer_stats.server._batch import BatchKind, ValidatedBatch, deletion_batch_id
+from printernizer_stats.server._bulk import BulkInsert
 from printernizer_stats.server._rows import (
+    BatchRows,
+    Row,
     batch_rows,
     deletion_receipt,
     nothing_stored_receipt,
@@ -108,6 +111,8 @@ class Storage:
         self._upsert_installation = upsert(dialect, self.tables["installations"], ["installation_id"],
                                            _installation_update)
         self._insert_tombstone = upsert(dialect, self.tables["batches"], ["batch_id"])
+        self._insert = {name: BulkInsert(engine, self.tables[name]) for name in
+                        ("batches", "daily_stats", "events_summary")}
         # SQLite has one writer at a time; queueing here beats SQLITE_BUSY retries.
         self._write_lock = threading.Lock() if dialect == "sqlite" else contextlib.nullcontext()
 
@@ -143,36 +148,80 @@ class Storage:
         except SQLAlchemyError as exc:
             raise StorageUnavailable(type(exc).__name__) from None
 
+    def store_many(self, items: Sequence[tuple[ValidatedBatch, date]]) -> list[StoreResult]:
+        """Store several batches in one transaction (group commit); same outcomes as ``store`` one by one.
+
+        Deletions, and a group that meets a concurrent writer (another receiver process), go one by one.
+        """
+        if len(items) == 1 or any(batch.kind is BatchKind.DELETION for batch, _ in items):
+            return [self.store(batch, today) for batch, today in items]
+        try:
+            return self._store_weeks(items)
+        except IntegrityError:
+            return [self.store(batch, today) for batch, today in items]
+        except SQLAlchemyError as exc:
+            _log.error("receiver.storage_unavailable", error=type(exc).__name__)
+            raise StorageUnavailable(type(exc).__name__) from None
+
     def _store_week(self, batch: ValidatedBatch, today: date) -> StoreResult:
-        rows = batch_rows(self.registry, batch)
-        installation_id = batch.installation.installation_id
-        tombstone = deletion_batch_id(installation_id)
+        return self._store_weeks([(batch, today)])[0]
+
+    def _store_weeks(self, items: Sequence[tuple[ValidatedBatch, date]]) -> list[StoreResult]:
+        """Steps: 1. rows and receipts (pure, outside the lock); 2. lock the installations, read the ledger;
+        3. decide each batch's outcome (tombstone, already stored, stored earlier in this group, new);
+        4. write the new ones: ledger first (its key catches concurrent copies), then the data."""
+        planned = [(batch, today, batch_rows(self.registry, batch)) for batch, today in items]
         ledger = self.tables["batches"]
+        installations = sorted({batch.installation.installation_id for batch, _ in items})
+        keys = [batch.batch_id for batch, _ in items] + [deletion_batch_id(i) for i in installations]
+        results: list[StoreResult] = []
+        new: list[tuple[ValidatedBatch, date, BatchRows]] = []
         with self._transaction() as connection:
-            lock_installation(connection, installation_id)
+            for installation_id in installations:
+                lock_installation(connection, installation_id)
             known = {row.batch_id: row.receipt for row in connection.execute(
-                sa.select(ledger.c.batch_id, ledger.c.receipt).where(ledger.c.batch_id.in_([batch.batch_id, tombstone]))
+                sa.select(ledger.c.batch_id, ledger.c.receipt).where(ledger.c.batch_id.in_(keys))
             )}
-            if tombstone in known:
-                return StoreResult(batch.batch_id, nothing_stored_receipt(batch.batch_id), Outcome.REFUSED_DELETED)
-            if batch.batch_id in known:
-                return StoreResult(batch.batch_id, known[batch.batch_id], Outcome.DUPLICATE)
-            connection.execute(ledger.insert(), {
-                "batch_id": batch.batch_id, "kind": BatchKind.WEEK.value, "installation_id": installation_id,
-                "period": batch.period, "receipt": rows.receipt, "stored_points": len(rows.events),
-                "rejected_points": batch.rejected_points, "received_week": received_week(today),
-            })
-            connection.execute(self._upsert_installation, rows.installation)
-            connection.execute(self.tables["daily_stats"].insert(), rows.daily_stats)
-            connection.execute(self.tables["events_summary"].insert(), rows.events)
-        return StoreResult(batch.batch_id, rows.receipt, Outcome.STORED)
+            for batch, today, rows in planned:
+                if deletion_batch_id(batch.installation.installation_id) in known:
+                    results.append(StoreResult(batch.batch_id, nothing_stored_receipt(batch.batch_id),
+                                               Outcome.REFUSED_DELETED))
+                elif batch.batch_id in known:
+                    results.append(StoreResult(batch.batch_id, known[batch.batch_id], Outcome.DUPLICATE))
+                else:
+                    known[batch.batch_id] = rows.receipt
+                    new.append((batch, today, rows))
+                    results.append(StoreResult(batch.batch_id, rows.receipt, Outcome.STORED))
+            if new:
+                self._write(connection, new)
+        return results
+
+    def _write(self, connection: Connection, new: list[tuple[ValidatedBatch, date, BatchRows]]) -> None:
+        self._insert["batches"].execute(connection, [{
+            "batch_id": batch.batch_id, "kind": BatchKind.WEEK.value,
+            "installation_id": batch.installation.installation_id, "period": batch.period,
+            "receipt": rows.receipt, "stored_points": len(rows.events), "rejected_points": batch.rejected_points,
+            "received_week": received_week(today),
+        } for batch, today, rows in new])
+        connection.execute(self._upsert_installation, merge_installations([rows.installation for _, _, rows in new]))
+        self._insert["daily_stats"].execute(connection, [rows.daily_stats for _, _, rows in new])
+        self._insert["events_summary"].execute(connection, [e for _, _, rows in new for e in rows.events])
 
     def _delete(self, batch: ValidatedBatch, today: date) -> StoreResult:
         installation_id = batch.installation.installation_id
         receipt = deletion_receipt(batch.batch_id)
+        ledger = self.tables["batches"]
         with self._transaction() as connection:
             lock_installation(connection, installation_id)
-            for name in ("events_summary", "daily_stats", "batches", "installations"):
+            # The ledger knows every week the installation has rows for: delete them by primary key.
+            periods = connection.execute(sa.select(ledger.c.period).where(
+                ledger.c.installation_id == installation_id, ledger.c.period.is_not(None))).scalars().all()
+            for name in ("events_summary", "daily_stats"):
+                table = self.tables[name]
+                for chunk in range(0, len(periods), 500):
+                    connection.execute(table.delete().where(table.c.period.in_(periods[chunk:chunk + 500]),
+                                                            table.c.installation_id == installation_id))
+            for name in ("batches", "installations"):
                 table = self.tables[name]
                 connection.execute(table.delete().where(table.c.installation_id == installation_id))
             connection.execute(self._insert_tombstone, {
@@ -194,6 +243,21 @@ class Storage:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def merge_installations(rows: list[Row]) -> list[Row]:
+    """One installation row per installation (as the upsert would leave it), so that one multi-row statement
+    never touches a key twice (PostgreSQL refuses that in ON CONFLICT DO UPDATE)."""
+    merged: dict[str, Row] = {}
+    for row in rows:
+        seen = merged.get(row["installation_id"])
+        if seen is None:
+            merged[row["installation_id"]] = dict(row)
+            continue
+        latest = row if row["last_week"] >= seen["last_week"] else seen
+        merged[row["installation_id"]] = {**latest, "first_week": min(seen["first_week"], row["first_week"]),
+                                          "last_week": max(seen["last_week"], row["last_week"])}
+    return list(merged.values())
 
 
 def lock_installation(connection: Connection, installation_id: str) -> None:

@@ -7,10 +7,14 @@ Layout, for the receiver and what reads its tables next (dashboard, Grafana SQL,
   under ``daily_stats:``. Counters are 0 when absent; gauges NULL when not reported.
 - ``events_summary``: one row per installation, week, metric and series (attributes as canonical JSON).
 - ``batches``: the idempotency ledger (batch id -> receipt), and deletion tombstones.
-Primary keys start with ``period`` so that a week's rows are contiguous (SQL Server clusters on the primary
-key): dashboard scans, k-anonymity counts and retention deletes read ranges; ``installation_id`` indexes
-serve deletion requests. Every stored string is ASCII (validated against closed sets and patterns), so
-VARCHAR, not NVARCHAR, with lengths derived from the registry; no timestamp finer than a DATE is stored.
+Per-installation rows are keyed (period, installation_id, ...): a week's rows are one range (week scans,
+k-anonymity counts, retention deletes by period), and one batch's rows are contiguous, so an insert touches
+a page or two; SQL Server clusters on the primary key, SQLite stores these tables WITHOUT ROWID likewise.
+No index on installation_id there: a deletion finds the installation's periods in ``batches`` (indexed by
+installation) and deletes by primary key. Invariant kept by every writer (and retention): each
+daily_stats/events_summary row has a ledger row with its installation and period. Every stored string is
+ASCII (validated against closed sets and patterns), so VARCHAR, not NVARCHAR, with lengths derived from the
+registry; no timestamp finer than a DATE is stored.
 """
 
 from __future__ import annotations
@@ -106,19 +110,21 @@ def build_metadata(registry: Registry) -> sa.MetaData:
     sa.Table(
         "daily_stats", metadata,
         sa.Column("period", DATE, primary_key=True),
-        sa.Column("installation_id", uuid, primary_key=True, index=True),
+        sa.Column("installation_id", uuid, primary_key=True),
         *_fact_columns(registry),
         *(sa.Column(column, sql_type, nullable=True) for column, (_, sql_type) in figure_columns(registry).items()),
+        sqlite_with_rowid=False,
     )
     sa.Table(
         "events_summary", metadata,
         sa.Column("period", DATE, primary_key=True),
+        sa.Column("installation_id", uuid, primary_key=True),
         sa.Column("metric", sa.String(METRIC_LENGTH), primary_key=True),
         sa.Column("attributes", sa.String(attributes_length(registry)), primary_key=True),
-        sa.Column("installation_id", uuid, primary_key=True, index=True),
         sa.Column("value", sa.Float(precision=53), nullable=False),
         sa.Column("sample_count", sa.BigInteger, nullable=True),
         sa.Column("bucket_counts", sa.String(bucket_counts_length(registry)), nullable=True),
+        sqlite_with_rowid=False,
     )
     sa.Table(
         "batches", metadata,

@@ -156,25 +156,27 @@ def _week(
         if reason:
             rejections.append(PointRejection(reason, max(len(points), 1)))
             continue
+        name, cap, taken = spec.name, spec.max_cardinality * _WEEK_DAYS, per_metric.get(spec.name, 0)
         for point in points:
             attributes, reason = check_attributes(spec, point.attributes)
-            week, time_reason = window.check(point)
-            reason = reason or (f"metric {spec.name!r}: {time_reason}" if time_reason else None)
-            if not reason and period is not None and week != period:
-                reason = f"metric {spec.name!r}: point is in week {week}, the batch in week {period}"
-            if not reason and (spec.name, attributes) in accepted:
-                reason = f"metric {spec.name!r}: series {dict(attributes)} appears twice"
-            if not reason and per_metric.get(spec.name, 0) >= spec.max_cardinality * _WEEK_DAYS:
-                reason = f"metric {spec.name!r}: more than {spec.max_cardinality * _WEEK_DAYS} series"
-            value = None
-            if not reason:
-                value, reason = _value(spec, point, attributes)
-            if reason or value is None:
-                rejections.append(PointRejection(reason or "invalid point"))
-                continue
-            period = period or week
-            per_metric[spec.name] = per_metric.get(spec.name, 0) + 1
-            accepted[(spec.name, attributes)] = value
+            if reason is None:
+                week, reason = window.check(point)
+                if reason is not None:
+                    reason = f"metric {name!r}: {reason}"
+                elif period is not None and week != period:
+                    reason = f"metric {name!r}: point is in week {week}, the batch in week {period}"
+                elif (name, attributes) in accepted:
+                    reason = f"metric {name!r}: series {dict(attributes)} appears twice"
+                elif taken >= cap:
+                    reason = f"metric {name!r}: more than {cap} series"
+                else:
+                    value, reason = _value(spec, point, attributes)
+                    if value is not None:
+                        period, taken = week, taken + 1
+                        accepted[(name, attributes)] = value
+                        continue
+            rejections.append(PointRejection(reason or "invalid point"))
+        per_metric[name] = taken
     if period is None or not accepted:
         return Rejected(f"no valid data points: {summarise(tuple(rejections)) or 'the batch is empty'}")
     if batch_id != week_batch_id(facts.installation_id, period):

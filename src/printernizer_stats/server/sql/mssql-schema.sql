@@ -50,24 +50,16 @@ CREATE TABLE daily_stats (
 
 GO
 
-CREATE INDEX ix_daily_stats_installation_id ON daily_stats (installation_id);
-
-GO
-
 CREATE TABLE events_summary (
     period DATE NOT NULL, 
+    installation_id VARCHAR(36) NOT NULL, 
     metric VARCHAR(100) NOT NULL, 
     attributes VARCHAR(256) NOT NULL, 
-    installation_id VARCHAR(36) NOT NULL, 
     value FLOAT(53) NOT NULL, 
     sample_count BIGINT NULL, 
     bucket_counts VARCHAR(256) NULL, 
-    CONSTRAINT pk_events_summary PRIMARY KEY (period, metric, attributes, installation_id)
+    CONSTRAINT pk_events_summary PRIMARY KEY (period, installation_id, metric, attributes)
 );
-
-GO
-
-CREATE INDEX ix_events_summary_installation_id ON events_summary (installation_id);
 
 GO
 

@@ -45,20 +45,20 @@ def upgrade() -> None:
         *_facts(),
         *(sa.Column(name, sa.BigInteger(), nullable=True) for name in _FIGURES),
         sa.PrimaryKeyConstraint("period", "installation_id", name="pk_daily_stats"),
+        sqlite_with_rowid=False,
     )
-    op.create_index("ix_daily_stats_installation_id", "daily_stats", ["installation_id"])
     op.create_table(
         "events_summary",
         sa.Column("period", sa.DATE(), nullable=False),
+        sa.Column("installation_id", sa.String(36), nullable=False),
         sa.Column("metric", sa.String(100), nullable=False),
         sa.Column("attributes", sa.String(256), nullable=False),
-        sa.Column("installation_id", sa.String(36), nullable=False),
         sa.Column("value", sa.Float(precision=53), nullable=False),
         sa.Column("sample_count", sa.BigInteger(), nullable=True),
         sa.Column("bucket_counts", sa.String(256), nullable=True),
-        sa.PrimaryKeyConstraint("period", "metric", "attributes", "installation_id", name="pk_events_summary"),
+        sa.PrimaryKeyConstraint("period", "installation_id", "metric", "attributes", name="pk_events_summary"),
+        sqlite_with_rowid=False,
     )
-    op.create_index("ix_events_summary_installation_id", "events_summary", ["installation_id"])
     op.create_table(
         "batches",
         sa.Column("batch_id", sa.String(36), nullable=False),
