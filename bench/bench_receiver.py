@@ -110,6 +110,12 @@ async def load(port: int, requests: list[bytes], connections: int) -> tuple[floa
     return time.perf_counter() - started, latencies, statuses
 
 
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process (Linux /proc): steadier than wall time on a shared machine."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def run_target(kind: str, db_url: str, requests: list[bytes], warmup: list[bytes], connections: int) -> float:
     process = subprocess.Popen([sys.executable, __file__, "--serve", kind, db_url], stdout=subprocess.PIPE,
                                text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
@@ -118,14 +124,17 @@ def run_target(kind: str, db_url: str, requests: list[bytes], warmup: list[bytes
         port = int(process.stdout.readline())
         time.sleep(0.3)
         asyncio.run(load(port, warmup, connections))
+        cpu_before = process_cpu_seconds(process.pid)
         seconds, latencies, statuses = asyncio.run(load(port, requests, connections))
+        cpu = process_cpu_seconds(process.pid) - cpu_before
     finally:
         process.terminate()
         process.wait(10)
     rate = len(requests) / seconds
     ordered = sorted(latencies)
-    print(f"  {kind:<11} {rate:8.0f} batches/s   p50 {statistics.median(ordered) * 1000:6.2f} ms   "
-          f"p99 {ordered[int(0.99 * len(ordered))] * 1000:6.2f} ms   statuses {dict(sorted(statuses.items()))}")
+    p50, p99 = statistics.median(ordered) * 1000, ordered[int(0.99 * len(ordered))] * 1000
+    print(f"  {kind:<11} {rate:8.0f} batches/s   p50 {p50:6.2f} ms   p99 {p99:6.2f} ms   "
+          f"server CPU {cpu / len(requests) * 1e6:5.0f} µs/batch   statuses {dict(sorted(statuses.items()))}")
     if kind != "bare" and set(statuses) != {200}:
         print(f"  !! {kind}: not every batch was accepted")
     return rate
@@ -141,7 +150,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--installations", type=int, default=400)
     parser.add_argument("--weeks", type=int, default=8, help="batches per installation (an offline client's outbox)")
-    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--connections", type=int, default=32, help="concurrent clients (keep-alive connections)")
     parser.add_argument("--serve", nargs=2, metavar=("KIND", "DB_URL"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
