@@ -152,3 +152,25 @@ def test_healthz_reports_storage(driver: AsgiDriver) -> None:
 def test_wrong_content_type_is_415(driver: AsgiDriver, content_type: str) -> None:
     """Bodies that are neither OTLP protobuf nor OTLP JSON are refused with 415."""
     assert driver.post(b"hello", content_type=content_type).status == 415
+
+
+def test_deletion_is_never_rate_limited_per_installation(storage: Storage, registry: Registry) -> None:
+    """An installation that used up its batches can still ask for deletion."""
+    driver = AsgiDriver(create_app(ReceiverConfig(installation_burst=1), storage=storage, now=lambda: NOW))
+    installation = Installation()
+    assert driver.post(_week(registry, installation).SerializeToString()).status == 200
+    assert driver.post(_week(registry, installation, MONDAY - timedelta(weeks=1)).SerializeToString()).status == 429
+    assert driver.post(deletion_request(registry, installation).SerializeToString()).status == 200
+    assert installation.installation_id not in repr(all_rows(storage))
+
+
+def test_storage_outage_is_a_503_with_retry_after(registry: Registry, tmp_path) -> None:
+    """A database without the receiver's tables answers 503 Retry-After, not 500, and /healthz still answers."""
+    from printernizer_stats.server import create_engine
+
+    broken = Storage(create_engine(f"sqlite:///{tmp_path / 'unmigrated.db'}"), registry)
+    driver = AsgiDriver(create_app(ReceiverConfig(), storage=broken, now=lambda: NOW))
+    answer = driver.post(_week(registry).SerializeToString())
+    assert answer.status == 503 and answer.headers["retry-after"] == "30"
+    assert "storage unavailable" in _status(answer.body)
+    broken.close()

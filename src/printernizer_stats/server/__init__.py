@@ -16,6 +16,7 @@ from printernizer_stats.server._batch import (
     week_batch_id,
 )
 from printernizer_stats.server._config import DEFAULT_DB_URL, ENV_DB_URL, ENV_TOKEN, ReceiverConfig
+from printernizer_stats.server._engine import create_engine, sqlalchemy_url
 from printernizer_stats.server._guards import (
     AddressRateLimitMiddleware,
     BearerTokenMiddleware,
@@ -27,14 +28,7 @@ from printernizer_stats.server._otlp import DecodeError, decode_request
 from printernizer_stats.server._points import SANITY_LIMIT, TimeWindow
 from printernizer_stats.server._ratelimit import TokenBuckets
 from printernizer_stats.server._rows import BatchRows, batch_rows, canonical_json, daily_figures
-from printernizer_stats.server._storage import (
-    Outcome,
-    Storage,
-    StorageUnavailable,
-    StoreResult,
-    create_engine,
-    sqlalchemy_url,
-)
+from printernizer_stats.server._storage import Outcome, Storage, StorageUnavailable, StoreResult
 from printernizer_stats.server._tables import build_metadata, figure_columns, tables
 from printernizer_stats.server._upsert import upsert
 from printernizer_stats.server._validate import max_points, validate_batch

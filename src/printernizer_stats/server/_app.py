@@ -21,6 +21,7 @@ from printernizer_stats import __version__
 from printernizer_stats.registry import Registry, default_registry
 from printernizer_stats.server._batch import BatchKind, Rejected, ValidatedBatch
 from printernizer_stats.server._config import ReceiverConfig
+from printernizer_stats.server._engine import create_engine
 from printernizer_stats.server._guards import (
     METRICS_PATH,
     AddressRateLimitMiddleware,
@@ -31,7 +32,7 @@ from printernizer_stats.server._guards import (
 from printernizer_stats.server._otlp import DecodeError, decode_request, media_type, status_response, success_response
 from printernizer_stats.server._points import TimeWindow
 from printernizer_stats.server._ratelimit import TokenBuckets
-from printernizer_stats.server._storage import Outcome, Storage, StorageUnavailable, StoreResult, create_engine
+from printernizer_stats.server._storage import Outcome, Storage, StorageUnavailable, StoreResult
 from printernizer_stats.server._validate import validate_batch
 from printernizer_stats.server._writer import GroupWriter
 

@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from printernizer_stats.registry import Registry
 from printernizer_stats.server._batch import BatchKind, ValidatedBatch, deletion_batch_id
 from printernizer_stats.server._bulk import BulkInsert
+from printernizer_stats.server._engine import lock_installations
 from printernizer_stats.server._rows import (
     BatchRows,
     Row,
@@ -72,28 +73,6 @@ def _installation_update(existing: Columns, incoming: Columns) -> dict[str, Any]
         if name not in {"installation_id", "first_week", "last_week"}:
             update[name] = sa.case((newer, getattr(incoming, name)), else_=getattr(existing, name))
     return update
-
-
-def sqlalchemy_url(url: str) -> str:
-    """Accept ``postgresql://`` for PostgreSQL through psycopg 3 (the driver the server extra installs)."""
-    for prefix in ("postgresql://", "postgres://"):
-        if url.startswith(prefix):
-            return "postgresql+psycopg://" + url.removeprefix(prefix)
-    return url
-
-
-def create_engine(url: str) -> Engine:
-    """An engine for ``url``. SQLite files get WAL, NORMAL sync (no fsync per commit), a busy timeout and a
-    64 MB page cache (the default 2 MB makes every insert re-read index pages once the file outgrows it)."""
-    engine = sa.create_engine(sqlalchemy_url(url), pool_pre_ping=True)
-    if engine.dialect.name == "sqlite":
-        @sa.event.listens_for(engine, "connect")
-        def _pragmas(dbapi_connection: Any, _record: Any) -> None:
-            cursor = dbapi_connection.cursor()
-            for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "busy_timeout=10000", "cache_size=-65536"):
-                cursor.execute(f"PRAGMA {pragma}")
-            cursor.close()
-    return engine
 
 
 class Storage:
@@ -258,23 +237,3 @@ def merge_installations(rows: list[Row]) -> list[Row]:
         merged[row["installation_id"]] = {**latest, "first_week": min(seen["first_week"], row["first_week"]),
                                           "last_week": max(seen["last_week"], row["last_week"])}
     return list(merged.values())
-
-
-def lock_installations(connection: Connection, installation_ids: Sequence[str]) -> None:
-    """Serialise writes per installation, so a deletion and a concurrent weekly batch cannot interleave.
-
-    SQLite serialises every write already; PostgreSQL and SQL Server take transaction-scoped locks on the
-    ids, in sorted order (two transactions locking overlapping sets cannot deadlock), PostgreSQL in one round trip.
-    """
-    dialect = connection.dialect.name
-    ordered = sorted(installation_ids)
-    if dialect == "postgresql":
-        connection.execute(sa.text(
-            "SELECT pg_advisory_xact_lock(hashtextextended(id, 0)) "
-            "FROM (SELECT unnest(CAST(:ids AS text[])) AS id ORDER BY 1) AS ids"
-        ), {"ids": ordered})
-    elif dialect == "mssql":
-        for installation_id in ordered:
-            connection.execute(sa.text(
-                "EXEC sp_getapplock @Resource = :id, @LockMode = 'Exclusive', @LockOwner = 'Transaction'"
-            ), {"id": installation_id})
