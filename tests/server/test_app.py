@@ -174,3 +174,13 @@ def test_storage_outage_is_a_503_with_retry_after(registry: Registry, tmp_path) 
     assert answer.status == 503 and answer.headers["retry-after"] == "30"
     assert "storage unavailable" in _status(answer.body)
     broken.close()
+
+
+def test_configured_token_guards_metrics_but_not_health(storage: Storage, registry: Registry) -> None:
+    """With a token, POST /v1/metrics needs it (401 otherwise, nothing stored); /healthz stays open."""
+    driver = AsgiDriver(create_app(ReceiverConfig(token="s3cret"), storage=storage, now=lambda: NOW))
+    body = _week(registry).SerializeToString()
+    assert driver.post(body).status == 401
+    assert sum(table_counts(storage).values()) == 0
+    assert driver.post(body, authorization="Bearer s3cret").status == 200
+    assert driver.request("GET", "/healthz").status == 200
