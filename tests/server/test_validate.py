@@ -271,3 +271,14 @@ def test_deletion_request(registry: Registry) -> None:
     twice = deletion_request(registry, installation)
     _metrics(twice)[0].sum.data_points[0].as_int = 2
     assert "value 1" in _rejected(validate_batch(registry, twice, WINDOW))
+
+
+def test_refused_attribute_values_are_not_remembered(registry: Registry) -> None:
+    """The attribute-check cache keeps only valid sets, so junk values cannot pile up in memory."""
+    from printernizer_stats.server import _points
+
+    junk = "j" * 100_000
+    request = _request(registry, [Series(JOBS, {"event": "completed"}, 3), Series(JOBS, {"event": junk}, 1)])
+    validate_batch(registry, request, WINDOW)
+    assert not any(junk in str(key) for key in _points._CHECKED)
+    assert any("completed" in str(key) for key in _points._CHECKED)

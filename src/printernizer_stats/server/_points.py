@@ -98,7 +98,7 @@ def _points_of(metric: Metric, data: str | None) -> Sequence[DataPoint]:
 
 _CHECKED: dict[tuple[str, tuple[tuple[str, str | None, str], ...]], tuple[MetricSpec, Attributes, str | None]] = {}
 _CHECKED_MAX = 50_000
-"""Attribute sets repeat across installations: a checked set is remembered (bounded; cleared when full)."""
+"""Attribute sets repeat across installations: a valid set is remembered (bounded; cleared when full)."""
 
 
 def check_attributes(spec: MetricSpec, pairs: Sequence[KeyValue]) -> tuple[Attributes, str | None]:
@@ -108,9 +108,10 @@ def check_attributes(spec: MetricSpec, pairs: Sequence[KeyValue]) -> tuple[Attri
     if cached is not None and cached[0] is spec:
         return cached[1], cached[2]
     attributes, reason = _check_raw(spec, raw)
-    if len(_CHECKED) >= _CHECKED_MAX:
-        _CHECKED.clear()
-    _CHECKED[(spec.name, raw)] = (spec, attributes, reason)
+    if reason is None:  # only valid sets: they are short; a refused one may carry megabytes of junk
+        if len(_CHECKED) >= _CHECKED_MAX:
+            _CHECKED.clear()
+        _CHECKED[(spec.name, raw)] = (spec, attributes, reason)
     return attributes, reason
 
 
