@@ -282,3 +282,17 @@ def test_refused_attribute_values_are_not_remembered(registry: Registry) -> None
     validate_batch(registry, request, WINDOW)
     assert not any(junk in str(key) for key in _points._CHECKED)
     assert any("completed" in str(key) for key in _points._CHECKED)
+
+
+def test_junk_volume_is_refused_cheaply(registry: Registry) -> None:
+    """Thousands of empty metrics refuse the batch; thousands of attribute pairs on a point reject it."""
+    request = _request(registry)
+    scope = request.resource_metrics[0].scope_metrics[0]
+    for index in range(5000):
+        scope.metrics.add(name=f"junk.metric{index}")
+    assert "at most" in _rejected(validate_batch(registry, request, WINDOW))
+    request = _request(registry, [Series(JOBS, {"event": "completed"}, 3), Series(JOBS, {"event": "failed"}, 1)])
+    point = _metrics(request)[0].sum.data_points[1]
+    for index in range(5000):
+        point.attributes.add(key=f"k{index}").value.string_value = "v"
+    assert "more attributes than the 1 declared" in _partial(validate_batch(registry, request, WINDOW))[1]

@@ -103,6 +103,8 @@ _CHECKED_MAX = 50_000
 
 def check_attributes(spec: MetricSpec, pairs: Sequence[KeyValue]) -> tuple[Attributes, str | None]:
     """The point's attributes in canonical form, or the reason they are not acceptable."""
+    if len(pairs) > len(spec.attributes):  # cheap bound before touching thousands of junk pairs
+        return (), f"metric {spec.name!r}: more attributes than the {len(spec.attributes)} declared"
     raw = tuple([(pair.key, (value := pair.value).WhichOneof("value"), value.string_value) for pair in pairs])
     cached = _CHECKED.get((spec.name, raw))
     if cached is not None and cached[0] is spec:

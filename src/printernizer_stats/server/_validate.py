@@ -75,6 +75,9 @@ def validate_batch(
     if scope.name != SCOPE_NAME or scope.version != str(registry.version):
         return Rejected(f"scope: must be {SCOPE_NAME!r} version {registry.version}, "
                         f"not {scope.name[:40]!r} version {scope.version[:10]!r}")
+    if len(scope_metrics.metrics) > len(registry.metrics):
+        return Rejected(f"metrics: a batch carries at most {len(registry.metrics)} metrics, "
+                        f"not {len(scope_metrics.metrics)}")
     total = sum(_count_points(metric) for metric in scope_metrics.metrics)
     if total > max_points(registry):
         return Rejected(f"data points: a batch carries at most {max_points(registry)}, not {total}")
