@@ -9,8 +9,8 @@ ISO text on SQLite, passed as ``date`` to every other driver).
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
-from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
@@ -27,20 +27,29 @@ class BulkInsert:
         self.positional = bool(compiled.positional)
         self.names: tuple[str, ...] = tuple(compiled.positiontup or ()) if self.positional else tuple(
             column.name for column in table.columns)
-        self._dates_as_text = engine.dialect.name == "sqlite"
+        getter = operator.itemgetter(*self.names)
+        self._row_values = getter if len(self.names) > 1 else (lambda row: (getter(row),))
+        # SQLite takes dates as SQLAlchemy stores them there, as ISO text: the positions of the DATE columns.
+        dates = {column.name for column in table.columns if isinstance(column.type, sa.Date)}
+        sqlite = engine.dialect.name == "sqlite"
+        self._text_dates = tuple(index for index, name in enumerate(self.names) if sqlite and name in dates)
 
-    def _value(self, value: Any) -> Any:
-        if self._dates_as_text and isinstance(value, date):
-            return value.isoformat()
-        return value
+    def _positional(self, row: dict[str, Any]) -> tuple[Any, ...]:
+        values: tuple[Any, ...] = self._row_values(row)
+        if not self._text_dates:
+            return values
+        converted = list(values)
+        for index in self._text_dates:
+            if converted[index] is not None:
+                converted[index] = converted[index].isoformat()
+        return tuple(converted)
 
     def execute(self, connection: Connection, rows: Sequence[dict[str, Any]]) -> None:
         """Insert ``rows`` (each with every column) in one driver executemany."""
         if not rows:
             return
-        value = self._value
         if self.positional:
-            params: list[Any] = [tuple([value(row[name]) for name in self.names]) for row in rows]
+            params: list[Any] = [self._positional(row) for row in rows]
         else:
-            params = [{name: value(row[name]) for name in self.names} for row in rows]
+            params = [{name: row[name] for name in self.names} for row in rows]
         connection.exec_driver_sql(self.sql, params)

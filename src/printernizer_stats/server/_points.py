@@ -10,6 +10,7 @@ What the registry does not know is not carried on: exemplars, min/max, flags, de
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from datetime import date
@@ -164,11 +165,17 @@ def number_value(spec: MetricSpec, point: NumberDataPoint) -> tuple[int | float,
     return float(value), None
 
 
+@functools.lru_cache(maxsize=64)
+def _bounds(buckets: tuple[float, ...]) -> list[float]:
+    """The registry's bounds as a list: a protobuf repeated field compares with a list fastest."""
+    return list(buckets)
+
+
 def histogram_value(
     spec: MetricSpec, point: HistogramDataPoint, attributes: Attributes,
 ) -> tuple[SeriesValue | None, str | None]:
     name = spec.name
-    if tuple(point.explicit_bounds) != spec.rounding.buckets:
+    if point.explicit_bounds != _bounds(spec.rounding.buckets):
         return None, f"metric {name!r}: explicit_bounds differ from the registry's buckets"
     buckets = tuple(point.bucket_counts)
     if len(buckets) != len(spec.rounding.buckets) + 1:
