@@ -32,6 +32,7 @@ from printernizer_stats.server._storage import Outcome, Storage, StorageUnavaila
 from printernizer_stats.server._tables import build_metadata, figure_columns, tables
 from printernizer_stats.server._upsert import upsert
 from printernizer_stats.server._validate import max_points, validate_batch
+from printernizer_stats.server._writer import GroupWriter
 
 __all__ = [
     "BATCH_ID_HEADER",
@@ -46,6 +47,7 @@ __all__ = [
     "BearerTokenMiddleware",
     "ContentTypeMiddleware",
     "DecodeError",
+    "GroupWriter",
     "InstallationFacts",
     "Outcome",
     "PointRejection",

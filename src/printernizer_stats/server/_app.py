@@ -1,7 +1,7 @@
 """The receiver's FastAPI app: ``POST /v1/metrics`` (OTLP/HTTP) and ``GET /healthz``.
 
 The route handler stays thin: decode -> ``validate_batch`` (pure) -> per-installation rate limit ->
-``GroupWriter`` (group commit in a worker thread) -> OTLP answer with the receipt headers.
+``GroupWriter`` (group commit) -> OTLP answer with the receipt headers.
 """
 
 from __future__ import annotations

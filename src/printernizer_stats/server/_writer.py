@@ -3,6 +3,8 @@
 One writer at a time (a single drain task on the event loop, the database work in a worker thread): with
 SQLite there is only one writer anyway, and a commit per batch would cap ingest at the disk's commit rate.
 No timer and no added latency: a lone batch is written at once; under load, groups form by themselves.
+On SQLite the write runs on the event loop (a few ms a group, no thread hand-off); the price is that another
+process holding SQLite's write lock (a long retention job) stalls requests up to the busy timeout.
 """
 
 from __future__ import annotations
