@@ -62,6 +62,12 @@ class TestShippedRegistry:
         assert registry.metrics["printernizer.printers"].weekly is Weekly.MAX
         assert registry.metrics["http.server.request.duration"].rounding.buckets == (0.01, 0.05, 0.25, 1.0, 5.0)
 
+    def test_max_weekly_bounds_what_cannot_be_more(self, registry: Registry) -> None:
+        """Uptime cannot exceed seven days a week, a feature flag one; other metrics have no own bound."""
+        assert registry.metrics["printernizer.uptime"].max_weekly == 7
+        assert registry.metrics["printernizer.features.enabled"].max_weekly == 1
+        assert registry.metrics["printernizer.jobs.events"].max_weekly is None
+
     def test_runtime_sources_are_listed(self, registry: Registry) -> None:
         assert registry.runtime_sources() == {"route_templates"}
 
@@ -78,6 +84,8 @@ class TestBrokenRegistries:
         ("kind: counter", "kind: sparkline", "metrics.test.jobs: 'sparkline' is not a valid Kind"),
         ("    weekly: max", "    weekly: avg", "metrics.test.printers: 'avg' is not a valid Weekly"),
         ("max_cardinality: 2", "max_cardinality: 0", "max_cardinality must be a positive integer"),
+        ("max_cardinality: 2", "max_cardinality: 2\n    max_weekly: 0", "max_weekly must be a positive number"),
+        ("max_cardinality: 2", "max_cardinality: 2\n    max_weekly: many", "max_weekly must be a positive number"),
         ("allowed_values: [created, completed]", "allowed_values: [created, other]", "'other' is implicit"),
         ("allowed_values: [created, completed]", "allowed_values: [created, created]", "duplicates"),
         ("allowed_values: [created, completed]", "allowed_values: []", "non-empty list"),

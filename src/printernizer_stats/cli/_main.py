@@ -19,6 +19,8 @@ COMMANDS: dict[str, str] = {
     "history": "printernizer_stats.cli._sending",
     "opt-in": "printernizer_stats.cli._sending",
     "opt-out": "printernizer_stats.cli._sending",
+    "serve": "printernizer_stats.cli._serve",
+    "migrate": "printernizer_stats.cli._serve",
 }
 HELP: dict[str, str] = {
     "simulate": "simulate a Printernizer installation into a local statistics DB",
@@ -31,6 +33,8 @@ HELP: dict[str, str] = {
     "history": "list every batch sent, with the server's answers, and verify the hash chain",
     "opt-in": "opt in to usage statistics (a new installation id)",
     "opt-out": "opt out: delete local readings and queued batches at once",
+    "serve": "run the maintainers' receiver (OTLP/HTTP -> SQL)",
+    "migrate": "bring the receiver's database schema up to date (or print it as SQL)",
 }
 
 

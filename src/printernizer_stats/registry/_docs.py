@@ -56,6 +56,8 @@ def render_markdown(registry: Registry) -> str:
             f"sensitivity: {spec.sensitivity.value}",
             f"- at most {spec.max_cardinality} series a day (more fold into `{OTHER}`)",
         ]
+        if spec.max_weekly is not None:
+            lines.append(f"- a week's value is at most {spec.max_weekly:g} (the receiver rejects more)")
         if spec.rounding.buckets:
             lines.append(f"- bucket bounds: {', '.join(str(b) for b in spec.rounding.buckets)}")
         lines.extend(

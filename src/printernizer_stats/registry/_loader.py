@@ -33,9 +33,9 @@ _VALUE = re.compile(r"^[A-Za-z0-9_]{1,32}$")
 _TOP_KEYS = {"$schema", "version", "consent_version", "notification_emails", "never_collected", "resource", "metrics"}
 _METRIC_KEYS = {
     "kind", "unit", "description", "data_sensitivity", "attributes", "max_cardinality",
-    "rounding", "weekly", "daily_stats", "expires",
+    "rounding", "weekly", "daily_stats", "expires", "max_weekly",
 }
-_REQUIRED_METRIC_KEYS = _METRIC_KEYS - {"daily_stats"}
+_REQUIRED_METRIC_KEYS = _METRIC_KEYS - {"daily_stats", "max_weekly"}
 _ATTRIBUTE_KEYS = {"description", "allowed_values", "pattern", "max_length", "transform"}
 _RESOURCE_KEYS = {"description", "format", "allowed_values"}
 TRANSFORMS = frozenset({"status_class"})
@@ -177,12 +177,16 @@ def _metric(ctx: _Context, name: str, data: Any, line: int | None) -> MetricSpec
     cap = data["max_cardinality"]
     if not isinstance(cap, int) or cap < 1:
         raise ctx.fail(entry, "max_cardinality must be a positive integer", line)
+    max_weekly = data.get("max_weekly")
+    if max_weekly is not None and (isinstance(max_weekly, bool) or not isinstance(max_weekly, int | float)
+                                   or not max_weekly > 0):
+        raise ctx.fail(entry, "max_weekly must be a positive number", line)
     return MetricSpec(
         name=name, kind=kind, unit=str(data["unit"]), description=" ".join(str(data["description"]).split()),
         sensitivity=sensitivity, attributes=attributes, max_cardinality=cap,
         rounding=_rounding(ctx, entry, data["rounding"], kind, line), weekly=weekly,
         daily_stats=_daily_stats(ctx, entry, data.get("daily_stats"), attributes, line),
-        expires=str(data["expires"]),
+        expires=str(data["expires"]), max_weekly=float(max_weekly) if max_weekly is not None else None,
     )
 
 

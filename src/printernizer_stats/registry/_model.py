@@ -76,6 +76,8 @@ class MetricSpec:
     daily_stats: Mapping[str, Mapping[str, frozenset[str]]] = field(default_factory=dict)
     """Receiver summary columns: column name -> attribute filter (empty filter = every series)."""
     expires: str = "never"
+    max_weekly: float | None = None
+    """The largest weekly value that makes sense (uptime: 7 days); the receiver rejects larger ones."""
 
     @property
     def is_monotonic_sum(self) -> bool:

@@ -1,1 +1,85 @@
-"""The maintainers' receiver: OTLP/HTTP in, validated against the registry, into SQL (issue 6)."""
+"""The maintainers' receiver: OTLP/HTTP in, validated against the registry, into SQL.
+
+SQLite by default, PostgreSQL and SQL Server through SQLAlchemy 2 Core. See docs/receiver.md.
+"""
+
+from printernizer_stats.server._app import BATCH_ID_HEADER, RECEIPT_HEADER, Receiver, create_app
+from printernizer_stats.server._batch import (
+    BatchKind,
+    InstallationFacts,
+    PointRejection,
+    Rejected,
+    SeriesValue,
+    ValidatedBatch,
+    batch_id_for,
+    deletion_batch_id,
+    week_batch_id,
+)
+from printernizer_stats.server._config import DEFAULT_DB_URL, ENV_DB_URL, ENV_TOKEN, ReceiverConfig
+from printernizer_stats.server._engine import create_engine, sqlalchemy_url
+from printernizer_stats.server._guards import (
+    AddressRateLimitMiddleware,
+    BearerTokenMiddleware,
+    ContentTypeMiddleware,
+    RequestBodyMiddleware,
+)
+from printernizer_stats.server._migrations import current_revision, head_revision, migrate, schema_sql
+from printernizer_stats.server._otlp import DecodeError, decode_request
+from printernizer_stats.server._points import SANITY_LIMIT, TimeWindow
+from printernizer_stats.server._ratelimit import TokenBuckets
+from printernizer_stats.server._rows import BatchRows, batch_rows, canonical_json, daily_figures
+from printernizer_stats.server._storage import Outcome, Storage, StorageUnavailable, StoreResult
+from printernizer_stats.server._tables import build_metadata, figure_columns, tables
+from printernizer_stats.server._upsert import upsert
+from printernizer_stats.server._validate import max_points, validate_batch
+from printernizer_stats.server._writer import GroupWriter
+
+__all__ = [
+    "BATCH_ID_HEADER",
+    "DEFAULT_DB_URL",
+    "ENV_DB_URL",
+    "ENV_TOKEN",
+    "RECEIPT_HEADER",
+    "SANITY_LIMIT",
+    "AddressRateLimitMiddleware",
+    "BatchKind",
+    "BatchRows",
+    "BearerTokenMiddleware",
+    "ContentTypeMiddleware",
+    "DecodeError",
+    "GroupWriter",
+    "InstallationFacts",
+    "Outcome",
+    "PointRejection",
+    "Receiver",
+    "ReceiverConfig",
+    "Rejected",
+    "RequestBodyMiddleware",
+    "SeriesValue",
+    "Storage",
+    "StorageUnavailable",
+    "StoreResult",
+    "TimeWindow",
+    "TokenBuckets",
+    "ValidatedBatch",
+    "batch_id_for",
+    "batch_rows",
+    "build_metadata",
+    "canonical_json",
+    "create_app",
+    "create_engine",
+    "current_revision",
+    "daily_figures",
+    "decode_request",
+    "deletion_batch_id",
+    "figure_columns",
+    "head_revision",
+    "max_points",
+    "migrate",
+    "schema_sql",
+    "sqlalchemy_url",
+    "tables",
+    "upsert",
+    "validate_batch",
+    "week_batch_id",
+]

@@ -1,0 +1,194 @@
+"""Issue 6: receiver ingest throughput (batches/s) on SQLite and PostgreSQL, next to a bare FastAPI endpoint.
+
+Each target runs in its own process (uvicorn, one worker) on a loopback port; a bounded load generator here
+sends pre-encoded, distinct weekly batches (gzip protobuf, a typical week of one installation) over a few
+keep-alive connections, each request waiting for its answer. Reported: batches/s, p50/p99 latency, and the
+ratio to a bare FastAPI endpoint that only reads the body. Goal: >= 1,000 batches/s on SQLite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+import uvicorn
+from fastapi import FastAPI, Request
+from starlette.responses import Response
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from tests.server.batches import Installation, gzipped, typical_series, week_request  # noqa: E402
+
+from printernizer_stats.cli._serve import tune_garbage_collector  # noqa: E402
+from printernizer_stats.registry import default_registry, utc_today, week_start  # noqa: E402
+from printernizer_stats.server import ReceiverConfig, create_app, create_engine, migrate  # noqa: E402
+
+GOAL = 1000.0
+PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def serve(kind: str, db_url: str) -> None:
+    """Child process: bind an ephemeral loopback port, print it, serve until killed."""
+    if kind == "bare":
+        app = FastAPI()
+        app.add_api_route("/v1/metrics", bare_endpoint, methods=["POST"])
+    else:
+        # Address limit off: every batch comes from this one loopback client. Per-installation limits stay on.
+        app = create_app(ReceiverConfig(db_url=db_url, address_burst=0))
+    tune_garbage_collector()  # as `printernizer-stats serve` does, for both targets
+
+    class AnnouncingServer(uvicorn.Server):
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets)
+            print(self.servers[0].sockets[0].getsockname()[1], flush=True)
+
+    AnnouncingServer(uvicorn.Config(app, host="127.0.0.1", port=0, access_log=False, log_level="warning")).run()
+
+
+async def bare_endpoint(request: Request) -> Response:
+    """The bare endpoint: read the body, answer 200 with nothing."""
+    await request.body()
+    return Response(b"", 200, media_type="application/x-protobuf")
+
+
+def build_bodies(installations: int, weeks: int) -> list[bytes]:
+    """Distinct weekly batches: ``installations`` × the last ``weeks`` complete ISO weeks, shuffled."""
+    registry = default_registry()
+    rng = random.Random(6)
+    this_monday = week_start(utc_today())
+    bodies = []
+    for _ in range(installations):
+        installation = Installation(installation_id=str(uuid.UUID(int=rng.getrandbits(128), version=4)))
+        for week in range(1, weeks + 1):
+            request = week_request(registry, installation, this_monday - timedelta(weeks=week),
+                                   typical_series(registry, rng))
+            bodies.append(gzipped(request))
+    rng.shuffle(bodies)
+    return bodies
+
+
+def http_request(port: int, body: bytes) -> bytes:
+    head = (f"POST /v1/metrics HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/x-protobuf\r\n"
+            f"Content-Encoding: gzip\r\nContent-Length: {len(body)}\r\n\r\n")
+    return head.encode() + body
+
+
+async def load(port: int, requests: list[bytes], connections: int) -> tuple[float, list[float], dict[int, int]]:
+    """Send every request once over ``connections`` keep-alive connections; returns (seconds, latencies, statuses)."""
+    queue = iter(requests)
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+
+    async def worker() -> None:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        for request in queue:
+            start = time.perf_counter()
+            writer.write(request)
+            head = await reader.readuntil(b"\r\n\r\n")
+            lines = head.split(b"\r\n")
+            status = int(lines[0].split()[1])
+            length = next(int(line.split(b":")[1]) for line in lines if line.lower().startswith(b"content-length"))
+            await reader.readexactly(length)
+            latencies.append(time.perf_counter() - start)
+            statuses[status] = statuses.get(status, 0) + 1
+        writer.close()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(connections)))
+    return time.perf_counter() - started, latencies, statuses
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process (Linux /proc): steadier than wall time on a shared machine."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def run_target(kind: str, db_url: str, requests: list[bytes], warmup: list[bytes], connections: int) -> float:
+    process = subprocess.Popen([sys.executable, __file__, "--serve", kind, db_url], stdout=subprocess.PIPE,
+                               text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    try:
+        assert process.stdout is not None
+        port = int(process.stdout.readline())
+        time.sleep(0.3)
+        asyncio.run(load(port, warmup, connections))
+        cpu_before = process_cpu_seconds(process.pid)
+        seconds, latencies, statuses = asyncio.run(load(port, requests, connections))
+        cpu = process_cpu_seconds(process.pid) - cpu_before
+    finally:
+        process.terminate()
+        process.wait(10)
+    rate = len(requests) / seconds
+    ordered = sorted(latencies)
+    p50, p99 = statistics.median(ordered) * 1000, ordered[int(0.99 * len(ordered))] * 1000
+    print(f"  {kind:<11} {rate:8.0f} batches/s   p50 {p50:6.2f} ms   p99 {p99:6.2f} ms   "
+          f"server CPU {cpu / len(requests) * 1e6:5.0f} µs/batch   statuses {dict(sorted(statuses.items()))}")
+    if kind != "bare" and set(statuses) != {200}:
+        print(f"  !! {kind}: not every batch was accepted")
+    return rate
+
+
+def migrated(url: str) -> None:
+    engine = create_engine(url)
+    migrate(engine)
+    engine.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--installations", type=int, default=400)
+    parser.add_argument("--weeks", type=int, default=8, help="batches per installation (an offline client's outbox)")
+    parser.add_argument("--connections", type=int, default=32, help="concurrent clients (keep-alive connections)")
+    parser.add_argument("--serve", nargs=2, metavar=("KIND", "DB_URL"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        serve(*args.serve)
+        return
+    bodies = build_bodies(args.installations, args.weeks)
+    warmup_bodies = build_bodies(20, 2)
+    print(f"receiver ingest: {len(bodies)} distinct weekly batches ({statistics.mean(map(len, bodies)) / 1024:.1f} KB "
+          f"gzip each), {args.connections} keep-alive connections on loopback, server: 1 uvicorn worker")
+    port_free = [http_request(0, b) for b in bodies]
+    warmup = [http_request(0, b) for b in warmup_bodies]
+    bare = run_target("bare", "-", port_free, warmup, args.connections)
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{tmp}/receiver.db"
+        migrated(url)
+        sqlite = run_target("sqlite", url, port_free, warmup, args.connections)
+    name = f"pstats_bench_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    postgres = None
+    try:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+        migrated(url)
+        postgres = run_target("postgresql", url, port_free, warmup, args.connections)
+    except sa.exc.OperationalError as exc:
+        print(f"  postgresql  skipped: {type(exc).__name__}")
+    finally:
+        try:
+            with admin.connect() as connection:
+                connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        except sa.exc.OperationalError:
+            pass
+        admin.dispose()
+    print(f"ratio to the bare endpoint: SQLite {sqlite / bare:.2f}"
+          + (f", PostgreSQL {postgres / bare:.2f}" if postgres else ""))
+    print(f"goal >= {GOAL:.0f} batches/s on SQLite: {'met' if sqlite >= GOAL else 'MISSED'} ({sqlite:.0f})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,169 @@
+"""The receiver's FastAPI app: ``POST /v1/metrics`` (OTLP/HTTP) and ``GET /healthz``.
+
+The route handler stays thin: decode -> ``validate_batch`` (pure) -> per-installation rate limit ->
+``GroupWriter`` (group commit) -> OTLP answer with the receipt headers.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import JSONResponse, Response
+
+from printernizer_stats import __version__
+from printernizer_stats.registry import Registry, default_registry
+from printernizer_stats.server._batch import BatchKind, Rejected, ValidatedBatch
+from printernizer_stats.server._config import ReceiverConfig
+from printernizer_stats.server._engine import create_engine
+from printernizer_stats.server._guards import (
+    METRICS_PATH,
+    AddressRateLimitMiddleware,
+    BearerTokenMiddleware,
+    ContentTypeMiddleware,
+    RequestBodyMiddleware,
+)
+from printernizer_stats.server._otlp import DecodeError, decode_request, media_type, status_response, success_response
+from printernizer_stats.server._points import TimeWindow
+from printernizer_stats.server._ratelimit import TokenBuckets
+from printernizer_stats.server._storage import Outcome, Storage, StorageUnavailable, StoreResult
+from printernizer_stats.server._validate import validate_batch
+from printernizer_stats.server._writer import GroupWriter
+
+BATCH_ID_HEADER = "X-Printernizer-Batch-Id"
+RECEIPT_HEADER = "X-Printernizer-Receipt"
+_RETRY_STORAGE_S = "30"
+_log = structlog.get_logger(__name__)
+
+_OPENAPI_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "description": "An OTLP ExportMetricsServiceRequest: one weekly batch (docs/wire-format.md), gzip or not.",
+        "content": {
+            "application/x-protobuf": {"schema": {"type": "string", "format": "binary"}},
+            "application/json": {"schema": {"type": "object"}},
+        },
+    },
+    "responses": {
+        "200": {"description": "Stored (or already stored); partial_success lists rejected points. Headers "
+                               f"{BATCH_ID_HEADER} and {RECEIPT_HEADER} carry the receipt."},
+        "400": {"description": "Malformed body, or a resource/envelope that breaks the wire format"},
+        "401": {"description": "Missing or wrong bearer token"},
+        "413": {"description": "Body too large, compressed or inflated"},
+        "415": {"description": "Content-Type or Content-Encoding not supported"},
+        "429": {"description": "Rate limited; see Retry-After"},
+        "503": {"description": "Storage unavailable; see Retry-After"},
+    },
+}
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Receiver:
+    """The route handlers, bound to one registry, storage and set of limits."""
+
+    def __init__(self, registry: Registry, storage: Storage, config: ReceiverConfig,
+                 now: Callable[[], datetime]) -> None:
+        self.registry = registry
+        self.storage = storage
+        self.config = config
+        self.now = now
+        self.installations = TokenBuckets(config.installation_burst, config.installation_refill_per_hour / 3600)
+        self.writer = GroupWriter(storage)
+
+    async def export(self, request: Request) -> Response:
+        media = media_type(request.headers.get("content-type"))
+        try:
+            message = decode_request(await request.body(), media)
+        except DecodeError as exc:
+            return status_response(400, str(exc), media)
+        now = self.now()
+        window = TimeWindow(int(now.timestamp()) * 1_000_000_000, self.config.max_age_weeks,
+                            self.config.clock_skew_s * 1_000_000_000)
+        batch = validate_batch(self.registry, message, window)
+        if isinstance(batch, Rejected):
+            return status_response(400, batch.reason, media)
+        if batch.kind is BatchKind.WEEK:
+            wait = self.installations.take(batch.installation.installation_id)
+            if wait:
+                return status_response(429, "too many batches from this installation; retry later", media,
+                                       {"Retry-After": str(max(1, math.ceil(wait)))})
+        try:
+            stored = await self.writer.store(batch, now.date())
+        except StorageUnavailable:
+            _log.warning("receiver.storage_unavailable")
+            return status_response(503, "storage unavailable; retry later", media,
+                                   {"Retry-After": _RETRY_STORAGE_S})
+        rejected, reason = answer_partial(batch, stored)
+        return success_response(media, rejected, reason,
+                                {BATCH_ID_HEADER: stored.batch_id, RECEIPT_HEADER: stored.receipt})
+
+    async def health(self) -> Response:
+        healthy = await run_in_threadpool(self.storage.healthy)
+        body = {"status": "ok" if healthy else "storage unavailable", "registry_version": self.registry.version}
+        return JSONResponse(body, 200 if healthy else 503)
+
+
+def answer_partial(batch: ValidatedBatch, stored: StoreResult) -> tuple[int, str]:
+    """``partial_success`` of the answer: the rejected points and why."""
+    if stored.outcome is Outcome.REFUSED_DELETED:
+        total = len(batch.series) + batch.rejected_points
+        return total, "this installation asked for deletion of its data; nothing was stored"
+    if stored.outcome is Outcome.DUPLICATE:
+        return 0, ""
+    return batch.rejected_points, batch.rejection_message()
+
+
+def create_app(
+    config: ReceiverConfig | None = None,
+    *,
+    storage: Storage | None = None,
+    registry: Registry | None = None,
+    now: Callable[[], datetime] = utc_now,
+) -> FastAPI:
+    """The receiver as an ASGI app.
+
+    Args:
+        config: limits, token and database URL (default: ``ReceiverConfig()``).
+        storage: an open Storage (tests, benchmarks); by default one on ``config.db_url``, closed at shutdown.
+            The database must be migrated already (``migrate``).
+        registry: the registry batches are validated against (default: the shipped one).
+        now: the clock (UTC), a parameter for tests.
+    """
+    config = (config or ReceiverConfig()).validate()
+    registry = registry or default_registry()
+    owned = storage is None
+    store = storage or Storage(create_engine(config.db_url), registry)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if owned:
+            store.close()
+
+    app = FastAPI(title="printernizer-stats receiver", version=__version__, lifespan=lifespan,
+                  docs_url=None, redoc_url=None)
+    receiver = Receiver(registry, store, config, now)
+    app.add_api_route(METRICS_PATH, receiver.export, methods=["POST"], summary="OTLP/HTTP metrics export",
+                      openapi_extra=_OPENAPI_BODY)
+    app.add_api_route("/healthz", receiver.health, methods=["GET"], summary="Liveness and storage check")
+    # add_middleware wraps: the last added is the outermost. Order seen by a request: address rate limit,
+    # token, content type, body size/gzip.
+    app.add_middleware(RequestBodyMiddleware, max_bytes=config.max_body_bytes,
+                       max_inflated_bytes=config.max_inflated_bytes)
+    app.add_middleware(ContentTypeMiddleware, paths=(METRICS_PATH,))
+    app.add_middleware(BearerTokenMiddleware, token=config.token)
+    address_buckets = (TokenBuckets(config.address_burst, config.address_refill_per_minute / 60)
+                       if config.address_limit_enabled else None)
+    app.add_middleware(AddressRateLimitMiddleware, buckets=address_buckets)
+    app.state.receiver = receiver
+    app.state.storage = store
+    return app

@@ -1,0 +1,76 @@
+"""The receiver's settings: one frozen dataclass; precedence argument -> environment variable -> default."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+DEFAULT_DB_URL = "sqlite:///printernizer-stats-receiver.db"
+"""A SQLite file in the working directory: the embedded default."""
+ENV_DB_URL = "PRINTERNIZER_STATS_DB_URL"
+"""Database URL (keeps passwords off the command line): sqlite:///…, postgresql://…, mssql+pyodbc://…"""
+ENV_TOKEN = "PRINTERNIZER_STATS_TOKEN"  # noqa: S105 - the variable's name, not a token
+"""Bearer token clients (or the collector) must send; unset: no token required."""
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiverConfig:
+    """How the receiver guards itself. Every limit is per process (rate limits live in memory).
+
+    Attributes:
+        db_url: where batches are stored (default: a SQLite file in the working directory).
+        token: the bearer token required on ``POST /v1/metrics``; ``None``: none required.
+        max_body_bytes: largest body on the wire (compressed); larger -> 413.
+        max_inflated_bytes: largest body after gzip inflation; larger -> 413 (a gzip bomb stops here).
+        installation_burst / installation_refill_per_hour: per-installation token bucket; 10 admits a client
+            that was offline for weeks and sends its whole outbox (about 8 batches) at once.
+        address_burst / address_refill_per_minute: per client address; 0 turns it off (e.g. behind one
+            collector, whose address all batches share).
+        max_age_weeks: points older than this are rejected (the client keeps unsent weeks for a while).
+        clock_skew_s: how far in the future a point may be dated (client clocks are not exact).
+    """
+
+    db_url: str = DEFAULT_DB_URL
+    token: str | None = None
+    max_body_bytes: int = 256 * 1024
+    max_inflated_bytes: int = 2 * 1024 * 1024
+    installation_burst: int = 10
+    installation_refill_per_hour: float = 4.0
+    address_burst: int = 120
+    address_refill_per_minute: float = 120.0
+    max_age_weeks: int = 26
+    clock_skew_s: int = 86_400
+
+    def validate(self) -> ReceiverConfig:
+        """Raise ValueError naming the first bad field; return self."""
+        positive = {
+            "max_body_bytes": self.max_body_bytes, "max_inflated_bytes": self.max_inflated_bytes,
+            "installation_burst": self.installation_burst,
+            "installation_refill_per_hour": self.installation_refill_per_hour,
+            "max_age_weeks": self.max_age_weeks,
+        }
+        for name, value in positive.items():
+            if not value > 0:
+                raise ValueError(f"{name} must be positive, not {value!r}")
+        if self.address_burst < 0 or self.address_refill_per_minute < 0:
+            raise ValueError("address_burst and address_refill_per_minute must be >= 0 (0: no address limit)")
+        if self.clock_skew_s < 0:
+            raise ValueError("clock_skew_s must be >= 0")
+        if self.token is not None and not self.token.strip():
+            raise ValueError("token must not be empty (leave it unset for no token)")
+        if not self.db_url:
+            raise ValueError("db_url must not be empty")
+        return self
+
+    @property
+    def address_limit_enabled(self) -> bool:
+        return self.address_burst > 0 and self.address_refill_per_minute > 0
+
+
+def env_or(value: str | None, name: str, environ: Mapping[str, str] | None = None) -> str | None:
+    """``value`` if given, else the environment variable ``name`` (empty counts as unset)."""
+    if value is not None:
+        return value
+    found = (os.environ if environ is None else environ).get(name, "")
+    return found or None

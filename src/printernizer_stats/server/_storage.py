@@ -1,0 +1,239 @@
+"""Storage of validated batches: once per batch id, deletions at once, through SQLAlchemy 2 Core.
+
+Every write is one transaction. Idempotency: the ledger row (``batches``) is inserted first, so a batch
+resent after a lost answer, even concurrently, is stored once and answered with the first receipt.
+Deletion removes every row of the installation, its ledger rows included, and leaves one tombstone: the
+deletion batch's own id, a uuid5 of the installation id that cannot be turned back into it. The tombstone
+keeps a late resend of an old weekly batch from bringing the installation back, and answers a resent
+deletion request with the same receipt; it holds no data about the installation.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import enum
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+import structlog
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from printernizer_stats.registry import Registry
+from printernizer_stats.server._batch import BatchKind, ValidatedBatch, deletion_batch_id
+from printernizer_stats.server._bulk import BulkInsert
+from printernizer_stats.server._engine import lock_installations
+from printernizer_stats.server._rows import (
+    BatchRows,
+    Row,
+    batch_rows,
+    deletion_receipt,
+    nothing_stored_receipt,
+    received_week,
+)
+from printernizer_stats.server._tables import tables
+from printernizer_stats.server._upsert import Columns, upsert
+
+_log = structlog.get_logger(__name__)
+
+
+class StorageUnavailable(Exception):
+    """The database could not be reached or refused the write; the client should retry later (503)."""
+
+
+class Outcome(enum.Enum):
+    STORED = "stored"
+    DUPLICATE = "duplicate"
+    """Already stored under this batch id: nothing written, the first receipt returned."""
+    DELETED = "deleted"
+    REFUSED_DELETED = "refused_deleted"
+    """The installation asked for deletion: nothing stored."""
+
+
+@dataclass(frozen=True, slots=True)
+class StoreResult:
+    batch_id: str
+    receipt: str
+    outcome: Outcome
+
+
+def _installation_update(existing: Columns, incoming: Columns) -> dict[str, Any]:
+    """First week is the earliest, last week the latest; facts follow the latest week (batches arrive in any order)."""
+    newer = incoming.last_week >= existing.last_week
+    update: dict[str, Any] = {
+        "first_week": sa.case((incoming.first_week < existing.first_week, incoming.first_week),
+                              else_=existing.first_week),
+        "last_week": sa.case((newer, incoming.last_week), else_=existing.last_week),
+    }
+    for name in (column.name for column in existing):
+        if name not in {"installation_id", "first_week", "last_week"}:
+            update[name] = sa.case((newer, getattr(incoming, name)), else_=getattr(existing, name))
+    return update
+
+
+class Storage:
+    """Writes validated batches into the receiver's tables.
+
+    Args:
+        engine: a SQLAlchemy engine on a database migrated to head (``migrate``).
+        registry: the registry the tables were derived from.
+    """
+
+    def __init__(self, engine: Engine, registry: Registry) -> None:
+        self.engine = engine
+        self.registry = registry
+        self.tables = tables(registry)
+        dialect = engine.dialect.name
+        self._upsert_installation = upsert(dialect, self.tables["installations"], ["installation_id"],
+                                           _installation_update)
+        self._insert_tombstone = upsert(dialect, self.tables["batches"], ["batch_id"])
+        self._insert = {name: BulkInsert(engine, self.tables[name]) for name in
+                        ("batches", "daily_stats", "events_summary")}
+        # SQLite has one writer at a time; queueing here beats SQLITE_BUSY retries.
+        self._write_lock = threading.Lock() if dialect == "sqlite" else contextlib.nullcontext()
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[Connection]:
+        with self._write_lock, self.engine.begin() as connection:
+            yield connection
+
+    def store(self, batch: ValidatedBatch, today: date) -> StoreResult:
+        """Store a weekly batch once, or carry out a deletion request. Raises StorageUnavailable."""
+        try:
+            if batch.kind is BatchKind.DELETION:
+                return self._delete(batch, today)
+            return self._store_week(batch, today)
+        except IntegrityError:
+            # A concurrent copy of the same batch won the ledger insert: answer with its receipt.
+            found = self._ledger(batch.batch_id)
+            if found is None:
+                _log.error("receiver.store_conflict")
+                raise StorageUnavailable("conflicting write; retry") from None
+            return StoreResult(batch.batch_id, found, Outcome.DUPLICATE)
+        except SQLAlchemyError as exc:
+            _log.error("receiver.storage_unavailable", error=type(exc).__name__)
+            raise StorageUnavailable(type(exc).__name__) from None
+
+    def _ledger(self, batch_id: str) -> str | None:
+        try:
+            with self.engine.connect() as connection:
+                ledger = self.tables["batches"]
+                return connection.execute(
+                    sa.select(ledger.c.receipt).where(ledger.c.batch_id == batch_id)
+                ).scalar_one_or_none()
+        except SQLAlchemyError as exc:
+            raise StorageUnavailable(type(exc).__name__) from None
+
+    def store_many(self, items: Sequence[tuple[ValidatedBatch, date]]) -> list[StoreResult]:
+        """Store several batches in one transaction (group commit); same outcomes as ``store`` one by one.
+
+        Deletions, and a group that meets a concurrent writer (another receiver process), go one by one.
+        """
+        if len(items) == 1 or any(batch.kind is BatchKind.DELETION for batch, _ in items):
+            return [self.store(batch, today) for batch, today in items]
+        try:
+            return self._store_weeks(items)
+        except IntegrityError:
+            return [self.store(batch, today) for batch, today in items]
+        except SQLAlchemyError as exc:
+            _log.error("receiver.storage_unavailable", error=type(exc).__name__)
+            raise StorageUnavailable(type(exc).__name__) from None
+
+    def _store_week(self, batch: ValidatedBatch, today: date) -> StoreResult:
+        return self._store_weeks([(batch, today)])[0]
+
+    def _store_weeks(self, items: Sequence[tuple[ValidatedBatch, date]]) -> list[StoreResult]:
+        """Steps: 1. rows and receipts (pure, outside the lock); 2. lock the installations, read the ledger;
+        3. decide each batch's outcome (tombstone, already stored, stored earlier in this group, new);
+        4. write the new ones: ledger first (its key catches concurrent copies), then the data."""
+        planned = [(batch, today, batch_rows(self.registry, batch)) for batch, today in items]
+        ledger = self.tables["batches"]
+        installations = sorted({batch.installation.installation_id for batch, _ in items})
+        keys = [batch.batch_id for batch, _ in items] + [deletion_batch_id(i) for i in installations]
+        results: list[StoreResult] = []
+        new: list[tuple[ValidatedBatch, date, BatchRows]] = []
+        with self._transaction() as connection:
+            lock_installations(connection, installations)
+            known = {row.batch_id: row.receipt for row in connection.execute(
+                sa.select(ledger.c.batch_id, ledger.c.receipt).where(ledger.c.batch_id.in_(keys))
+            )}
+            for batch, today, rows in planned:
+                if deletion_batch_id(batch.installation.installation_id) in known:
+                    results.append(StoreResult(batch.batch_id, nothing_stored_receipt(batch.batch_id),
+                                               Outcome.REFUSED_DELETED))
+                elif batch.batch_id in known:
+                    results.append(StoreResult(batch.batch_id, known[batch.batch_id], Outcome.DUPLICATE))
+                else:
+                    known[batch.batch_id] = rows.receipt
+                    new.append((batch, today, rows))
+                    results.append(StoreResult(batch.batch_id, rows.receipt, Outcome.STORED))
+            if new:
+                self._write(connection, new)
+        return results
+
+    def _write(self, connection: Connection, new: list[tuple[ValidatedBatch, date, BatchRows]]) -> None:
+        self._insert["batches"].execute(connection, [{
+            "batch_id": batch.batch_id, "kind": BatchKind.WEEK.value,
+            "installation_id": batch.installation.installation_id, "period": batch.period,
+            "receipt": rows.receipt, "stored_points": len(rows.events), "rejected_points": batch.rejected_points,
+            "received_week": received_week(today),
+        } for batch, today, rows in new])
+        connection.execute(self._upsert_installation, merge_installations([rows.installation for _, _, rows in new]))
+        self._insert["daily_stats"].execute(connection, [rows.daily_stats for _, _, rows in new])
+        self._insert["events_summary"].execute(connection, [e for _, _, rows in new for e in rows.events])
+
+    def _delete(self, batch: ValidatedBatch, today: date) -> StoreResult:
+        installation_id = batch.installation.installation_id
+        receipt = deletion_receipt(batch.batch_id)
+        ledger = self.tables["batches"]
+        with self._transaction() as connection:
+            lock_installations(connection, [installation_id])
+            # The ledger knows every week the installation has rows for: delete them by primary key.
+            periods = connection.execute(sa.select(ledger.c.period).where(
+                ledger.c.installation_id == installation_id, ledger.c.period.is_not(None))).scalars().all()
+            for name in ("events_summary", "daily_stats"):
+                table = self.tables[name]
+                for chunk in range(0, len(periods), 500):
+                    connection.execute(table.delete().where(table.c.period.in_(periods[chunk:chunk + 500]),
+                                                            table.c.installation_id == installation_id))
+            for name in ("batches", "installations"):
+                table = self.tables[name]
+                connection.execute(table.delete().where(table.c.installation_id == installation_id))
+            connection.execute(self._insert_tombstone, {
+                "batch_id": batch.batch_id, "kind": BatchKind.DELETION.value, "installation_id": None,
+                "period": None, "receipt": receipt, "stored_points": 0, "rejected_points": 0,
+                "received_week": received_week(today),
+            })
+        _log.info("receiver.installation_deleted")
+        return StoreResult(batch.batch_id, receipt, Outcome.DELETED)
+
+    def healthy(self) -> bool:
+        """Whether the database answers."""
+        try:
+            with self.engine.connect() as connection:
+                connection.execute(sa.text("SELECT 1"))
+        except SQLAlchemyError:
+            return False
+        return True
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def merge_installations(rows: list[Row]) -> list[Row]:
+    """One installation row per installation (as the upsert would leave it), so that one multi-row statement
+    never touches a key twice (PostgreSQL refuses that in ON CONFLICT DO UPDATE)."""
+    merged: dict[str, Row] = {}
+    for row in rows:
+        seen = merged.get(row["installation_id"])
+        if seen is None:
+            merged[row["installation_id"]] = dict(row)
+            continue
+        latest = row if row["last_week"] >= seen["last_week"] else seen
+        merged[row["installation_id"]] = {**latest, "first_week": min(seen["first_week"], row["first_week"]),
+                                          "last_week": max(seen["last_week"], row["last_week"])}
+    return list(merged.values())

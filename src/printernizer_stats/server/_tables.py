@@ -1,0 +1,157 @@
+"""The receiver's tables (SQLAlchemy Core), derived from the registry where the registry decides.
+
+Layout, for the receiver and what reads its tables next (dashboard, Grafana SQL, retention):
+- ``installations``: one row per installation, its latest facts and first/last week seen.
+- ``daily_stats``: one row per installation per ISO week (``period`` = the week's Monday), with that week's
+  facts (a dashboard groups by the version of *that* week) and the figure columns the registry declares
+  under ``daily_stats:``. Counters are 0 when absent; gauges NULL when not reported.
+- ``events_summary``: one row per installation, week, metric and series (attributes as canonical JSON).
+- ``batches``: the idempotency ledger (batch id -> receipt), and deletion tombstones.
+Per-installation rows are keyed (period, installation_id, ...): a week's rows are one range (week scans,
+k-anonymity counts, retention deletes by period), and one batch's rows are contiguous, so an insert touches
+a page or two; SQL Server clusters on the primary key, SQLite stores these tables WITHOUT ROWID likewise.
+No index on installation_id there: a deletion finds the installation's periods in ``batches`` (indexed by
+installation) and deletes by primary key. Invariant kept by every writer (and retention): each
+daily_stats/events_summary row has a ledger row with its installation and period. Every stored string is
+ASCII (validated against closed sets and patterns), so VARCHAR, not NVARCHAR, with lengths derived from the
+registry; no timestamp finer than a DATE is stored.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import sqlalchemy as sa
+
+from printernizer_stats.registry import OTHER, Kind, Registry
+from printernizer_stats.server._batch import BATCH_ID, INSTALLATION_ID, REGISTRY_VERSION, fact_column
+from printernizer_stats.server._points import SANITY_LIMIT
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+"""Deterministic constraint names: the same on every dialect, in migrations and in mssql-schema.sql."""
+UUID_LENGTH = 36
+VALUE_LENGTH = 32
+"""The registry's longest closed-set value (registry/_loader.py ``_VALUE``)."""
+TEXT_FLOOR = 256
+"""Derived lengths are rounded up to at least this, so small registry changes need no migration."""
+METRIC_LENGTH = 100
+RECEIPT_LENGTH = 64
+_FORMAT_LENGTHS = {"uuid4": 36, "uuid": 36, "version": 16, "python_version": 5, "country_code": 2,
+                   "registry_version": 4}
+"""Longest wire value of each registry format (see registry/_formats.py)."""
+DATE = sa.DATE
+"""Upper-case DATE: SQLAlchemy renders ``Date`` as DATETIME on SQL Server when it cannot ask the server's
+version (offline DDL, mssql-schema.sql); DATE exists since SQL Server 2008."""
+_TABLES = ("installations", "daily_stats", "events_summary", "batches")
+
+
+def _fact_columns(registry: Registry) -> list[sa.Column[str]]:
+    columns = []
+    for name, spec in registry.resource.items():
+        if name in {INSTALLATION_ID, BATCH_ID, REGISTRY_VERSION}:
+            continue
+        if spec.allowed_values is not None:
+            # Room for any value the registry can ever declare, so a new value needs no migration.
+            length = max(VALUE_LENGTH, *(len(v) for v in spec.allowed_values))
+        else:
+            length = _FORMAT_LENGTHS[spec.format or ""]
+        columns.append(sa.Column(fact_column(name), sa.String(length), nullable=False))
+    return columns
+
+
+def figure_columns(registry: Registry) -> dict[str, tuple[str, sa.types.TypeEngine[Any]]]:
+    """``daily_stats`` figure columns declared by the registry: column -> (metric, SQL type)."""
+    figures: dict[str, tuple[str, sa.types.TypeEngine[Any]]] = {}
+    for spec in registry.metrics.values():
+        integer = spec.rounding.integer or spec.kind is Kind.HISTOGRAM  # a histogram's figure is its count
+        for column in spec.daily_stats:
+            figures[column] = (spec.name, sa.BigInteger() if integer else sa.Float(precision=53))
+    return figures
+
+
+def attributes_length(registry: Registry) -> int:
+    """Longest canonical attributes JSON any registry series can have (values are ASCII, never escaped)."""
+    longest = 2
+    for spec in registry.metrics.values():
+        values = {
+            name: "x" * (max(len(v) for v in (*attr.allowed_values, OTHER)) if attr.allowed_values is not None
+                         else attr.max_length)
+            for name, attr in spec.attributes.items()
+        }
+        longest = max(longest, len(json.dumps(values, separators=(",", ":"))))
+    return max(TEXT_FLOOR, longest)
+
+
+def bucket_counts_length(registry: Registry) -> int:
+    """Longest JSON list of bucket counts: each count is at most the sanity limit."""
+    most = max((len(spec.rounding.buckets) + 1 for spec in registry.metrics.values()), default=1)
+    return max(TEXT_FLOOR, 2 + most * (len(str(SANITY_LIMIT)) + 1))
+
+
+def build_metadata(registry: Registry) -> sa.MetaData:
+    """The receiver's tables for ``registry``."""
+    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+    uuid = sa.String(UUID_LENGTH)
+    sa.Table(
+        "installations", metadata,
+        sa.Column("installation_id", uuid, primary_key=True),
+        sa.Column("first_week", DATE, nullable=False),
+        sa.Column("last_week", DATE, nullable=False, index=True),
+        *_fact_columns(registry),
+        sa.Column("registry_version", sa.Integer, nullable=False),
+    )
+    sa.Table(
+        "daily_stats", metadata,
+        sa.Column("period", DATE, primary_key=True),
+        sa.Column("installation_id", uuid, primary_key=True),
+        *_fact_columns(registry),
+        *(sa.Column(column, sql_type, nullable=True) for column, (_, sql_type) in figure_columns(registry).items()),
+        sqlite_with_rowid=False,
+    )
+    sa.Table(
+        "events_summary", metadata,
+        sa.Column("period", DATE, primary_key=True),
+        sa.Column("installation_id", uuid, primary_key=True),
+        sa.Column("metric", sa.String(METRIC_LENGTH), primary_key=True),
+        sa.Column("attributes", sa.String(attributes_length(registry)), primary_key=True),
+        sa.Column("value", sa.Float(precision=53), nullable=False),
+        sa.Column("sample_count", sa.BigInteger, nullable=True),
+        sa.Column("bucket_counts", sa.String(bucket_counts_length(registry)), nullable=True),
+        sqlite_with_rowid=False,
+    )
+    sa.Table(
+        "batches", metadata,
+        sa.Column("batch_id", uuid, primary_key=True),
+        sa.Column("kind", sa.String(16), nullable=False),
+        sa.Column("installation_id", uuid, nullable=True, index=True),
+        sa.Column("period", DATE, nullable=True),
+        sa.Column("receipt", sa.String(RECEIPT_LENGTH), nullable=False),
+        sa.Column("stored_points", sa.Integer, nullable=False),
+        sa.Column("rejected_points", sa.Integer, nullable=False),
+        sa.Column("received_week", DATE, nullable=False, index=True),
+    )
+    return metadata
+
+
+_BUILT: dict[int, tuple[Registry, sa.MetaData]] = {}
+
+
+def registry_metadata(registry: Registry) -> sa.MetaData:
+    """The MetaData of ``registry``, built once per registry object (the registry is not hashable)."""
+    built = _BUILT.get(id(registry))
+    if built is None or built[0] is not registry:
+        built = _BUILT[id(registry)] = (registry, build_metadata(registry))
+    return built[1]
+
+
+def tables(registry: Registry) -> dict[str, sa.Table]:
+    """The receiver's tables by name."""
+    metadata = registry_metadata(registry)
+    return {name: metadata.tables[name] for name in _TABLES}

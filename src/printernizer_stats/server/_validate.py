@@ -1,0 +1,195 @@
+"""``validate_batch``: an OTLP request in, a storable weekly batch (or the reason it is refused) out. Pure.
+
+Processing order (docs/wire-format.md is the contract):
+  1. envelope  - exactly one ResourceMetrics and one ScopeMetrics, our scope at the registry's version, a
+                 bounded number of data points (cheap checks first, so a hostile body costs little);
+  2. resource  - exactly the registry's resource fields, each valid; the registry version is ours;
+  3. deletion  - a batch carrying the deletion metric is a deletion request and nothing else;
+  4. points    - each metric and point checked (``_points``); invalid points are rejected one by one and
+                 reported as partial success, the rest stored;
+  5. week      - every accepted point lies in one ISO week, and the batch id is the one derived from the
+                 installation id and that week.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import ExportMetricsServiceRequest
+from opentelemetry.proto.common.v1.common_pb2 import KeyValue
+from opentelemetry.proto.metrics.v1.metrics_pb2 import HistogramDataPoint, Metric, NumberDataPoint
+
+from printernizer_stats.registry import (
+    DELETION_METRIC,
+    SCOPE_NAME,
+    Attributes,
+    MetricSpec,
+    Registry,
+    check_resource,
+    week_label,
+)
+from printernizer_stats.server._batch import (
+    BATCH_ID,
+    INSTALLATION_ID,
+    REGISTRY_VERSION,
+    BatchKind,
+    InstallationFacts,
+    PointRejection,
+    Rejected,
+    SeriesValue,
+    ValidatedBatch,
+    deletion_batch_id,
+    fact_column,
+    summarise,
+    week_batch_id,
+)
+from printernizer_stats.server._points import (
+    DataPoint,
+    TimeWindow,
+    check_attributes,
+    histogram_value,
+    metric_points,
+    number_value,
+)
+
+_WEEK_DAYS = 7
+"""A metric may have up to its daily series cap on each day of the week."""
+
+
+def max_points(registry: Registry) -> int:
+    """The most data points a valid batch can carry."""
+    return sum(spec.max_cardinality for spec in registry.metrics.values()) * _WEEK_DAYS
+
+
+def validate_batch(
+    registry: Registry, request: ExportMetricsServiceRequest, window: TimeWindow,
+) -> ValidatedBatch | Rejected:
+    """Check ``request`` against the registry and the wire format; see the module docstring for the order."""
+    if len(request.resource_metrics) != 1:
+        return Rejected(f"resource_metrics: a batch carries exactly one, not {len(request.resource_metrics)}")
+    resource_metrics = request.resource_metrics[0]
+    if len(resource_metrics.scope_metrics) != 1:
+        return Rejected(f"scope_metrics: a batch carries exactly one, not {len(resource_metrics.scope_metrics)}")
+    scope_metrics = resource_metrics.scope_metrics[0]
+    scope = scope_metrics.scope
+    if scope.name != SCOPE_NAME or scope.version != str(registry.version):
+        return Rejected(f"scope: must be {SCOPE_NAME!r} version {registry.version}, "
+                        f"not {scope.name[:40]!r} version {scope.version[:10]!r}")
+    if len(scope_metrics.metrics) > len(registry.metrics):
+        return Rejected(f"metrics: a batch carries at most {len(registry.metrics)} metrics, "
+                        f"not {len(scope_metrics.metrics)}")
+    total = sum(_count_points(metric) for metric in scope_metrics.metrics)
+    if total > max_points(registry):
+        return Rejected(f"data points: a batch carries at most {max_points(registry)}, not {total}")
+    resource = check_resource_fields(registry, resource_metrics.resource.attributes)
+    if isinstance(resource, Rejected):
+        return resource
+    facts, batch_id = resource
+    if any(metric.name == DELETION_METRIC for metric in scope_metrics.metrics):
+        return _deletion(registry, scope_metrics.metrics, facts, batch_id)
+    return _week(registry, scope_metrics.metrics, facts, batch_id, window)
+
+
+def check_resource_fields(
+    registry: Registry, pairs: Sequence[KeyValue],
+) -> tuple[InstallationFacts, str] | Rejected:
+    """The installation's facts and the batch id, or the first resource field that is not acceptable."""
+    values: dict[str, str] = {}
+    for pair in pairs:
+        field = f"resource attribute {pair.key[:60]!r}"
+        spec = registry.resource.get(pair.key)
+        if spec is None:
+            return Rejected(f"{field}: not declared in the registry")
+        if pair.key in values:
+            return Rejected(f"{field}: appears twice")
+        if pair.value.WhichOneof("value") != "string_value":
+            return Rejected(f"{field}: must be a string")
+        if reason := check_resource(spec, pair.value.string_value):
+            return Rejected(f"{field}: {reason}")
+        values[pair.key] = pair.value.string_value
+    if missing := [name for name in registry.resource if name not in values]:
+        return Rejected(f"resource attribute {missing[0]!r}: missing")
+    if values[REGISTRY_VERSION] != str(registry.version):
+        return Rejected(f"resource attribute {REGISTRY_VERSION!r}: version {values[REGISTRY_VERSION]} is not "
+                        f"the receiver's registry version {registry.version}")
+    ids = {INSTALLATION_ID, BATCH_ID, REGISTRY_VERSION}
+    facts = tuple((fact_column(name), values[name]) for name in registry.resource if name not in ids)
+    return InstallationFacts(values[INSTALLATION_ID], registry.version, facts), values[BATCH_ID]
+
+
+def _count_points(metric: Metric) -> int:
+    data = metric.WhichOneof("data")
+    return len(getattr(metric, data).data_points) if data else 0
+
+
+def _deletion(
+    registry: Registry, metrics: Sequence[Metric], facts: InstallationFacts, batch_id: str,
+) -> ValidatedBatch | Rejected:
+    spec = registry.metrics[DELETION_METRIC]
+    shape = f"a deletion request carries only {DELETION_METRIC!r}, one point of value 1 without attributes"
+    if len(metrics) != 1:
+        return Rejected(shape)
+    points, reason = metric_points(spec, metrics[0])
+    if reason:
+        return Rejected(reason)
+    if len(points) != 1 or not isinstance(points[0], NumberDataPoint) or points[0].attributes:
+        return Rejected(shape)
+    value, reason = number_value(spec, points[0])
+    if reason or value != 1:
+        return Rejected(shape)
+    if batch_id != deletion_batch_id(facts.installation_id):
+        return Rejected(f"resource attribute {BATCH_ID!r}: is not the deletion batch id of this installation")
+    return ValidatedBatch(batch_id, BatchKind.DELETION, facts, None, ())
+
+
+def _week(
+    registry: Registry, metrics: Sequence[Metric], facts: InstallationFacts, batch_id: str, window: TimeWindow,
+) -> ValidatedBatch | Rejected:
+    accepted: dict[tuple[str, Attributes], SeriesValue] = {}
+    per_metric: dict[str, int] = {}
+    rejections: list[PointRejection] = []
+    period = None
+    for metric in metrics:
+        spec = registry.metrics.get(metric.name)
+        if spec is None:
+            if count := _count_points(metric):
+                rejections.append(PointRejection(f"metric {metric.name[:60]!r}: not in the registry", count))
+            continue
+        points, reason = metric_points(spec, metric)
+        if reason:
+            rejections.append(PointRejection(reason, max(len(points), 1)))
+            continue
+        name, cap, taken = spec.name, spec.max_cardinality * _WEEK_DAYS, per_metric.get(spec.name, 0)
+        for point in points:
+            attributes, reason = check_attributes(spec, point.attributes)
+            if reason is None:
+                week, reason = window.check(point)
+                if reason is not None:
+                    reason = f"metric {name!r}: {reason}"
+                elif period is not None and week != period:
+                    reason = f"metric {name!r}: point is in week {week}, the batch in week {period}"
+                elif (name, attributes) in accepted:
+                    reason = f"metric {name!r}: series {dict(attributes)} appears twice"
+                elif taken >= cap:
+                    reason = f"metric {name!r}: more than {cap} series"
+                else:
+                    value, reason = _value(spec, point, attributes)
+                    if value is not None:
+                        period, taken = week, taken + 1
+                        accepted[(name, attributes)] = value
+                        continue
+            rejections.append(PointRejection(reason or "invalid point"))
+        per_metric[name] = taken
+    if period is None or not accepted:
+        return Rejected(f"no valid data points: {summarise(tuple(rejections)) or 'the batch is empty'}")
+    if batch_id != week_batch_id(facts.installation_id, period):
+        return Rejected(f"resource attribute {BATCH_ID!r}: is not the batch id of this installation and week "
+                        f"{week_label(period)}")
+    return ValidatedBatch(batch_id, BatchKind.WEEK, facts, period, tuple(accepted.values()), tuple(rejections))
+
+
+def _value(spec: MetricSpec, point: DataPoint, attributes: Attributes) -> tuple[SeriesValue | None, str | None]:
+    if isinstance(point, HistogramDataPoint):
+        return histogram_value(spec, point, attributes)
+    value, reason = number_value(spec, point)
+    return (None, reason) if reason else (SeriesValue(spec.name, attributes, value), None)

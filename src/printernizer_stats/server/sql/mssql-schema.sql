@@ -1,0 +1,91 @@
+-- The printernizer-stats receiver's schema for mssql, generated from its Alembic migrations
+-- by `printernizer-stats migrate --sql mssql`. DO NOT EDIT: a test keeps it in sync.
+
+CREATE TABLE alembic_version (
+    version_num VARCHAR(32) NOT NULL, 
+    CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)
+);
+
+GO
+
+-- Running upgrade  -> 0001
+
+CREATE TABLE installations (
+    installation_id VARCHAR(36) NOT NULL, 
+    first_week DATE NOT NULL, 
+    last_week DATE NOT NULL, 
+    app_version VARCHAR(16) NOT NULL, 
+    deployment_mode VARCHAR(32) NOT NULL, 
+    country_code VARCHAR(2) NOT NULL, 
+    python_version VARCHAR(5) NOT NULL, 
+    platform VARCHAR(32) NOT NULL, 
+    registry_version INTEGER NOT NULL, 
+    CONSTRAINT pk_installations PRIMARY KEY (installation_id)
+);
+
+GO
+
+CREATE INDEX ix_installations_last_week ON installations (last_week);
+
+GO
+
+CREATE TABLE daily_stats (
+    period DATE NOT NULL, 
+    installation_id VARCHAR(36) NOT NULL, 
+    app_version VARCHAR(16) NOT NULL, 
+    deployment_mode VARCHAR(32) NOT NULL, 
+    country_code VARCHAR(2) NOT NULL, 
+    python_version VARCHAR(5) NOT NULL, 
+    platform VARCHAR(32) NOT NULL, 
+    jobs_created BIGINT NULL, 
+    jobs_completed BIGINT NULL, 
+    jobs_failed BIGINT NULL, 
+    files_downloaded BIGINT NULL, 
+    files_uploaded BIGINT NULL, 
+    error_count BIGINT NULL, 
+    printer_count BIGINT NULL, 
+    uptime_days BIGINT NULL, 
+    CONSTRAINT pk_daily_stats PRIMARY KEY (period, installation_id)
+);
+
+GO
+
+CREATE TABLE events_summary (
+    period DATE NOT NULL, 
+    installation_id VARCHAR(36) NOT NULL, 
+    metric VARCHAR(100) NOT NULL, 
+    attributes VARCHAR(256) NOT NULL, 
+    value FLOAT(53) NOT NULL, 
+    sample_count BIGINT NULL, 
+    bucket_counts VARCHAR(256) NULL, 
+    CONSTRAINT pk_events_summary PRIMARY KEY (period, installation_id, metric, attributes)
+);
+
+GO
+
+CREATE TABLE batches (
+    batch_id VARCHAR(36) NOT NULL, 
+    kind VARCHAR(16) NOT NULL, 
+    installation_id VARCHAR(36) NULL, 
+    period DATE NULL, 
+    receipt VARCHAR(64) NOT NULL, 
+    stored_points INTEGER NOT NULL, 
+    rejected_points INTEGER NOT NULL, 
+    received_week DATE NOT NULL, 
+    CONSTRAINT pk_batches PRIMARY KEY (batch_id)
+);
+
+GO
+
+CREATE INDEX ix_batches_installation_id ON batches (installation_id);
+
+GO
+
+CREATE INDEX ix_batches_received_week ON batches (received_week);
+
+GO
+
+INSERT INTO alembic_version (version_num) OUTPUT inserted.version_num VALUES ('0001');
+
+GO
+

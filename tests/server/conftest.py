@@ -1,0 +1,111 @@
+"""Receiver fixtures: a migrated database per test on SQLite and PostgreSQL, the app, an in-process ASGI driver."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from printernizer_stats.registry import Registry, default_registry
+from printernizer_stats.server import ReceiverConfig, Storage, create_app, create_engine, migrate, tables
+from tests.server.asgi import AsgiDriver
+from tests.server.batches import MONDAY
+
+PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+REQUIRE_POSTGRES = "PRINTERNIZER_STATS_REQUIRE_POSTGRES"
+NOW = datetime.combine(MONDAY + timedelta(days=8), datetime.min.time(), UTC) + timedelta(hours=10)
+"""The tests' clock: the Tuesday after the test week (MONDAY), so that week's batch is complete."""
+
+
+def _postgres_or_skip() -> None:
+    try:
+        engine = sa.create_engine(PG_ADMIN_URL, connect_args={"connect_timeout": 3})
+        with engine.connect():
+            pass
+        engine.dispose()
+    except sa.exc.OperationalError as exc:
+        message = f"PostgreSQL at 127.0.0.1:5432 is unreachable ({type(exc).__name__})"
+        if os.environ.get(REQUIRE_POSTGRES) == "1":
+            pytest.fail(f"{message}, and {REQUIRE_POSTGRES}=1")
+        pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A uniquely named, migrated database for this test session, dropped at the end."""
+    _postgres_or_skip()
+    name = f"pstats_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    engine = sa.create_engine(url)
+    migrate(engine)
+    engine.dispose()
+    try:
+        yield url
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One migrated SQLite file; each test gets a copy (migrating per test would be slow)."""
+    path = tmp_path_factory.mktemp("template") / "receiver.db"
+    engine = sa.create_engine(f"sqlite:///{path}")
+    migrate(engine)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> str:
+    """A migrated, empty receiver database: SQLite, then PostgreSQL."""
+    if request.param == "sqlite":
+        path = tmp_path / "receiver.db"
+        shutil.copy(sqlite_template, path)
+        return f"sqlite:///{path}"
+    url: str = request.getfixturevalue("postgres_url")
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(sa.text("TRUNCATE installations, daily_stats, events_summary, batches"))
+    engine.dispose()
+    return url
+
+
+@pytest.fixture
+def storage(db_url: str, registry: Registry) -> Iterator[Storage]:
+    store = Storage(create_engine(db_url), registry)
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def config() -> ReceiverConfig:
+    return ReceiverConfig()
+
+
+@pytest.fixture
+def driver(storage: Storage, config: ReceiverConfig) -> AsgiDriver:
+    """The receiver app on the test database, at the tests' clock, driven in-process."""
+    return AsgiDriver(create_app(config, storage=storage, now=lambda: NOW))
+
+
+def table_counts(storage: Storage) -> dict[str, int]:
+    with storage.engine.connect() as connection:
+        return {name: connection.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
+                for name, table in tables(default_registry()).items()}
+
+
+def all_rows(storage: Storage) -> dict[str, list[dict[str, object]]]:
+    with storage.engine.connect() as connection:
+        return {name: [dict(row) for row in connection.execute(sa.select(table)).mappings()]
+                for name, table in tables(default_registry()).items()}
