@@ -83,6 +83,9 @@ class LocalStore:
                     conn.execute("PRAGMA journal_mode=WAL")
                     conn.executescript(_SCHEMA)
                     self._initialised = True
+                # WAL + NORMAL: no corruption on a crash, at worst the last day-rollup write is lost;
+                # FULL would fsync every export for statistics that tolerate that.
+                conn.execute("PRAGMA synchronous=NORMAL")
                 with conn:
                     yield conn
         except sqlite3.Error as exc:
