@@ -21,6 +21,9 @@ COMMANDS: dict[str, str] = {
     "opt-out": "printernizer_stats.cli._sending",
     "serve": "printernizer_stats.cli._serve",
     "migrate": "printernizer_stats.cli._serve",
+    "insights": "printernizer_stats.cli._analytics",
+    "retention": "printernizer_stats.cli._analytics",
+    "grafana-dashboard": "printernizer_stats.cli._analytics",
 }
 HELP: dict[str, str] = {
     "simulate": "simulate a Printernizer installation into a local statistics DB",
@@ -35,6 +38,9 @@ HELP: dict[str, str] = {
     "opt-out": "opt out: delete local readings and queued batches at once",
     "serve": "run the maintainers' receiver (OTLP/HTTP -> SQL)",
     "migrate": "bring the receiver's database schema up to date (or print it as SQL)",
+    "insights": "print the maintainers' report: k-anonymous figures and anomalies",
+    "retention": "roll up weeks older than the retention period into k-anonymous figures; delete their rows",
+    "grafana-dashboard": "print the Grafana dashboard JSON for PostgreSQL or SQL Server",
 }
 
 
