@@ -3,8 +3,9 @@
 Method: a robust z-score against a trailing baseline. For week t the baseline is the series' previous
 ``baseline_weeks`` weeks; ``z = (x_t - median) / hypot(1.4826 * MAD, noise_t)``, where the MAD
 (``scipy.stats.median_abs_deviation``, normal scale) measures how much the series moves from week to week
-and ``noise_t`` the sampling error of this week's value (Poisson for counts, the Wilson or cluster-robust
-interval for shares and rates), so a flat baseline (MAD 0) or a small group cannot raise an alarm alone.
+and ``noise_t`` the sampling error of this week's value (binomial reporting noise for installation counts,
+the Wilson or cluster-robust interval for shares and rates), so a flat baseline (MAD 0) or a small group
+cannot raise an alarm alone.
 A week is flagged when |z| passes ``threshold`` in the direction that matters and the change is also large
 (``min_change``, relative); consecutive flagged weeks form one anomaly. Why not seasonal decomposition: a
 year of weekly data at most is too short to estimate seasonality, and STL's trend follows a level shift
@@ -13,102 +14,42 @@ within a few weeks, the very thing to flag; median/MAD needs no model and ignore
 Series: active installations (drop or surge), the fleet's errors per 1,000 jobs, each version's errors
 per 1,000 jobs (a new version against the fleet before its release, an established one against its own
 history), each error type's share of all errors together with its share of installations (surge), and
-error types seen for the first time.
+error types seen for the first time (reported by clearly more than the k - 1 installations that would still
+have been hidden the weeks before).
 """
 
 from __future__ import annotations
 
-import enum
 import math
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import date, timedelta
-
-import numpy as np
-from scipy.stats import median_abs_deviation
+from collections.abc import Mapping, Sequence
 
 from printernizer_stats.analytics import _figures as f
+from printernizer_stats.analytics._detector import (
+    Anomaly,
+    AnomalyKind,
+    DetectorConfig,
+    Flag,
+    Point,
+    flag_week,
+    robust_baseline,
+    runs,
+    series_runs,
+    trailing,
+)
 from printernizer_stats.analytics._intervals import proportion_standard_error, rate_standard_error, wilson
 from printernizer_stats.analytics._model import OTHER_GROUP, Figure, PublishedRow
 
-
-class AnomalyKind(enum.Enum):
-    INSTALLATIONS_DROP = "installations_drop"
-    INSTALLATIONS_SURGE = "installations_surge"
-    ERROR_RATE_SPIKE = "error_rate_spike"
-    VERSION_ERROR_RATE = "version_error_rate"
-    NEW_ERROR_TYPE = "new_error_type"
-    ERROR_TYPE_SURGE = "error_type_surge"
+__all__ = ["Anomaly", "AnomalyKind", "DetectorConfig", "detect"]
 
 
-@dataclass(frozen=True, slots=True)
-class DetectorConfig:
-    """Attributes:
-    baseline_weeks: trailing weeks the baseline is taken from.
-    min_baseline_weeks: fewer weeks of history: no verdict (the start of the window, a new series).
-    threshold: robust z-score a week must pass (4 ≈ a one-in-30,000 event for normal noise; weekly usage
-        data has heavier tails than that, and a false alarm costs a maintainer's afternoon).
-    min_change: relative change a week must also show (0.25: a quarter more, or less, than the baseline).
-    """
-
-    baseline_weeks: int = 8
-    min_baseline_weeks: int = 4
-    threshold: float = 4.0
-    min_change: float = 0.25
-
-
-@dataclass(frozen=True, slots=True)
-class Anomaly:
-    """A run of flagged weeks in one series. ``value``/``baseline``/``installations`` are those of the first
-    week; ``score`` is the largest |z| of the run (infinite for a new error type)."""
-
-    kind: AnomalyKind
-    figure: str
-    group: tuple[str, ...]
-    first_week: date
-    last_week: date
-    value: float
-    baseline: float
-    score: float
-    installations: int
-
-    def to_json(self) -> dict[str, object]:
-        return {"kind": self.kind.value, "figure": self.figure, "group": list(self.group),
-                "first_week": self.first_week.isoformat(), "last_week": self.last_week.isoformat(),
-                "value": round(self.value, 6), "baseline": round(self.baseline, 6),
-                "score": None if math.isinf(self.score) else round(self.score, 2),
-                "installations": self.installations}
-
-
-@dataclass(frozen=True, slots=True)
-class _Flag:
-    week: date
-    value: float
-    baseline: float
-    score: float
-    installations: int
-
-
-def robust_baseline(values: Sequence[float]) -> tuple[float, float]:
-    """(median, MAD scaled to a normal standard deviation)."""
-    array = np.asarray(values, dtype=float)
-    return float(np.median(array)), float(median_abs_deviation(array, scale="normal"))
-
-
-def robust_z(value: float, median: float, spread: float, noise: float) -> float:
-    scale = math.hypot(spread, noise)
-    if scale == 0:
-        return 0.0 if value == median else math.copysign(math.inf, value - median)
-    return (value - median) / scale
-
-
-def detect(figures: Mapping[str, Figure], config: DetectorConfig = DetectorConfig()) -> list[Anomaly]:
+def detect(figures: Mapping[str, Figure], config: DetectorConfig | None = None) -> list[Anomaly]:
     """Every anomaly in ``figures`` (published figures; missing ones are skipped), newest first."""
+    config = config or DetectorConfig()
     found: list[Anomaly] = []
     active = figures.get(f.ACTIVE.name)
     if active is not None:
         found += _installations(active, config)
-        found += _series_runs(AnomalyKind.ERROR_RATE_SPIKE, active, (), _rate_points(active.series(())), config, +1)
+        found += series_runs(AnomalyKind.ERROR_RATE_SPIKE, active, (), _rate_points(active.series(())), config, +1)
         versions = figures.get(f.ERRORS_BY_VERSION.name)
         if versions is not None:
             found += _versions(versions, active, config)
@@ -117,71 +58,22 @@ def detect(figures: Mapping[str, Figure], config: DetectorConfig = DetectorConfi
         found += _error_types(types, active, config)
     return sorted(found, key=lambda a: (a.first_week, a.score), reverse=True)
 
-
-Point = tuple[date, float, float, int]
-"""(week, value, sampling error, installations) of one published row."""
-
-
 def _rate_points(rows: Sequence[PublishedRow]) -> list[Point]:
     return [(row.period, row.rate.value, rate_standard_error(row.rate) or 0.0, row.installations)
             for row in rows if row.rate is not None]
 
+REPORTING_NOISE = 0.1
+"""Week-to-week noise floor of active installations: as if each skipped a week with this probability
+(binomial), so a perfectly flat history (MAD 0) cannot turn a handful of installations into an alarm."""
+
 
 def _installations(active: Figure, config: DetectorConfig) -> list[Anomaly]:
-    points = [(row.period, float(row.installations), math.sqrt(row.installations), row.installations)
+    noise = math.sqrt(REPORTING_NOISE * (1 - REPORTING_NOISE))
+    points = [(row.period, float(row.installations), noise * math.sqrt(row.installations), row.installations)
               for row in active.series(())]
-    return (_series_runs(AnomalyKind.INSTALLATIONS_DROP, active, (), points, config, -1)
-            + _series_runs(AnomalyKind.INSTALLATIONS_SURGE, active, (), points, config, +1))
-
-
-def _trailing(points: Sequence[Point], week: date, config: DetectorConfig) -> list[float]:
-    start = week - timedelta(weeks=config.baseline_weeks)
-    return [value for when, value, _, _ in points if start <= when < week]
-
-
-def _flag(point: Point, baseline: Sequence[float], config: DetectorConfig, direction: int) -> _Flag | None:
-    week, value, noise, installations = point
-    if len(baseline) < config.min_baseline_weeks:
-        return None
-    median, spread = robust_baseline(baseline)
-    z = robust_z(value, median, spread, noise)
-    large = value >= median * (1 + config.min_change) if direction > 0 else value <= median * (1 - config.min_change)
-    if direction * z >= config.threshold and large:
-        return _Flag(week, value, median, abs(z), installations)
-    return None
-
-
-def _series_runs(kind: AnomalyKind, figure: Figure, group: tuple[str, ...], points: Sequence[Point],
-                 config: DetectorConfig, direction: int,
-                 baseline: Callable[[Point], Sequence[float]] | None = None) -> list[Anomaly]:
-    flags = []
-    for point in points:
-        history = baseline(point) if baseline else _trailing(points, point[0], config)
-        flagged = _flag(point, history, config, direction)
-        if flagged:
-            flags.append(flagged)
-    return runs(kind, figure.spec.name, group, flags)
-
-
-def runs(kind: AnomalyKind, figure: str, group: tuple[str, ...], flags: Sequence[_Flag]) -> list[Anomaly]:
-    """Consecutive flagged weeks as one anomaly each."""
-    found: list[Anomaly] = []
-    run: list[_Flag] = []
-    for flag in sorted(flags, key=lambda item: item.week):
-        if run and flag.week - run[-1].week > timedelta(weeks=1):
-            found.append(_anomaly(kind, figure, group, run))
-            run = []
-        run.append(flag)
-    if run:
-        found.append(_anomaly(kind, figure, group, run))
-    return found
-
-
-def _anomaly(kind: AnomalyKind, figure: str, group: tuple[str, ...], run: Sequence[_Flag]) -> Anomaly:
-    first = run[0]
-    return Anomaly(kind, figure, group, first.week, run[-1].week, first.value, first.baseline,
-                   max(flag.score for flag in run), first.installations)
-
+    change = config.min_installations_change
+    return (series_runs(AnomalyKind.INSTALLATIONS_DROP, active, (), points, config, -1, min_change=change)
+            + series_runs(AnomalyKind.INSTALLATIONS_SURGE, active, (), points, config, +1, min_change=change))
 
 def _versions(versions: Figure, active: Figure, config: DetectorConfig) -> list[Anomaly]:
     """A version against its own history once it has enough; before that (a new release) against the
@@ -195,14 +87,14 @@ def _versions(versions: Figure, active: Figure, config: DetectorConfig) -> list[
         if not points:
             continue
         released = points[0][0]
-        before_release = _trailing(fleet, released, config)
+        before_release = trailing(fleet, released, config)
 
         def history(point: Point, points: Sequence[Point] = points, before: Sequence[float] = before_release
                     ) -> Sequence[float]:
-            own = _trailing(points, point[0], config)
+            own = trailing(points, point[0], config)
             return own if len(own) >= config.min_baseline_weeks else before
 
-        found += _series_runs(AnomalyKind.VERSION_ERROR_RATE, versions, group, points, config, +1, history)
+        found += series_runs(AnomalyKind.VERSION_ERROR_RATE, versions, group, points, config, +1, history)
     return found
 
 
@@ -232,18 +124,23 @@ def _error_types(types: Figure, active: Figure, config: DetectorConfig) -> list[
         if first_seen is None:
             continue
         if first_seen >= config.min_baseline_weeks:
+            # Hidden before means fewer than k: new only if far above k - 1 (Poisson), not a rare type
+            # that happens to reach k this week.
             week, value, _, installations = reach[first_seen]
-            found += runs(AnomalyKind.NEW_ERROR_TYPE, types.spec.name, group,
-                          [_Flag(week, value, 0.0, math.inf, installations)])
+            hidden = types.k - 1
+            z = (installations - hidden) / math.sqrt(hidden)
+            if z >= config.threshold:
+                found += runs(AnomalyKind.NEW_ERROR_TYPE, types.spec.name, group,
+                              [Flag(week, value, 0.0, z, installations)])
         # Judged against the type's history since it became visible (a new type is not also a surge).
         flags = []
         for index in range(first_seen + 1, len(weeks)):
             if not mix[index][3]:
                 continue
-            flag = _flag(mix[index], _trailing(mix[first_seen:], weeks[index], config), config, +1)
-            reach_before = _trailing(reach[first_seen:], weeks[index], config)
+            flag = flag_week(mix[index], trailing(mix[first_seen:], weeks[index], config), config, +1)
+            reach_before = trailing(reach[first_seen:], weeks[index], config)
             if flag and reach[index][1] >= robust_baseline(reach_before)[0] * (1 + config.min_change):
-                flags.append(_Flag(flag.week, reach[index][1], robust_baseline(reach_before)[0], flag.score,
+                flags.append(Flag(flag.week, reach[index][1], robust_baseline(reach_before)[0], flag.score,
                                    flag.installations))
         found += runs(AnomalyKind.ERROR_TYPE_SURGE, types.spec.name, group, flags)
     return found

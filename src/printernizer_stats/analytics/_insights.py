@@ -81,7 +81,7 @@ def describe(anomaly: Anomaly) -> str:
                     f"{anomaly.baseline:.1f}) from the {span} ({n}{z}).")
         case AnomalyKind.NEW_ERROR_TYPE:
             return (f"New error type {group}: reported by {percent(anomaly.value)} of active installations in "
-                    f"the {span}, by too few to show (or none) in every earlier week ({n}).")
+                    f"the {span}, by too few to show (or none) in every earlier week ({n}{z}).")
         case AnomalyKind.ERROR_TYPE_SURGE:
             return (f"Error type {group} reported by {percent(anomaly.value)} of active installations "
                     f"(baseline {percent(anomaly.baseline)}) in the {span} ({n}{z}).")

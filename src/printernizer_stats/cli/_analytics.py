@@ -10,6 +10,18 @@ import json
 import sys
 from datetime import date
 
+import structlog
+
+
+class _Stderr:
+    """Whatever sys.stderr is at the time of writing (tests swap it)."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
 
 def add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
     if name == "grafana-dashboard":
@@ -34,6 +46,9 @@ def add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from printernizer_stats import analytics  # noqa: PLC0415
     from printernizer_stats.registry import utc_today  # noqa: PLC0415
+
+    # stdout carries the report or JSON; log lines go to stderr.
+    structlog.configure(logger_factory=structlog.PrintLoggerFactory(_Stderr()))  # type: ignore[arg-type]
 
     if args.command == "grafana-dashboard":
         from printernizer_stats.analytics._grafana import dashboard_json  # noqa: PLC0415
