@@ -10,7 +10,8 @@ So the dashboard keeps each week's raw cells and re-reads only weeks whose ledge
    primary-key range).
 3. Publish from the cells on every request (cheap); the raw cells never leave this object.
 
-The fingerprint is checked at most every ``min_interval_s`` seconds, so request storms cost no queries.
+The fingerprint is checked at most every ``min_interval_s`` seconds, so request storms cost no queries;
+the served app refreshes from a background task instead, and requests only read (``AnalyticsService``).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from sqlalchemy.engine import Connection, Engine
 from printernizer_stats.analytics._figures import FIGURES
 from printernizer_stats.analytics._kanon import publish
 from printernizer_stats.analytics._model import Cell, Figure, FigureSpec
-from printernizer_stats.analytics._queries import Window, fetch_cells, rollup_boundary
+from printernizer_stats.analytics._queries import Window, fetch_cells, rollup_boundary, tune_for_analytics
 from printernizer_stats.analytics._sql import Tables, analytics_tables
 from printernizer_stats.registry import Registry
 
@@ -97,6 +98,7 @@ class FigureCache:
                     and now - self._checked[1] < self.min_interval_s):
                 return 0
             with self.engine.connect() as connection:
+                tune_for_analytics(connection)
                 seen = fingerprint(connection, self.receiver, window)
                 stale = self._stale(window, seen)
                 for run in _runs(stale):
@@ -124,6 +126,11 @@ class FigureCache:
             for cell in fetch_cells(connection, self.receiver, spec, run, boundary):
                 fresh[cell.period][spec.name].append(cell)
         self._cells.update(fresh)
+
+    def covers(self, window: Window) -> bool:
+        """Whether every week of ``window`` has been read (possibly before newer batches arrived)."""
+        with self._lock:
+            return self._seen is not None and all(week in self._cells for week in window.weeks)
 
     def cells(self, spec: FigureSpec, window: Window) -> list[Cell]:
         with self._lock:

@@ -119,7 +119,8 @@ def render_text(insights: Insights, top: int = 12) -> str:
     for name, figure in insights.figures.items():
         if name == f.ACTIVE.name:
             continue
-        rows = sorted(figure.week(insights.latest), key=lambda r: -r.installations)
+        rows = sorted(figure.week(insights.latest),
+                      key=lambda r: (-(r.share.value if r.share else 0), -r.installations, r.group))
         lines += ["", f"{figure.spec.title} (week of {insights.latest}):"]
         lines += [f"  {_row_text(figure, row)}" for row in rows[:top]] or ["  nothing to show at this k"]
         if len(rows) > top:

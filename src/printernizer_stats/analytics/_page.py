@@ -60,6 +60,14 @@ def _flagged(insights: Insights, kinds: set[AnomalyKind], group: tuple[str, ...]
     return weeks
 
 
+def _chosen(figure: Figure, insights: Insights, kinds: set[AnomalyKind], limit: int) -> list[tuple[str, ...]]:
+    """Groups with an anomaly of ``kinds`` first, then the largest, ``limit`` in all."""
+    flagged = [a.group for a in insights.anomalies if a.kind in kinds and a.group in figure.groups]
+    chosen = list(dict.fromkeys(flagged))
+    chosen += [group for group in figure.groups if group not in chosen]
+    return chosen[:limit]
+
+
 def _sample(rows: tuple[PublishedRow, ...] | list[PublishedRow], week: date) -> str:
     total = sum(row.installations for row in rows)
     return f"week of {week} · n = {total:,} installations" if rows else f"week of {week} · nothing to show at this k"
@@ -93,7 +101,7 @@ def _error_rates(insights: Insights) -> Chart:
              for r in figures[f.ACTIVE.name].series(()) if r.rate]
     lines = [Line("all (95 % band)", fleet, band=True)]
     versions = figures[f.ERRORS_BY_VERSION.name]
-    for group in versions.groups[:7]:
+    for group in _chosen(versions, insights, {AnomalyKind.VERSION_ERROR_RATE}, 7):
         flags = _flagged(insights, {AnomalyKind.VERSION_ERROR_RATE}, group)
         lines.append(Line(group_label(group), [Point(r.period, r.rate.value, r.rate.low, r.rate.high, r.installations,
                                                      r.period in flags) for r in versions.series(group) if r.rate]))
@@ -105,8 +113,9 @@ def _error_rates(insights: Insights) -> Chart:
 def _error_type_trends(insights: Insights) -> Chart:
     types = insights.figures[f.ERROR_TYPES.name]
     lines = []
-    for group in types.groups[:8]:
-        flags = _flagged(insights, {AnomalyKind.ERROR_TYPE_SURGE, AnomalyKind.NEW_ERROR_TYPE}, group)
+    kinds = {AnomalyKind.ERROR_TYPE_SURGE, AnomalyKind.NEW_ERROR_TYPE}
+    for group in sorted(_chosen(types, insights, kinds, 9), key=types.groups.index):
+        flags = _flagged(insights, kinds, group)
         lines.append(Line(group_label(group), [Point(r.period, r.share.value, r.share.low, r.share.high,
                                                      r.installations, r.period in flags)
                                                for r in types.series(group) if r.share]))

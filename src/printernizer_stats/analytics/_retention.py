@@ -27,7 +27,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from printernizer_stats.analytics._figures import FIGURES
 from printernizer_stats.analytics._kanon import DEFAULT_K, anonymous_cells, check_k
-from printernizer_stats.analytics._queries import Window, fetch_cells
+from printernizer_stats.analytics._queries import Window, fetch_cells, tune_for_analytics
 from printernizer_stats.analytics._sql import GROUP_COLUMNS, Tables, analytics_tables
 from printernizer_stats.registry import Registry, week_start
 from printernizer_stats.server import ReceiverConfig
@@ -107,6 +107,7 @@ def apply_retention(engine: Engine, today: date, days: int = DEFAULT_RETENTION_D
     total_rollups, deleted = 0, dict.fromkeys(("events_summary", "daily_stats", "batches", "installations"), 0)
     for week in weeks:
         with engine.begin() as connection:
+            tune_for_analytics(connection)
             rollup_rows, removed = roll_up_week(connection, receiver, week, k)
         total_rollups += rollup_rows
         for name, count in removed.items():

@@ -35,6 +35,13 @@ class AnalyticsService:
         self._lock = threading.Lock()
         self._insights: dict[tuple[Window, int], tuple[int, Insights]] = {}
         self._summary: tuple[tuple[Window, int], bytes, str] | None = None
+        self.refreshed_in_background = False
+        """Set once a background task keeps the cache current: requests then read it without a query
+        (unless it lacks a week they need); without one, requests refresh it (at most once a minute)."""
+
+    def _current(self, window: Window) -> None:
+        if not self.refreshed_in_background or not self.cache.covers(window):
+            self.cache.refresh(window)
 
     def window(self, weeks: int | None = None) -> Window:
         return Window.for_today(self.now().date(), weeks or self.config.weeks, self.config.settle_weeks)
@@ -49,7 +56,7 @@ class AnalyticsService:
 
     def insights(self, k: int | None = None, weeks: int | None = None) -> Insights:
         window, k = self.window(weeks), self.effective_k(k)
-        self.cache.refresh(window)
+        self._current(window)
         with self._lock:
             memo = self._insights.get((window, k))
             if memo is not None and memo[0] == self.cache.version:
@@ -65,7 +72,7 @@ class AnalyticsService:
     def summary(self) -> tuple[bytes, str]:
         """(body, ETag) of the public summary for the latest complete week."""
         window = self.window()
-        self.cache.refresh(window)
+        self._current(window)
         key = (window, self.cache.version)
         with self._lock:
             if self._summary is not None and self._summary[0] == key:
