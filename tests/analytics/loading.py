@@ -81,3 +81,18 @@ def truncate(engine: Engine) -> None:
     with engine.begin() as connection:
         for table in reversed(list(tables(default_registry()).values())):
             connection.execute(sa.delete(table))
+
+
+def add_installation_week(engine: Engine, period: date, seed: int) -> None:
+    """One more installation's rows (data and ledger) for the week of ``period``, as if its batch came late."""
+    first = Population().first_week
+    weeks = (period - first).days // 7 + 1
+    chunks = generate(Population(installations=1, weeks=weeks, seed=seed, skip=0, growth=0, churn=0))
+    rows = next(chunk for chunk in chunks if chunk.daily_stats and chunk.daily_stats[0][0] == period)
+    receiver = tables(default_registry())
+    with engine.begin() as connection:
+        for name in ("daily_stats", "events_summary", "batches"):
+            columns = _COLUMNS[name]
+            connection.execute(receiver[name].insert(),
+                               [dict(zip(columns, row, strict=True)) for row in getattr(rows, name)])
+

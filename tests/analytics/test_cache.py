@@ -10,22 +10,13 @@ from printernizer_stats.analytics import FIGURES, FigureCache, Window, compute_f
 from printernizer_stats.analytics._sql import analytics_tables
 from printernizer_stats.server import create_engine
 from tests.analytics.conftest import STANDARD, K
-from tests.analytics.population import BATCH_COLUMNS, DAILY_COLUMNS, EVENT_COLUMNS, Population, generate
+from tests.analytics.loading import add_installation_week
 
 WINDOW = Window.ending(STANDARD.last_week, STANDARD.weeks)
 
 
 def add_installation(engine: sa.Engine, week_index: int, seed: int) -> None:
-    """One more installation's rows for one week (as if its batch arrived late)."""
-    rows = next(chunk for chunk in generate(Population(installations=1, weeks=week_index + 1, seed=seed, skip=0,
-                                                       growth=0, churn=0)) if chunk.daily_stats
-                and chunk.daily_stats[0][0] == STANDARD.period(week_index))
-    tables = analytics_tables()
-    with engine.begin() as connection:
-        for name, columns, values in (("daily_stats", DAILY_COLUMNS, rows.daily_stats),
-                                      ("events_summary", EVENT_COLUMNS, rows.events_summary),
-                                      ("batches", BATCH_COLUMNS, rows.batches)):
-            connection.execute(tables[name].insert(), [dict(zip(columns, row, strict=True)) for row in values])
+    add_installation_week(engine, STANDARD.period(week_index), seed)
 
 
 def test_cache_equals_a_fresh_computation(standard_url: str) -> None:

@@ -24,7 +24,7 @@ from printernizer_stats.cli import main
 from printernizer_stats.registry import default_registry
 from printernizer_stats.server import ReceiverConfig, create_engine
 from tests.analytics.conftest import K, TestClient
-from tests.analytics.loading import load_population
+from tests.analytics.loading import add_installation_week, load_population
 from tests.analytics.population import Population
 from tests.server.batches import Installation, deletion_request, gzipped
 
@@ -87,6 +87,24 @@ def test_retention_rolls_up_old_weeks_and_keeps_the_figures(any_empty_url: str) 
     assert rows_after["weekly_rollups"] == result.rollup_rows > 0
     again = apply_retention(engine, TODAY, MIN_RETENTION_DAYS, K)
     assert again.weeks == () and counts(engine) == rows_after
+    engine.dispose()
+
+
+def test_late_rows_in_a_rolled_up_week_do_not_replace_its_rollup(empty_url: str) -> None:
+    """Rows that turn up in a week already rolled up are deleted; the week's rollup stays as it was."""
+    engine = create_engine(empty_url)
+    load_population(engine, SMALL)
+    apply_retention(engine, TODAY, MIN_RETENTION_DAYS, K)
+    tables = analytics_tables()
+    with engine.connect() as connection:
+        rollup = connection.execute(sa.select(tables["weekly_rollups"]).order_by(*tables["weekly_rollups"].c)).all()
+    add_installation_week(engine, SMALL.period(3), seed=31)
+    result = apply_retention(engine, TODAY, MIN_RETENTION_DAYS, K)
+    assert result.weeks == (SMALL.period(3),) and result.deleted["daily_stats"] == 1
+    with engine.connect() as connection:
+        assert connection.execute(sa.select(tables["weekly_rollups"]).order_by(*tables["weekly_rollups"].c)
+                                  ).all() == rollup
+    assert orphans(engine) == 0
     engine.dispose()
 
 

@@ -57,6 +57,8 @@ def test_k_can_be_raised_never_lowered(client: TestClient) -> None:
     """?k=20 drops more groups; ?k=3 is refused with 400; junk is refused too."""
     assert client.get("/v1/analytics?k=3", headers=BEARER).status_code == 400
     assert client.get("/v1/analytics?k=-1", headers=BEARER).status_code == 400
+    for weeks in ("0", "105", "9999", "x"):
+        assert client.get(f"/v1/analytics?weeks={weeks}", headers=BEARER).status_code == 400
     raised = client.get("/v1/analytics?k=20&weeks=4", headers=BEARER).json()
     assert raised["k"] == 20 and raised["window"]["first"] == "2026-06-08"
     assert all(row["installations"] >= 20 for f in raised["figures"].values() for row in f["rows"])

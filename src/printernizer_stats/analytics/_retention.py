@@ -85,8 +85,14 @@ def roll_up_week(connection: Connection, receiver: Tables, week: date, k: int) -
             rows.append({"period": week, "figure": spec.name, **dict(zip(GROUP_COLUMNS, groups, strict=True)),
                          "installations": cell.installations,
                          "measures": json.dumps(dict(sorted(cell.measures.items())), separators=(",", ":"))})
-    connection.execute(rollups.delete().where(rollups.c.period == week))
-    if rows:
+    rolled_up = connection.execute(sa.select(sa.func.count()).where(rollups.c.period == week)).scalar_one()
+    if rolled_up:
+        # Rows that arrived after their week was rolled up (a receiver accepting older batches than the
+        # retention allows for): anonymous cells cannot be merged with new raw ones, so the week's rollup
+        # stays as it was and the late rows are only deleted.
+        _log.warning("analytics.retention_late_rows_discarded")
+        rows = []
+    elif rows:
         connection.execute(rollups.insert(), rows)
     deleted = {}
     for name in ("events_summary", "daily_stats", "batches"):

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy.engine import Engine
 
-from printernizer_stats.analytics._cache import FigureCache
+from printernizer_stats.analytics._cache import MAX_WEEKS, FigureCache
 from printernizer_stats.analytics._config import AnalyticsConfig
 from printernizer_stats.analytics._figures import FIGURES
 from printernizer_stats.analytics._insights import Insights, build_insights
@@ -44,6 +44,8 @@ class AnalyticsService:
             self.cache.refresh(window)
 
     def window(self, weeks: int | None = None) -> Window:
+        if weeks is not None and not 1 <= weeks <= MAX_WEEKS:
+            raise ValueError(f"weeks must be between 1 and {MAX_WEEKS}")
         return Window.for_today(self.now().date(), weeks or self.config.weeks, self.config.settle_weeks)
 
     def effective_k(self, k: int | None) -> int:
