@@ -20,6 +20,12 @@ import structlog
 
 from printernizer_stats.client._routes import RuntimeValueSets
 from printernizer_stats.client._sending import ClientSending
+from printernizer_stats.client._settings import (
+    RETENTION_KEY,
+    check_retention_weeks,
+    describe_settings,
+    retention_weeks,
+)
 from printernizer_stats.client._summary import consent_summary, local_summary
 from printernizer_stats.exporter import (
     ConsentState,
@@ -47,8 +53,8 @@ from printernizer_stats.instrumentation import (
     record_error,
     start_pipeline,
 )
-from printernizer_stats.registry import Registry, WeekValue, combine_weeks, default_registry, utc_today
-from printernizer_stats.sender import OutboxUnavailable, SenderConfig, sender_config
+from printernizer_stats.registry import Registry, WeekValue, combine_weeks, default_registry, utc_today, week_start
+from printernizer_stats.sender import DELETION_LABEL, OutboxUnavailable, SenderConfig, sender_config
 
 _log = structlog.get_logger(__name__)
 
@@ -89,6 +95,9 @@ class StatsClient:
             no endpoint (nothing is ever sent).
         now: Unix time for the retry schedule (a parameter for tests).
     """
+
+    unavailable_errors: tuple[type[Exception], ...] = (StoreUnavailable, OutboxUnavailable)
+    """What a broken or locked statistics DB raises (the privacy API answers 503 with the reason)."""
 
     def __init__(
         self,
@@ -215,6 +224,39 @@ class StatsClient:
             self.store.update_settings({"rotate_yearly": "1" if enabled else "0"})
             return self.consent()
 
+    def rotate_id(self) -> ConsentState:
+        """A new random installation id now (only while opted in); nothing links it to the old one."""
+        with self._lock:
+            state = self.consent()
+            if not state.opted_in:
+                raise ValueError("not opted in: there is no installation id to rotate")
+            state = rotated(state, self.today())
+            self.store.update_settings(state.to_settings())
+            return state
+
+    def usage_settings(self) -> dict[str, Any]:
+        """Yearly id rotation and local retention, as the privacy API shows them."""
+        settings = self.store.settings()
+        return describe_settings(ConsentState.from_settings(settings), settings, self.exporter.keep_daily_weeks)
+
+    def update_usage_settings(
+        self, *, rotate_yearly: bool | None = None, retention_weeks: int | None = None,
+    ) -> dict[str, Any]:
+        """Change what is given; a shorter retention deletes the older rollups at once.
+
+        Raises:
+            ValueError: retention out of range (nothing is changed then).
+        """
+        with self._lock:
+            if retention_weeks is not None:
+                weeks = check_retention_weeks(retention_weeks)
+                self.store.update_settings({RETENTION_KEY: str(weeks)})
+                self.exporter.retention_weeks = weeks
+                self.store.delete_readings(before=week_start(self.today()) - timedelta(weeks=weeks))
+            if rotate_yearly is not None:
+                self.set_yearly_rotation(rotate_yearly)
+            return self.usage_settings()
+
     def rotate_id_if_due(self) -> bool:
         with self._lock:
             state = self.consent()
@@ -248,6 +290,7 @@ class StatsClient:
                 return False
             try:
                 self._save_facts()
+                self.exporter.retention_weeks = retention_weeks(self.store.settings())
                 self._pipeline = start_pipeline(
                     self.instruments, self.exporter, self.registry, self.export_interval_s,
                 )
@@ -322,17 +365,38 @@ class StatsClient:
             key=lambda v: (v.week, v.metric, v.attributes),
         )
 
-    def local_summary(self) -> dict[str, Any]:
-        """Everything stored locally, as JSON-ready data."""
+    def status(self) -> dict[str, Any]:
+        """Consent, why statistics may be off, and where sending stands (cheap: no readings are read)."""
         state = self.consent()
+        consent = consent_summary(state, self.collecting(), do_not_track(self.environ))
+        sending = self.sending.status()
+        deletion = [label for label in sending["queued"] or [] if label == DELETION_LABEL]
+        return {
+            **consent, "off_reason": self.off_reason, "registry_consent_version": self.registry.consent_version,
+            "registry_version": self.registry.version, "sending": sending,
+            "can_request_server_deletion": state.previous_installation_id is not None and not state.opted_in,
+            "deletion_request": "queued" if deletion else None,
+        }
+
+    def local_summary(self, *, strict: bool = False) -> dict[str, Any]:
+        """Everything stored locally, as JSON-ready data: consent, facts, days, weeks, the sent log.
+
+        An unreadable store gives what can be read (the page shows why statistics are off), or with
+        ``strict`` raises ``StoreUnavailable``/``OutboxUnavailable`` (an export must not pass for empty).
+        """
+        state = ConsentState.from_settings(self.store.settings()) if strict else self.consent()
         try:
             readings = self.store.readings()
         except StoreUnavailable:
+            if strict:
+                raise
             readings = []
         consent = consent_summary(state, self.collecting(), do_not_track(self.environ))
         consent["off_reason"] = self.off_reason
-        summary = local_summary(readings, self.week_values(), self.registry, consent, self.facts())
-        summary["sending"] = self.sending.status()
+        summary = local_summary(readings, self.week_values(strict=strict), self.registry, consent, self.facts())
+        summary["sending"] = self.sending.status(strict=strict)
+        summary["sent"] = self.sending.sent_log(strict=strict)
+        summary["as_of_day"] = self.today().isoformat()
         return summary
 
     # -- sending (see client/_sending.py) --------------------------------------------------------------
