@@ -19,6 +19,7 @@ COMMANDS: dict[str, str] = {
     "history": "printernizer_stats.cli._sending",
     "opt-in": "printernizer_stats.cli._sending",
     "opt-out": "printernizer_stats.cli._sending",
+    "viewer": "printernizer_stats.cli._viewer",
 }
 HELP: dict[str, str] = {
     "simulate": "simulate a Printernizer installation into a local statistics DB",
@@ -31,6 +32,7 @@ HELP: dict[str, str] = {
     "history": "list every batch sent, with the server's answers, and verify the hash chain",
     "opt-in": "opt in to usage statistics (a new installation id)",
     "opt-out": "opt out: delete local readings and queued batches at once",
+    "viewer": "serve the statistics page and privacy API for a local DB (page at /)",
 }
 
 

@@ -19,7 +19,7 @@ import structlog
 
 from printernizer_stats.client._client import FeaturesEnabled, PrintersByType, StatsClient
 from printernizer_stats.client._host_settings import features_from_settings, timezone_from_settings
-from printernizer_stats.instrumentation import DEFAULT_ROUTE_MODE, EventBus, RouteMode
+from printernizer_stats.instrumentation import DEFAULT_ROUTE_MODE, EventBus, RouteMode, RouteTable
 from printernizer_stats.sender import SenderConfig
 from printernizer_stats.viewer import MOUNT_PREFIX, usage_stats_router
 
@@ -92,8 +92,7 @@ def _step(name: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
 
 def _warn_if_shadowed(app: Any, prefix: str) -> None:
     """Routes already under ``prefix`` (Printernizer's old usage-stats router) would answer first."""
-    taken = sorted({getattr(r, "path", "") for r in getattr(app, "routes", []) if getattr(r, "path", "") == prefix
-                    or getattr(r, "path", "").startswith(f"{prefix}/")})
+    taken = [t for t in RouteTable(app).templates() if t == prefix or t.startswith(f"{prefix}/")]
     if taken:
         _log.warning("usage_stats.prefix_taken", prefix=prefix, routes=len(taken),
                      hint="remove the old usage statistics router so these routes are ours")
