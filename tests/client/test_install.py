@@ -177,7 +177,7 @@ def test_features_and_timezone_are_read_from_printernizer_settings(registry: Reg
     assert features_from_settings(StandInSettings())() == StandInSettings().features_enabled()
 
 
-def test_settings_are_read_live(registry: Registry) -> None:
+def test_settings_are_read_live() -> None:
     """A setting changed in memory (PUT /settings/application) shows at the next collection."""
     settings = SimpleNamespace(timelapse_enabled=True)
     read = features_from_settings(settings)

@@ -22,10 +22,11 @@ WEEKS = 3
 SEED = 3
 
 
-def build_simulated_db(path: Path, today: date = DAY, weeks: int = WEEKS, seed: int = SEED) -> None:
+def build_simulated_db(path: Path, today: date = DAY, weeks: int = WEEKS, seed: int = SEED,
+                       jobs_per_week: float | None = None) -> None:
     """Opted in ``weeks`` weeks before ``today``'s week, those weeks simulated, then this week up to yesterday."""
     first = week_start(today) - timedelta(weeks=weeks)
-    profile = random_profile(seed)
+    profile = random_profile(seed, jobs_per_week)
     clock = SimClock(first)
     client = simulated_client(str(path), profile, clock)
     client.opt_in()

@@ -18,6 +18,7 @@ def test_axis_covers_the_largest_value_in_about_four_steps() -> None:
     assert axis(9) == (10, [0, 5, 10])
     assert axis(0) == (1, [0, 1])
     assert axis(3, fixed_max=7) == (7, [0, 2, 4, 6, 7])
+    assert axis(3, fixed_max=7, step=1) == (7, [0, 1, 2, 3, 4, 5, 6, 7])
 
 
 def test_stacked_columns_are_in_proportion() -> None:

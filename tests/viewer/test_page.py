@@ -93,7 +93,7 @@ def test_page_shows_figures_charts_features_and_the_exact_next_batch(client: Sta
     for ident in ("jobs-by-week", "jobs-this-week", "uptime-by-week", "errors-by-type", "printers-by-type",
                   "requests-by-route"):
         assert f'id="{ident}"' in text
-    assert "Auto job creation" in text
+    assert "Auto job creation" in text and "MQTT" in text
     assert client.preview()["sha256"] in text
     assert '"resourceMetrics"' in text
     assert "Hash chain verified: 0 entries" in text

@@ -73,9 +73,9 @@ def nice_step(value: float) -> float:
     return float(next(step * magnitude for step in (1, 2, 5, 10) if step * magnitude >= value))
 
 
-def axis(total_max: float, fixed_max: float | None = None) -> tuple[float, list[float]]:
-    """The axis maximum and its ticks: about four steps of a nice size (a fixed maximum is kept)."""
-    step = nice_step((fixed_max or total_max) / 4)
+def axis(total_max: float, fixed_max: float | None = None, step: float | None = None) -> tuple[float, list[float]]:
+    """The axis maximum and its ticks: about four steps of a nice size (a fixed maximum and step are kept)."""
+    step = step or nice_step((fixed_max or total_max) / 4)
     top = fixed_max if fixed_max is not None else max(step, math.ceil(total_max / step) * step)
     ticks = [step * n for n in range(int(top // step) + 1)]
     if ticks[-1] < top:
@@ -92,12 +92,12 @@ def figure(value: float) -> str:
 
 def column_chart(
     ident: str, title: str, description: str, series: Sequence[str],
-    columns: Sequence[tuple[str, Sequence[float]]], fixed_max: float | None = None,
+    columns: Sequence[tuple[str, Sequence[float]]], fixed_max: float | None = None, step: float | None = None,
 ) -> Chart:
     """Stacked columns, one per category (weeks, days), one segment per series, with a y axis."""
     rows = tuple((name, tuple(float(v) for v in values)) for name, values in columns)
     total_max = max((sum(values) for _, values in rows), default=0.0)
-    top, ticks = axis(total_max, fixed_max)
+    top, ticks = axis(total_max, fixed_max, step)
     plot_width = WIDTH - PLOT_LEFT - 8
     plot_height = COLUMN_HEIGHT - PLOT_TOP - PLOT_BOTTOM
     base = PLOT_TOP + plot_height

@@ -48,9 +48,13 @@ class Feature:
     """``on``, ``off`` or ``unknown`` (not reported this week)."""
 
 
+ACRONYMS = {"mqtt": "MQTT", "api": "API", "id": "ID", "http": "HTTP"}
+
+
 def humanize(name: str) -> str:
-    """``auto_job_creation`` -> ``Auto job creation``."""
-    text = name.replace("_", " ").replace(".", " ").strip()
+    """``auto_job_creation`` -> ``Auto job creation``; ``mqtt`` -> ``MQTT``."""
+    words = [ACRONYMS.get(word, word) for word in name.replace("_", " ").replace(".", " ").split()]
+    text = " ".join(words)
     return text[:1].upper() + text[1:]
 
 
@@ -161,7 +165,7 @@ def charts(registry: Registry, summary: Mapping[str, Any], today: date) -> list[
                      [(DAY_NAMES[day.weekday()], jobs(metrics)) for day, metrics in this_week_days(summary, today)]),
         column_chart("uptime-by-week", "Days Printernizer ran, per week", describe[UPTIME], ("days",),
                      [(_short(monday, today), [grouped(metrics, UPTIME, None).get("total", 0.0)])
-                      for monday, metrics in weeks], fixed_max=7),
+                      for monday, metrics in weeks], fixed_max=7, step=1),
         bar_chart("errors-by-type", f"Errors by type, {span}", describe[ERRORS], "errors",
                   _top(_sum_weeks(weeks, ERRORS))),
         bar_chart("printers-by-type", "Printers by type", describe[PRINTERS], "printers",
