@@ -58,7 +58,7 @@ def browser() -> Iterator[Any]:
 def page(browser: Any) -> Iterator[Any]:
     context = browser.new_context(accept_downloads=True, viewport={"width": 1280, "height": 900})
     opened = context.new_page()
-    opened.set_default_timeout(10_000)
+    opened.set_default_timeout(20_000)
     console = Console()
     opened.on("console", lambda message: console.errors.append(message.text) if message.type == "error" else None)
     opened.on("pageerror", lambda error: console.errors.append(str(error)))

@@ -387,13 +387,15 @@ class StatsClient:
         state = ConsentState.from_settings(self.store.settings()) if strict else self.consent()
         try:
             readings = self.store.readings()
+            weeks = sorted([*self.store.week_rollups(), *combine_weeks(readings, self.registry)],
+                           key=lambda v: (v.week, v.metric, v.attributes))  # = week_values(), days read once
         except StoreUnavailable:
             if strict:
                 raise
-            readings = []
+            readings, weeks = [], []
         consent = consent_summary(state, self.collecting(), do_not_track(self.environ))
         consent["off_reason"] = self.off_reason
-        summary = local_summary(readings, self.week_values(strict=strict), self.registry, consent, self.facts())
+        summary = local_summary(readings, weeks, self.registry, consent, self.facts())
         summary["sending"] = self.sending.status(strict=strict)
         summary["sent"] = self.sending.sent_log(strict=strict)
         summary["as_of_day"] = self.today().isoformat()
