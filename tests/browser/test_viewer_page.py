@@ -199,3 +199,33 @@ def test_opt_out_stops_all_traffic_to_the_receiver(page: Any, tmp_path: Path) ->
         page.reload()
         expect(page.locator("#preview-empty")).to_contain_text("not opted in")
         assert page.console.errors == []
+
+
+def _behind_prefix(app: Any, prefix: str) -> Any:
+    """What HA Ingress does: the browser sees ``prefix`` + path, the app gets the path without it."""
+
+    async def proxy(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            if not scope["path"].startswith(prefix):
+                await send({"type": "http.response.start", "status": 404, "headers": []})
+                await send({"type": "http.response.body", "body": b""})
+                return
+            path = scope["path"][len(prefix):] or "/"
+            scope = {**scope, "path": path, "raw_path": path.encode()}
+        await app(scope, receive, send)
+
+    return proxy
+
+
+def test_the_page_works_behind_a_proxy_path_prefix(page: Any, tmp_path: Path) -> None:
+    """Under Home Assistant Ingress (a path prefix the app never sees) assets load and actions reach the API."""
+    ingress = "/api/hassio_ingress/t0ken"
+    app = create_standin_app(stats_db=tmp_path / "stats.db", stats_options={"environ": {}, "sender": SenderConfig()})
+    with serve(_behind_prefix(app, ingress)) as url:
+        page.goto(f"{url}{ingress}{MOUNT_PREFIX}")  # the prefix without a slash redirects (relatively) to the page
+        assert page.url == f"{url}{ingress}{MOUNT_PREFIX}/"
+        page.get_by_role("switch", name=SWITCH).click()
+        expect(page.locator("#state-badge")).to_have_text("Sharing on")
+        assert page.evaluate("getComputedStyle(document.querySelector('.card')).borderRadius") == "10px"
+        assert page.console.errors == []
+    assert app.state.usage_stats.consent().opted_in

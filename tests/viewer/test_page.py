@@ -7,9 +7,12 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pytest
+
 from printernizer_stats.client import StatsClient
 from printernizer_stats.registry import default_registry
 from printernizer_stats.viewer import CONTENT_SECURITY_POLICY, MOUNT_PREFIX
+from printernizer_stats.viewer._page import relative_url
 from tests._asgi import call_app
 from tests.viewer.conftest import make_client, privacy_app
 
@@ -59,7 +62,7 @@ def test_page_is_self_contained_under_a_strict_policy(client: StatsClient) -> No
     inventory.feed(text)
     assert headers["content-security-policy"] == CONTENT_SECURITY_POLICY
     assert headers["cache-control"] == "no-store"
-    assert [s.get("src", "").split("?")[0] for s in inventory.scripts] == [f"{P}/static/viewer.js"]
+    assert [s.get("src", "").split("?")[0] for s in inventory.scripts] == ["static/viewer.js"]
     assert inventory.style_attributes == 0
     assert not re.search(r"(src|href)=\"(https?:)?//", text)
 
@@ -102,7 +105,18 @@ def test_page_shows_figures_charts_features_and_the_exact_next_batch(client: Sta
 def test_prefix_without_slash_redirects_to_the_page(client: StatsClient) -> None:
     """``GET /api/v1/usage-stats`` (no slash, as redirect_slashes=False leaves it) leads to the page."""
     [response] = call_app(privacy_app(client), [("GET", P)])
-    assert response.status_code == 307 and response.headers["location"] == f"{P}/"
+    assert response.status_code == 307 and response.headers["location"] == "usage-stats/"
+
+
+@pytest.mark.parametrize(("target", "page", "expected"), [
+    (f"{P}/static/viewer.css", f"{P}/", "static/viewer.css"),
+    (f"{P}/", f"{P}/", "./"),
+    (f"{P}/static/viewer.css", "/", "api/v1/usage-stats/static/viewer.css"),
+    (f"{P}/", "/", "api/v1/usage-stats/"),
+])
+def test_links_are_relative_to_the_page(target: str, page: str, expected: str) -> None:
+    """Asset and API links resolve from wherever the page is served, behind any proxy prefix."""
+    assert relative_url(target, page) == expected
 
 
 def test_assets_are_served_and_nothing_else(client: StatsClient) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import posixpath
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -102,6 +103,18 @@ def _assets() -> dict[str, tuple[bytes, str]]:
     return loaded
 
 
+def relative_url(target: str, page: str) -> str:
+    """``target`` relative to the page's path, so the page works behind any proxy prefix (HA Ingress).
+
+    ``/api/v1/usage-stats/static/viewer.css`` from ``/api/v1/usage-stats/`` is ``static/viewer.css``.
+    """
+    base = page if page.endswith("/") else page.rsplit("/", 1)[0] + "/"
+    relative = posixpath.relpath(target, base)
+    if relative == ".":
+        return "./"
+    return f"{relative}/" if target.endswith("/") else relative
+
+
 def viewer_page(backend: StatsBackend) -> Callable[[Request], Any]:
     """The page's endpoint, for a route of the host's choosing (the router serves it at ``/``)."""
     template = _environment().get_template("page.html")
@@ -110,10 +123,11 @@ def viewer_page(backend: StatsBackend) -> Callable[[Request], Any]:
 
     async def page(request: Request) -> HTMLResponse:
         context = await asyncio.to_thread(page_context, backend, collected)
+        here = request.url.path
         urls = {
-            "page": request.url.path,
-            "api": request.url_for("usage_stats_status").path.removesuffix("/status"),
-            **{name: f"{request.url_for('usage_stats_asset', asset=name).path}?v={v}" for name, v in versions.items()},
+            "api": relative_url(request.url_for("usage_stats_status").path.removesuffix("status"), here),
+            **{name: f"{relative_url(request.url_for('usage_stats_asset', asset=name).path, here)}?v={v}"
+               for name, v in versions.items()},
         }
         return HTMLResponse(template.render(urls=urls, **context),
                             headers={**PRIVATE, "Content-Security-Policy": CONTENT_SECURITY_POLICY})
@@ -128,7 +142,8 @@ def add_page_routes(router: APIRouter, backend: StatsBackend) -> None:
                          response_class=HTMLResponse, include_in_schema=False)
 
     async def to_page(request: Request) -> RedirectResponse:
-        return RedirectResponse(request.url_for("usage_stats_page").path, status_code=307)
+        # Relative ("usage-stats/"), so it also lands right behind a proxy that adds a path prefix.
+        return RedirectResponse(f"{request.url.path.rsplit('/', 1)[-1]}/", status_code=307)
 
     router.add_api_route("", to_page, methods=["GET"], include_in_schema=False)
 

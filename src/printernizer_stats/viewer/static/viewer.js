@@ -5,7 +5,8 @@
   "use strict";
 
   var content = function () { return document.getElementById("content"); };
-  var apiUrl = function (path) { return content().dataset.api + path; };
+  // URLs are relative to the page, so it works behind a proxy that adds a path prefix (HA Ingress).
+  var apiUrl = function (path) { return new URL(content().dataset.api + path.replace(/^\//, ""), document.baseURI).href; };
   var toastTimer = null;
 
   function enableControls() {
@@ -45,30 +46,31 @@
     return data;
   }
 
-  // Re-render: fetch the page again and swap the main region, keeping focus where it was.
-  async function refresh() {
-    var focusedId = document.activeElement && document.activeElement.id;
-    var response = await fetch(content().dataset.page, { headers: { "Accept": "text/html" }, credentials: "same-origin" });
+  // Re-render: fetch the page again and swap the main region, keeping focus where it was (or, when that
+  // control is gone, on the main region, so keyboard users are not thrown back to the top).
+  async function refresh(focusedId) {
+    var response = await fetch(location.href.split("#")[0], { headers: { "Accept": "text/html" }, credentials: "same-origin" });
     var doc = new DOMParser().parseFromString(await response.text(), "text/html");
     var fresh = doc.getElementById("content");
     if (!fresh) { return; }
     content().replaceWith(fresh);
     enableControls();
     var target = focusedId && document.getElementById(focusedId);
-    if (target && !target.disabled) { target.focus(); }
+    if (target && !target.disabled) { target.focus(); } else if (focusedId) { content().focus({ preventScroll: true }); }
   }
 
   async function act(work, control) {
     var main = content();
+    var focusedId = control ? control.id : (document.activeElement && document.activeElement.id);
     main.setAttribute("aria-busy", "true");
     if (control) { control.disabled = true; }
     try {
       var message = await work();
-      await refresh();
+      await refresh(focusedId);
       if (message) { announce(message, false); }
     } catch (error) {
       announce(error.message, true);
-      await refresh().catch(function () {});
+      await refresh(focusedId).catch(function () {});
     } finally {
       var current = content();
       if (current) { current.removeAttribute("aria-busy"); }
