@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import sqlite3
 import time
@@ -229,3 +230,21 @@ def test_the_page_works_behind_a_proxy_path_prefix(page: Any, tmp_path: Path) ->
         assert page.evaluate("getComputedStyle(document.querySelector('.card')).borderRadius") == "10px"
         assert page.console.errors == []
     assert app.state.usage_stats.consent().opted_in
+
+
+def test_without_javascript_everything_reads_and_nothing_pretends_to_work(browser: Any, db: Path) -> None:
+    """JavaScript off: statistics, charts and the next batch are there; controls are disabled and say why."""
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    try:
+        with printernizer(db, Clock(DAY)) as (url, _client):
+            page.goto(f"{url}{MOUNT_PREFIX}/")
+            assert page.locator("svg.svg-chart").count() >= 5
+            expect(page.locator("#preview-sha256")).to_have_text(re.compile(r"^[0-9a-f]{64}$"))
+            # (Playwright turns scripts off by emulation, so Chromium still parses <noscript> as text: no render check.)
+            assert "<noscript>" in page.content() and "JavaScript is off" in page.content()
+            expect(page.get_by_role("switch", name=SWITCH)).to_be_disabled()
+            expect(page.get_by_role("button", name="Delete all…")).to_be_disabled()
+            expect(page.get_by_role("link", name="Export as JSON")).to_be_visible()
+    finally:
+        context.close()

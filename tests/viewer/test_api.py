@@ -53,6 +53,17 @@ def test_opt_out_can_queue_a_server_deletion(client: StatsClient) -> None:
     assert [q["kind"] for q in client.history()["queued"]] == ["deletion"]
 
 
+def test_server_deletion_can_be_asked_for_after_opting_out(client: StatsClient) -> None:
+    """Opted out without it, the user can still ask later: one deletion request is queued, once."""
+    out, first, again = call_app(privacy_app(client), [
+        ("POST", f"{P}/opt-out"), ("POST", f"{P}/request-server-deletion"), ("POST", f"{P}/request-server-deletion"),
+    ])
+    assert out.json()["status"]["can_request_server_deletion"] is True
+    assert first.status_code == again.status_code == 200
+    assert first.json()["state"] == "queued" and first.json()["batch_id"] == again.json()["batch_id"]
+    assert [q["kind"] for q in client.history()["queued"]] == ["deletion"]
+
+
 def test_do_not_track_refuses_opt_in_with_the_reason(db: Path) -> None:
     """DO_NOT_TRACK=1: opt-in answers 403 naming the variable, and the consent stays as it was."""
     client = make_client(db, environ={"DO_NOT_TRACK": "1"})
