@@ -20,13 +20,8 @@ import structlog
 
 from printernizer_stats.client._routes import RuntimeValueSets
 from printernizer_stats.client._sending import ClientSending
-from printernizer_stats.client._settings import (
-    RETENTION_KEY,
-    check_retention_weeks,
-    describe_settings,
-    retention_weeks,
-)
-from printernizer_stats.client._summary import consent_summary, local_summary
+from printernizer_stats.client._settings import apply_settings, describe_settings, retention_weeks
+from printernizer_stats.client._transparency import client_local_summary, client_status
 from printernizer_stats.exporter import (
     ConsentState,
     LocalStore,
@@ -53,8 +48,8 @@ from printernizer_stats.instrumentation import (
     record_error,
     start_pipeline,
 )
-from printernizer_stats.registry import Registry, WeekValue, combine_weeks, default_registry, utc_today, week_start
-from printernizer_stats.sender import DELETION_LABEL, OutboxUnavailable, SenderConfig, sender_config
+from printernizer_stats.registry import Registry, WeekValue, combine_weeks, default_registry, utc_today
+from printernizer_stats.sender import OutboxUnavailable, SenderConfig, sender_config
 
 _log = structlog.get_logger(__name__)
 
@@ -242,19 +237,9 @@ class StatsClient:
     def update_usage_settings(
         self, *, rotate_yearly: bool | None = None, retention_weeks: int | None = None,
     ) -> dict[str, Any]:
-        """Change what is given; a shorter retention deletes the older rollups at once.
-
-        Raises:
-            ValueError: retention out of range (nothing is changed then).
-        """
+        """Change what is given (see :func:`._settings.apply_settings`); ``ValueError`` when out of range."""
         with self._lock:
-            if retention_weeks is not None:
-                weeks = check_retention_weeks(retention_weeks)
-                self.store.update_settings({RETENTION_KEY: str(weeks)})
-                self.exporter.retention_weeks = weeks
-                self.store.delete_readings(before=week_start(self.today()) - timedelta(weeks=weeks))
-            if rotate_yearly is not None:
-                self.set_yearly_rotation(rotate_yearly)
+            apply_settings(self, rotate_yearly, retention_weeks)
             return self.usage_settings()
 
     def rotate_id_if_due(self) -> bool:
@@ -367,16 +352,7 @@ class StatsClient:
 
     def status(self) -> dict[str, Any]:
         """Consent, why statistics may be off, and where sending stands (cheap: no readings are read)."""
-        state = self.consent()
-        consent = consent_summary(state, self.collecting(), do_not_track(self.environ))
-        sending = self.sending.status()
-        deletion = [label for label in sending["queued"] or [] if label == DELETION_LABEL]
-        return {
-            **consent, "off_reason": self.off_reason, "registry_consent_version": self.registry.consent_version,
-            "registry_version": self.registry.version, "sending": sending,
-            "can_request_server_deletion": state.previous_installation_id is not None and not state.opted_in,
-            "deletion_request": "queued" if deletion else None,
-        }
+        return client_status(self)
 
     def local_summary(self, *, strict: bool = False) -> dict[str, Any]:
         """Everything stored locally, as JSON-ready data: consent, facts, days, weeks, the sent log.
@@ -384,22 +360,7 @@ class StatsClient:
         An unreadable store gives what can be read (the page shows why statistics are off), or with
         ``strict`` raises ``StoreUnavailable``/``OutboxUnavailable`` (an export must not pass for empty).
         """
-        state = ConsentState.from_settings(self.store.settings()) if strict else self.consent()
-        try:
-            readings = self.store.readings()
-            weeks = sorted([*self.store.week_rollups(), *combine_weeks(readings, self.registry)],
-                           key=lambda v: (v.week, v.metric, v.attributes))  # = week_values(), days read once
-        except StoreUnavailable:
-            if strict:
-                raise
-            readings, weeks = [], []
-        consent = consent_summary(state, self.collecting(), do_not_track(self.environ))
-        consent["off_reason"] = self.off_reason
-        summary = local_summary(readings, weeks, self.registry, consent, self.facts())
-        summary["sending"] = self.sending.status(strict=strict)
-        summary["sent"] = self.sending.sent_log(strict=strict)
-        summary["as_of_day"] = self.today().isoformat()
-        return summary
+        return client_local_summary(self, strict)
 
     # -- sending (see client/_sending.py) --------------------------------------------------------------
     def preview(self) -> dict[str, Any]:
