@@ -18,6 +18,7 @@ from fastapi import APIRouter, FastAPI
 import printernizer_stats
 from printernizer_stats.client import StatsClient, features_from_settings, install, timezone_from_settings
 from printernizer_stats.client._host_settings import FEATURE_FLAGS, FEATURE_SERVICES
+from printernizer_stats.instrumentation import RouteTable
 from printernizer_stats.registry import Registry
 from printernizer_stats.sender import SenderConfig
 from printernizer_stats.simulator import StandInEventBus
@@ -132,6 +133,16 @@ def test_install_on_a_serving_app_logs_and_carries_on(tmp_path: Path, captured_l
     client = install(app, db_path=tmp_path / "stats.db", app_version="2.42.0", **_options())
     assert isinstance(client, StatsClient)
     assert any(log.get("step") == "instrument_routes" for log in captured_logs)
+
+
+def test_installing_twice_keeps_the_first_client(tmp_path: Path, captured_logs: list[dict[str, Any]]) -> None:
+    """A second install on the same app changes nothing and returns the client already there."""
+    app = FastAPI(redirect_slashes=False)
+    first = install(app, db_path=tmp_path / "a.db", app_version="2.42.0", **_options())
+    routes = RouteTable(app).templates()
+    assert install(app, db_path=tmp_path / "b.db", app_version="2.42.0", **_options()) is first
+    assert RouteTable(app).templates() == routes and not (tmp_path / "b.db").exists()
+    assert any(log["event"] == "usage_stats.already_installed" for log in captured_logs)
 
 
 def test_an_old_router_under_the_prefix_is_reported(tmp_path: Path, captured_logs: list[dict[str, Any]]) -> None:

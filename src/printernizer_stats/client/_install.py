@@ -66,8 +66,12 @@ def install(
         client_options: further :class:`StatsClient` arguments (``export_interval_s``, ``today``...).
 
     Returns:
-        The client (also on ``app.state.usage_stats``).
+        The client (also on ``app.state.usage_stats``); a second call on the same app returns the first one.
     """
+    existing = getattr(app.state, "usage_stats", None)
+    if isinstance(existing, StatsClient):
+        _log.warning("usage_stats.already_installed")
+        return existing
     client = StatsClient(
         db_path, app_version,
         timezone=timezone or timezone_from_settings(settings),
