@@ -21,6 +21,7 @@ COMMANDS: dict[str, str] = {
     "opt-out": "printernizer_stats.cli._sending",
     "serve": "printernizer_stats.cli._serve",
     "migrate": "printernizer_stats.cli._serve",
+    "viewer": "printernizer_stats.cli._viewer",
 }
 HELP: dict[str, str] = {
     "simulate": "simulate a Printernizer installation into a local statistics DB",
@@ -35,6 +36,7 @@ HELP: dict[str, str] = {
     "opt-out": "opt out: delete local readings and queued batches at once",
     "serve": "run the maintainers' receiver (OTLP/HTTP -> SQL)",
     "migrate": "bring the receiver's database schema up to date (or print it as SQL)",
+    "viewer": "serve the statistics page and privacy API for a local DB (page at /)",
 }
 
 

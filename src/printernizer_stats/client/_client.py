@@ -20,7 +20,8 @@ import structlog
 
 from printernizer_stats.client._routes import RuntimeValueSets
 from printernizer_stats.client._sending import ClientSending
-from printernizer_stats.client._summary import consent_summary, local_summary
+from printernizer_stats.client._settings import apply_settings, describe_settings, retention_weeks
+from printernizer_stats.client._transparency import client_local_summary, client_status
 from printernizer_stats.exporter import (
     ConsentState,
     LocalStore,
@@ -89,6 +90,9 @@ class StatsClient:
             no endpoint (nothing is ever sent).
         now: Unix time for the retry schedule (a parameter for tests).
     """
+
+    unavailable_errors: tuple[type[Exception], ...] = (StoreUnavailable, OutboxUnavailable)
+    """What a broken or locked statistics DB raises (the privacy API answers 503 with the reason)."""
 
     def __init__(
         self,
@@ -215,6 +219,29 @@ class StatsClient:
             self.store.update_settings({"rotate_yearly": "1" if enabled else "0"})
             return self.consent()
 
+    def rotate_id(self) -> ConsentState:
+        """A new random installation id now (only while opted in); nothing links it to the old one."""
+        with self._lock:
+            state = self.consent()
+            if not state.opted_in:
+                raise ValueError("not opted in: there is no installation id to rotate")
+            state = rotated(state, self.today())
+            self.store.update_settings(state.to_settings())
+            return state
+
+    def usage_settings(self) -> dict[str, Any]:
+        """Yearly id rotation and local retention, as the privacy API shows them."""
+        settings = self.store.settings()
+        return describe_settings(ConsentState.from_settings(settings), settings, self.exporter.keep_daily_weeks)
+
+    def update_usage_settings(
+        self, *, rotate_yearly: bool | None = None, retention_weeks: int | None = None,
+    ) -> dict[str, Any]:
+        """Change what is given (see :func:`._settings.apply_settings`); ``ValueError`` when out of range."""
+        with self._lock:
+            apply_settings(self, rotate_yearly, retention_weeks)
+            return self.usage_settings()
+
     def rotate_id_if_due(self) -> bool:
         with self._lock:
             state = self.consent()
@@ -248,6 +275,7 @@ class StatsClient:
                 return False
             try:
                 self._save_facts()
+                self.exporter.retention_weeks = retention_weeks(self.store.settings())
                 self._pipeline = start_pipeline(
                     self.instruments, self.exporter, self.registry, self.export_interval_s,
                 )
@@ -322,18 +350,17 @@ class StatsClient:
             key=lambda v: (v.week, v.metric, v.attributes),
         )
 
-    def local_summary(self) -> dict[str, Any]:
-        """Everything stored locally, as JSON-ready data."""
-        state = self.consent()
-        try:
-            readings = self.store.readings()
-        except StoreUnavailable:
-            readings = []
-        consent = consent_summary(state, self.collecting(), do_not_track(self.environ))
-        consent["off_reason"] = self.off_reason
-        summary = local_summary(readings, self.week_values(), self.registry, consent, self.facts())
-        summary["sending"] = self.sending.status()
-        return summary
+    def status(self) -> dict[str, Any]:
+        """Consent, why statistics may be off, and where sending stands (cheap: no readings are read)."""
+        return client_status(self)
+
+    def local_summary(self, *, strict: bool = False) -> dict[str, Any]:
+        """Everything stored locally, as JSON-ready data: consent, facts, days, weeks, the sent log.
+
+        An unreadable store gives what can be read (the page shows why statistics are off), or with
+        ``strict`` raises ``StoreUnavailable``/``OutboxUnavailable`` (an export must not pass for empty).
+        """
+        return client_local_summary(self, strict)
 
     # -- sending (see client/_sending.py) --------------------------------------------------------------
     def preview(self) -> dict[str, Any]:

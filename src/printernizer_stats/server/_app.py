@@ -17,7 +17,7 @@ from fastapi import FastAPI, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse, Response
 
-from printernizer_stats import __version__
+from printernizer_stats._version import __version__
 from printernizer_stats.registry import Registry, default_registry
 from printernizer_stats.server._batch import BatchKind, Rejected, ValidatedBatch
 from printernizer_stats.server._config import ReceiverConfig
