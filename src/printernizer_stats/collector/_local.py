@@ -16,8 +16,6 @@ import time
 from pathlib import Path
 from types import TracebackType
 
-import structlog
-
 from printernizer_stats.collector._rotel import (
     CollectorError,
     RotelSettings,
@@ -29,7 +27,6 @@ from printernizer_stats.collector._rotel import (
 from printernizer_stats.collector._rotel_processor import render_rotel_processor
 from printernizer_stats.registry import Registry, default_registry
 
-_log = structlog.get_logger(__name__)
 _START_ATTEMPTS = 3
 
 
@@ -99,7 +96,6 @@ class LocalCollector:
                 return False  # exited at once: most likely the port was taken meanwhile
             try:
                 with socket.create_connection((self.settings.host, self.port), timeout=0.2):
-                    _log.debug("collector.started", port=self.port)
                     return True
             except OSError:
                 time.sleep(0.05)
