@@ -4,7 +4,12 @@ what the installations recorded."""
 from __future__ import annotations
 
 import json
+import signal
 import sqlite3
+import subprocess
+import sys
+import urllib.error
+import urllib.request
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -108,3 +113,36 @@ def test_summary_rendering_marks_releases_and_rates() -> None:
     assert "Errors: 300 · 150.0 per 1,000 jobs" in text
     week = next(line for line in text.splitlines() if line.startswith("  2026-W41"))
     assert "200.0" in week and week.endswith("← 2.43.0 released")
+
+
+def test_demo_serve_keeps_the_receiver_until_stopped(tmp_path: Path) -> None:
+    """--serve prints the live receiver address and keeps it answering; SIGTERM stops everything cleanly."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "printernizer_stats.cli", "demo", "--installations", "2", "--weeks", "2",
+         "--workers", "1", "--no-collector", "--serve", "--dir", str(tmp_path / "demo")],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        assert process.stdout is not None
+        lines = iter(process.stdout.readline, "")
+        next(line for line in lines if line.startswith("Pages (running until Ctrl-C)"))
+        url = next(lines).split()[-1]
+        with urllib.request.urlopen(url, timeout=5) as answer:
+            assert json.loads(answer.read())["status"] == "ok"
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(20) == 0
+    finally:
+        process.kill()
+    with pytest.raises(urllib.error.URLError):
+        urllib.request.urlopen(url, timeout=2)
+
+
+def test_demo_says_so_when_the_collector_is_unavailable(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without the rotel binary (another platform), the demo explains and sends straight to the receiver."""
+    import printernizer_stats.collector._local as local
+
+    monkeypatch.setattr(local, "find_rotel_agent", lambda: None)
+    out, err, summary = _demo(tmp_path, capsys)
+    assert "collector  unavailable: rotel-agent not found" in err and "sending straight to the receiver" in err
+    assert "[local collector unavailable]" in summary["run"]["path"]
+    assert summary["stored"]["weekly_batches"] == INSTALLATIONS * WEEKS

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from printernizer_stats.cli._demo_pages import page_lines, serve_until_interrupted
+from printernizer_stats.cli._demo_pages import page_lines, serve_until_interrupted, stop_on_signals
 from printernizer_stats.cli._demo_population import InstallationReport, InstallationTask, quiet_logging
 from printernizer_stats.cli._demo_progress import Progress, run_population
 from printernizer_stats.cli._demo_render import RunFacts, render_summary
@@ -66,6 +66,7 @@ def run(args: argparse.Namespace) -> int:
     if args.installations < 1 or args.weeks < 2 or args.workers < 1:
         raise ValueError("--installations and --workers must be at least 1, --weeks at least 2")
     started = time.monotonic()
+    stop_on_signals()
     quiet_logging()
     directory = Path(args.dir).resolve()
     _fresh(directory)

@@ -3,12 +3,14 @@ it) and one installation's own page (the ``viewer`` command, in builds that have
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from types import FrameType
 
 from printernizer_stats.cli._main import COMMANDS
 from printernizer_stats.collector import free_port
@@ -73,3 +75,14 @@ def serve_until_interrupted(directory: Path, receiver_url: str) -> None:
         if viewer is not None:
             viewer.terminate()
             viewer.wait(10)
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+def stop_on_signals() -> None:
+    """Ctrl-C, or a SIGTERM from `kill` or a service manager, ends the demo with the same clean-up (no
+    receiver or collector left behind); also when it was started with SIGINT ignored (in the background)."""
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, _interrupt)
