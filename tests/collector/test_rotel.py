@@ -34,7 +34,8 @@ CANARY_IP, CANARY_MAIL = "203.0.113.77", "canary.person@example.org"
 
 def test_command_mirrors_the_settings(tmp_path: Path) -> None:
     """Loopback receivers, metrics only, OTLP/HTTP gzip to the receiver, batching and retry as configured."""
-    settings = RotelSettings("http://127.0.0.1:9/", token="s3cret-token", batch_timeout_ms=50, batch_max_points=99)
+    settings = RotelSettings("http://127.0.0.1:9/", token="s3cret-token", batching=True, batch_timeout_ms=50,
+                             batch_max_points=99)
     argv, env = rotel_command(Path("/bin/rotel-agent"), settings, 4318, 4317, tmp_path, tmp_path / "p.py")
     options = dict(itertools.pairwise(argv))
     assert argv[:2] == ["/bin/rotel-agent", "start"]
@@ -46,7 +47,8 @@ def test_command_mirrors_the_settings(tmp_path: Path) -> None:
     assert "--otlp-receiver-traces-disabled" in argv and "--otlp-receiver-logs-disabled" in argv
     assert "s3cret-token" not in " ".join(argv)  # the token travels in the environment, not in `ps`
     assert env == {"ROTEL_OTLP_EXPORTER_CUSTOM_HEADERS": "Authorization=Bearer s3cret-token"}
-    assert rotel_command(Path("r"), RotelSettings("http://x"), 1, 2, tmp_path, None)[1] == {}
+    unbatched, no_token = rotel_command(Path("r"), RotelSettings("http://x"), 1, 2, tmp_path, None)
+    assert no_token == {} and "--disable-batching" in unbatched and "--metrics-batch-max-size" not in unbatched
 
 
 @pytest.mark.parametrize("token", ["a,b", "a b", "key=value=", ""])
@@ -232,7 +234,7 @@ def test_sigterm_flushes_what_rotel_holds_sigkill_loses_it(registry: Registry, r
                                                            tmp_path: Path) -> None:
     """With a long batch timeout, a graceful stop exports the held batch; a crash loses it although the
     client was answered 200 (rotel has no persistent queue: docs say so)."""
-    collector = _collector(recorder, tmp_path, batch_timeout_ms=30_000)
+    collector = _collector(recorder, tmp_path, batching=True, batch_timeout_ms=30_000)
     try:
         assert _send(collector, _week(registry)) == 200
         time.sleep(0.3)

@@ -123,8 +123,9 @@ def test_batches_through_a_real_collector_arrive_once_exactly_and_clean(
     token = secrets.token_urlsafe(16)
     with (ReceiverProcess(receiver_db, tmp_path / "receiver.log", token, OPTIONS) as receiver,
           RecordingEndpoint(upstream=receiver.url) as proxy):
-        # A long batch timeout: the Monday's batches of all installations leave rotel as one request.
-        collector = LocalCollector(RotelSettings(proxy.url, token=token, batch_timeout_ms=1000),
+        # Batching on, with a long timeout: a Monday's batches of all installations leave rotel together (a few
+        # hundred points, far below the size at which rotel would split one).
+        collector = LocalCollector(RotelSettings(proxy.url, token=token, batching=True, batch_timeout_ms=1000),
                                    workdir=tmp_path / "rotel").start()
         try:
             installations = _run_population(tmp_path / "clients", collector, token)

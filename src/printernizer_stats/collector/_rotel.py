@@ -4,7 +4,7 @@ process, configured like ``collector-config/otelcol.yaml`` where rotel has an eq
 otelcol-contrib cannot be installed here; rotel is a Rust OTLP collector on PyPI. Differences that matter
 (collector-config/README.md has the full table): no TLS on its receiver (loopback only), no persistent
 queue (a hard kill loses what it has accepted; SIGTERM flushes), and its batcher splits a ResourceMetrics
-when a batch overflows ``batch_max_points`` (we keep that limit far above what a local run produces).
+when a batch overflows its size limit, so batching is off unless asked for.
 """
 
 from __future__ import annotations
@@ -45,9 +45,13 @@ class RotelSettings:
         token: the receiver's bearer token (``otlphttp`` ``headers``); passed in the environment, not argv.
         host: where the OTLP/HTTP receiver listens; loopback, since rotel's receiver has no TLS.
         port: its port; 0 picks a free one at the first start and keeps it across restarts.
-        batch_timeout_ms / batch_max_points: rotel's batcher (otelcol ``batch``: 5 s / 256 points without a
-            split limit). rotel splits a batch at ``batch_max_points`` data points, so that is set far above
-            a local run's bursts; a short timeout keeps tests and the demo moving.
+        batching: merge clients' requests like otelcol's ``batch`` processor. Off by default: rotel bounds a
+            merged request only by *splitting* the ResourceMetrics that overflows ``batch_max_points``, and a
+            weekly batch split over two requests loses its second half at the receiver (a conflict). Off,
+            each client request is forwarded as it came: nothing merged, nothing split.
+        batch_timeout_ms / batch_max_points: the batcher, when on. 3,000 data points (≈ 170 B each, ≈ 50 B
+            gzipped) keep a merged request well inside the receiver's 2 MiB / 256 KiB body limits; a burst
+            of more points within one timeout is where rotel would split.
         request_timeout_s, retry_*: the exporter's timeout and ``retry_on_failure`` (rotel gives up after
             ``retry_max_elapsed_s``; otelcol with its persistent queue never does).
         registry_filter: run the registry processor (otelcol's filter, transform and redaction processors).
@@ -57,8 +61,9 @@ class RotelSettings:
     token: str | None = None
     host: str = "127.0.0.1"
     port: int = 0
+    batching: bool = False
     batch_timeout_ms: int = 200
-    batch_max_points: int = 20_000
+    batch_max_points: int = 3_000
     request_timeout_s: int = 5
     retry_initial_backoff_s: int = 1
     retry_max_backoff_s: int = 30
@@ -88,8 +93,9 @@ def rotel_command(binary: Path, settings: RotelSettings, http_port: int, grpc_po
         "--otlp-exporter-retry-initial-backoff", f"{settings.retry_initial_backoff_s}s",
         "--otlp-exporter-retry-max-backoff", f"{settings.retry_max_backoff_s}s",
         "--otlp-exporter-retry-max-elapsed-time", f"{settings.retry_max_elapsed_s}s",
-        "--metrics-batch-timeout", f"{settings.batch_timeout_ms}ms",
-        "--metrics-batch-max-size", str(settings.batch_max_points),
+        *(["--metrics-batch-timeout", f"{settings.batch_timeout_ms}ms",
+            "--metrics-batch-max-size", str(settings.batch_max_points)] if settings.batching
+          else ["--disable-batching"]),
         "--pid-file", str(workdir / "rotel.pid"), "--log-file", str(workdir / "rotel-daemon.log"),
     ]
     if processor is not None:
