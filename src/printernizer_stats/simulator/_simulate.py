@@ -31,6 +31,19 @@ ERROR_CODES = (
 )
 
 
+def _route_weights(routes: int, rate: float = 0.25) -> list[float]:
+    """Cumulative weights: the first routes are busiest (a truncated geometric share per route)."""
+    shares = [math.exp(-rate * i) * (1 - math.exp(-rate)) for i in range(routes - 1)]
+    shares.append(math.exp(-rate * (routes - 1)))  # the tail lands on the last route
+    return [sum(shares[: i + 1]) for i in range(routes)]
+
+
+_ROUTE_WEIGHTS = _route_weights(len(PRINTERNIZER_ROUTES))
+_STATUSES = (200, 404, 500, 503)
+_STATUS_WEIGHTS = (0.97, 0.98, 0.99, 1.0)
+"""3 % of requests fail, evenly as 404, 500 or 503."""
+
+
 @dataclass
 class SimClock:
     """The simulated UTC day; ``StatsClient(today=clock.today)`` files readings under it."""
@@ -154,16 +167,18 @@ class InstanceSimulator:
             self.log.errors[(self.clock.day, code, component)] += 1
 
     def _requests(self) -> None:
-        templates = PRINTERNIZER_ROUTES
         durations = self.client.instruments.request_durations
         if durations is None:
             return
-        for _ in range(self.profile.api_requests_per_day):
-            method, template = templates[min(len(templates) - 1, int(self.rng.expovariate(0.25)))]
-            status = 200 if self.rng.random() > 0.03 else self.rng.choice((404, 500, 503))
+        count, day = self.profile.api_requests_per_day, self.clock.day
+        routes = self.rng.choices(PRINTERNIZER_ROUTES, cum_weights=_ROUTE_WEIGHTS, k=count)
+        statuses = self.rng.choices(_STATUSES, cum_weights=_STATUS_WEIGHTS, k=count)
+        lognormal, record = self.rng.lognormvariate, durations.record
+        for (method, template), status in zip(routes, statuses, strict=True):
             # The lean route middleware's own path (what a real host records through), not the slower SDK one.
-            durations.record(template, method, status, self.rng.lognormvariate(-3.5, 1.0))
-            self.log.requests[(self.clock.day, template, method, status)] += 1
+            record(template, method, status, lognormal(-3.5, 1.0))
+        self.log.requests.update((day, template, method, status)
+                                 for (method, template), status in zip(routes, statuses, strict=True))
 
     def day(self, job_counter: Callable[[], int]) -> None:
         """Simulate the current clock day, then flush the pipeline under it."""
