@@ -20,7 +20,7 @@ from printernizer_stats.cli import main
 from printernizer_stats.cli._demo_render import RunFacts, render_summary
 from printernizer_stats.cli._demo_report import Rate, StoredSummary
 from printernizer_stats.client import StatsClient
-from printernizer_stats.collector import find_rotel_agent
+from tests.collector.rotel import rotel_agent  # noqa: F401 - the fixture
 
 INSTALLATIONS, WEEKS = 5, 3
 
@@ -68,7 +68,7 @@ def _batch_line(out: str) -> str:
 
 
 @pytest.mark.collector
-@pytest.mark.skipif(find_rotel_agent() is None, reason="rotel-agent is not installed (dev extra)")
+@pytest.mark.usefixtures("rotel_agent")
 def test_demo_summary_is_what_the_receiver_stored(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Through the collector: every batch stored once, and each summary figure equals the receiver's rows."""
     out, err, summary = _demo(tmp_path, capsys)
@@ -144,5 +144,5 @@ def test_demo_says_so_when_the_collector_is_unavailable(tmp_path: Path, capsys: 
     monkeypatch.setattr(local, "find_rotel_agent", lambda: None)
     out, err, summary = _demo(tmp_path, capsys)
     assert "collector  unavailable: rotel-agent not found" in err and "sending straight to the receiver" in err
-    assert "[local collector unavailable]" in summary["run"]["path"]
+    assert "[local collector unavailable]" in summary["run"]["path"] and "[local collector unavailable]" in out
     assert summary["stored"]["weekly_batches"] == INSTALLATIONS * WEEKS

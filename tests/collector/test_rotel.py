@@ -20,15 +20,15 @@ from printernizer_stats.collector import (
     MASK,
     LocalCollector,
     RotelSettings,
-    find_rotel_agent,
     render_rotel_processor,
     rotel_command,
 )
 from printernizer_stats.registry import Registry
 from tests.collector.recorder import RecordingEndpoint
+from tests.collector.rotel import rotel_agent  # noqa: F401 - the fixture
 from tests.server.batches import Installation, typical_series, week_request
 
-needs_rotel = pytest.mark.skipif(find_rotel_agent() is None, reason="rotel-agent is not installed (dev extra)")
+needs_rotel = pytest.mark.usefixtures("rotel_agent")
 CANARY_IP, CANARY_MAIL = "203.0.113.77", "canary.person@example.org"
 
 

@@ -23,17 +23,17 @@ from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import ExportM
 
 from printernizer_stats.cli._receiver_process import ReceiverProcess
 from printernizer_stats.client import StatsClient
-from printernizer_stats.collector import LocalCollector, RotelSettings, find_rotel_agent
+from printernizer_stats.collector import LocalCollector, RotelSettings
 from printernizer_stats.registry import DELETION_METRIC, Kind, Registry, cap_week_series, utc_today, week_start
 from printernizer_stats.sender import ACCEPTED, SenderConfig, wire_values
 from printernizer_stats.server import tables
 from printernizer_stats.simulator import SimulatedInstallation, release_timeline
 from tests.collector.recorder import RecordingEndpoint
+from tests.collector.rotel import rotel_agent  # noqa: F401 - the fixture
 from tests.privacy.test_pii_canaries import CANARIES
 from tests.server.conftest import PG_ADMIN_URL, _postgres_or_skip
 
-pytestmark = [pytest.mark.collector,
-              pytest.mark.skipif(find_rotel_agent() is None, reason="rotel-agent is not installed (dev extra)")]
+pytestmark = [pytest.mark.collector, pytest.mark.usefixtures("rotel_agent")]
 INSTALLATIONS = 5
 WEEKS = 4
 RESTART_WEEK = 2
