@@ -1,7 +1,7 @@
 """A seeded simulator of Printernizer installations, for tests, the demo and benchmarks."""
 
 from printernizer_stats.simulator._bus import StandInEventBus
-from printernizer_stats.simulator._installation import SimulatedInstallation
+from printernizer_stats.simulator._installation import SimulatedInstallation, keep_open, simulate_installation
 from printernizer_stats.simulator._profile import (
     STUCK_VERSION,
     InstanceProfile,
@@ -16,8 +16,6 @@ from printernizer_stats.simulator._simulate import (
     Sensitive,
     SimClock,
     SimulationLog,
-    keep_open,
-    simulate_installation,
     simulate_weeks,
     simulated_client,
 )

@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import math
 import random
-import sqlite3
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import closing, contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -21,7 +19,7 @@ from pathlib import Path
 from printernizer_stats.client import StatsClient
 from printernizer_stats.sender import SenderConfig
 from printernizer_stats.simulator._bus import StandInEventBus
-from printernizer_stats.simulator._profile import InstanceProfile, Release, random_profile, running_version
+from printernizer_stats.simulator._profile import InstanceProfile, Release, running_version
 from printernizer_stats.simulator._routes import PRINTERNIZER_ROUTES
 
 ERROR_CODES = (
@@ -231,35 +229,3 @@ def simulated_client(
         export_interval_s=3600 * 24, environ=environ if environ is not None else {},
         today=clock.today, probe=Probe(env, root=Path("/nonexistent-sim-root")), sender=sender,
     )
-
-
-@contextmanager
-def keep_open(db_path: str | Path) -> Iterator[None]:
-    """Hold one idle connection to ``db_path`` while a simulation runs.
-
-    The client opens a connection per operation, as a host does once a minute. The simulator does ~5 a
-    simulated day, and closing the last connection to a WAL database checkpoints it with an fsync (≈ 10 ms
-    on this machine's disk): 85 % of a simulated installation's time. While another connection is open,
-    closing is cheap and SQLite checkpoints in the background of its commits instead. What is written, and
-    how, does not change. Call it after the file exists (the client's first write creates it in WAL mode).
-    """
-    with closing(sqlite3.connect(db_path)) as idle:
-        idle.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()  # maps the WAL index: now a reader
-        yield
-
-
-def simulate_installation(
-    db_path: str, weeks: int, seed: int, first_day: date, jobs_per_week: float | None = None,
-    releases: Sequence[Release] = (), sensitive: Sensitive | None = None,
-) -> tuple[StatsClient, InstanceSimulator]:
-    """Opt a fresh installation in on ``first_day`` and simulate ``weeks`` weeks of use (upgrading to
-    ``releases`` as its profile says); returns the client it ends with and the simulator."""
-    profile = random_profile(seed, jobs_per_week)
-    clock = SimClock(first_day)
-    client = simulated_client(db_path, profile, clock)
-    client.opt_in()
-    with keep_open(db_path):
-        sim = InstanceSimulator(client, profile, clock, sensitive, releases)
-        simulate_weeks(sim, first_day, weeks)
-        sim.client.stop()
-    return sim.client, sim
