@@ -14,7 +14,7 @@ from printernizer_stats.exporter import ID_ROTATION_DAYS, ConsentState
 from printernizer_stats.registry import week_start
 
 if TYPE_CHECKING:
-    from printernizer_stats.client._client import StatsClient
+    from printernizer_stats.client._consent import ConsentOperations
 
 RETENTION_KEY = "retention_weeks"
 RETENTION_WEEKS_DEFAULT = 53
@@ -65,7 +65,7 @@ def describe_settings(state: ConsentState, settings: Mapping[str, str], keep_dai
     }
 
 
-def apply_settings(client: StatsClient, rotate_yearly: bool | None, retention_weeks: int | None) -> None:
+def apply_settings(client: ConsentOperations, rotate_yearly: bool | None, retention_weeks: int | None) -> None:
     """Store what is given; a shorter retention reaches the exporter and deletes older rollups at once.
 
     Raises:
