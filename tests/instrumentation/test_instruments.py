@@ -52,12 +52,19 @@ def test_gauges_read_host_callables_and_survive_failures(registry: Registry) -> 
     assert "printernizer.features.enabled" not in points
 
 
-def test_views_drop_undeclared_instruments_and_attributes(registry: Registry) -> None:
+def test_views_drop_undeclared_attributes_and_give_one_stream_each(registry: Registry) -> None:
+    """Undeclared keys never reach the SDK's aggregation, and each instrument has exactly one stream (no
+    catch-all view doubling the cost); undeclared instruments are the exporter filter's job."""
     reader = InMemoryMetricReader()
     provider = MeterProvider(metric_readers=[reader], resource=Resource({}), views=registry_views(registry))
     meter = provider.get_meter("t")
     meter.create_counter("printernizer.jobs.events").add(1, {"event": "created", "filename": "x.3mf"})
-    meter.create_counter("host.private.metric").add(1)
+    histogram = meter.create_histogram("http.server.request.duration")
+    histogram.record(0.02, {"http.route": "/x", "client.address": "203.0.113.9"})
     points = _points(reader)
-    assert set(points) == {"printernizer.jobs.events"}
     assert points["printernizer.jobs.events"] == [({"event": "created"}, 1)]
+    assert [attrs for attrs, _ in points["http.server.request.duration"]] == [{"http.route": "/x"}]
+    data = reader.get_metrics_data()
+    assert data is not None
+    names = [m.name for rm in data.resource_metrics for sm in rm.scope_metrics for m in sm.metrics]
+    assert sorted(names) == ["http.server.request.duration", "printernizer.jobs.events"]

@@ -158,3 +158,11 @@ def typical_series(registry: Registry, rng: random.Random) -> list[Series]:
                                   "http.response.status_code": status},
                                  round(sum(buckets) * rng.uniform(0.01, 0.2), 3), buckets))
     return series
+
+
+def merged(*requests: ExportMetricsServiceRequest) -> ExportMetricsServiceRequest:
+    """Several clients' requests as a collector's batch processor merges them: one ResourceMetrics each."""
+    request = ExportMetricsServiceRequest()
+    for part in requests:
+        request.resource_metrics.extend(part.resource_metrics)
+    return request

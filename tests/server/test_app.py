@@ -21,6 +21,7 @@ from tests.server.batches import (
     batch_id,
     deletion_request,
     gzipped,
+    merged,
     typical_series,
     week_request,
 )
@@ -184,3 +185,76 @@ def test_configured_token_guards_metrics_but_not_health(storage: Storage, regist
     assert sum(table_counts(storage).values()) == 0
     assert driver.post(body, authorization="Bearer s3cret").status == 200
     assert driver.request("GET", "/healthz").status == 200
+
+
+def test_a_collectors_merged_request_stores_each_batch_on_its_own(driver: AsgiDriver, storage: Storage,
+                                                                  registry: Registry) -> None:
+    """Three clients' batches in one request (a collector's batch): three ledger rows, 200 without receipt."""
+    installations = [Installation() for _ in range(3)]
+    request = merged(*(_week(registry, i) for i in installations))
+    answer = driver.post(gzipped(request), gzip=True)
+    assert answer.status == 200, _status(answer.body)
+    assert not ExportMetricsServiceResponse.FromString(answer.body).HasField("partial_success")
+    assert BATCH_ID_HEADER.lower() not in answer.headers and RECEIPT_HEADER.lower() not in answer.headers
+    rows = all_rows(storage)
+    assert sorted(r["batch_id"] for r in rows["batches"]) == sorted(
+        batch_id(i.installation_id, "2026-W47") for i in installations)
+    assert len(rows["daily_stats"]) == 3
+    again = driver.post(gzipped(request), gzip=True)
+    assert again.status == 200 and table_counts(storage)["batches"] == 3
+
+
+def test_one_bad_batch_in_a_merged_request_spoils_no_other(driver: AsgiDriver, storage: Storage,
+                                                           registry: Registry) -> None:
+    """A refused batch among valid ones: the others are stored, partial_success names it and counts its points."""
+    good, bad = Installation(), Installation(installation_id="not-a-uuid")
+    request = merged(_week(registry, good), _week(registry, bad), deletion_request(registry, Installation()))
+    answer = driver.post(request.SerializeToString())
+    assert answer.status == 200, _status(answer.body)
+    partial = ExportMetricsServiceResponse.FromString(answer.body).partial_success
+    assert partial.rejected_data_points == len(typical_series(registry, random.Random(3)))
+    assert partial.error_message.startswith("resource_metrics[1]: resource attribute 'printernizer.installation_id'")
+    rows = all_rows(storage)
+    assert [r["installation_id"] for r in rows["daily_stats"]] == [good.installation_id]
+    assert sorted(r["kind"] for r in rows["batches"]) == ["deletion", "week"]
+
+
+def test_a_merged_request_of_refused_batches_is_a_400_naming_each(driver: AsgiDriver, storage: Storage,
+                                                                  registry: Registry) -> None:
+    """When no batch of a merged request can be stored, the answer is 400 with each batch's reason."""
+    request = merged(_week(registry, Installation(country_code="Germany")), _week(registry, Installation(platform="")))
+    answer = driver.post(request.SerializeToString())
+    assert answer.status == 400
+    reason = _status(answer.body)
+    assert "resource_metrics[0]: resource attribute 'printernizer.country_code'" in reason
+    assert "resource_metrics[1]: resource attribute 'printernizer.platform'" in reason
+    assert sum(table_counts(storage).values()) == 0
+
+
+def test_a_rate_limited_batch_makes_the_merged_request_429_after_storing_the_others(
+        storage: Storage, registry: Registry) -> None:
+    """One installation over its limit: the request's other batches are stored, the answer is 429 to retry."""
+    driver = AsgiDriver(create_app(ReceiverConfig(installation_burst=1), storage=storage, now=lambda: NOW))
+    busy, other = Installation(), Installation()
+    assert driver.post(_week(registry, busy, MONDAY - timedelta(weeks=1)).SerializeToString()).status == 200
+    answer = driver.post(merged(_week(registry, busy), _week(registry, other)).SerializeToString())
+    assert answer.status == 429 and int(answer.headers["retry-after"]) >= 1
+    rows = all_rows(storage)
+    assert sorted((r["installation_id"], r["period"]) for r in rows["daily_stats"]) == sorted(
+        [(busy.installation_id, MONDAY - timedelta(weeks=1)), (other.installation_id, MONDAY)])
+
+
+def test_a_batch_split_by_a_collector_is_reported_not_lost_silently(driver: AsgiDriver, storage: Storage,
+                                                                    registry: Registry) -> None:
+    """The second half of a batch split in two requests stores nothing and is reported as a conflict."""
+    installation = Installation()
+    series = typical_series(registry, random.Random(3))
+    head = week_request(registry, installation, MONDAY, series[:10])
+    tail = week_request(registry, installation, MONDAY, series[10:])
+    assert driver.post(head.SerializeToString()).status == 200
+    answer = driver.post(merged(tail, _week(registry)).SerializeToString())
+    assert answer.status == 200
+    partial = ExportMetricsServiceResponse.FromString(answer.body).partial_success
+    assert partial.rejected_data_points == len(series) - 10
+    assert "resource_metrics[0]: this batch id is already stored with other content" in partial.error_message
+    assert table_counts(storage)["events_summary"] == 10 + len(series)

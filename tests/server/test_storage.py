@@ -67,6 +67,22 @@ def test_a_batch_is_stored_once(storage: Storage, registry: Registry) -> None:
     assert table_counts(storage) == counts
 
 
+def test_a_split_batch_is_a_conflict_not_a_silent_duplicate(storage: Storage, registry: Registry) -> None:
+    """The rest of a batch arriving under a stored batch id (a collector split it) stores nothing, as CONFLICT."""
+    installation = Installation()
+    series = typical_series(registry, random.Random(1))
+    head = validate_batch(registry, week_request(registry, installation, MONDAY, series[:10]), WINDOW)
+    tail = validate_batch(registry, week_request(registry, installation, MONDAY, series[10:]), WINDOW)
+    assert isinstance(head, ValidatedBatch) and isinstance(tail, ValidatedBatch)
+    first = storage.store(head, MONDAY)
+    counts = table_counts(storage)
+    second = storage.store(tail, MONDAY)
+    assert second.outcome is Outcome.CONFLICT and second.receipt == first.receipt
+    assert table_counts(storage) == counts
+    both = storage.store_many([(head, MONDAY), (tail, MONDAY)])
+    assert [r.outcome for r in both] == [Outcome.DUPLICATE, Outcome.CONFLICT]
+
+
 def test_concurrent_copies_are_stored_once(storage: Storage, registry: Registry) -> None:
     """Eight threads storing the same batch at once: one stores it, the others get its receipt."""
     batch = _batch(registry, Installation())

@@ -14,12 +14,14 @@ from opentelemetry.proto.metrics.v1.metrics_pb2 import AggregationTemporality, M
 
 from printernizer_stats.registry import Registry, to_unix_nano
 from printernizer_stats.server import (
+    MAX_BATCHES_PER_REQUEST,
     BatchKind,
     Rejected,
     TimeWindow,
     ValidatedBatch,
     max_points,
     validate_batch,
+    validate_request,
     week_batch_id,
 )
 from tests.server.batches import (
@@ -27,6 +29,7 @@ from tests.server.batches import (
     Installation,
     Series,
     deletion_request,
+    merged,
     typical_series,
     week_request,
 )
@@ -297,3 +300,26 @@ def test_junk_volume_is_refused_cheaply(registry: Registry) -> None:
     for index in range(5000):
         point.attributes.add(key=f"k{index}").value.string_value = "v"
     assert "more attributes than the 1 declared" in _partial(validate_batch(registry, request, WINDOW))[1]
+
+
+def test_a_collectors_request_gives_one_verdict_per_batch(registry: Registry) -> None:
+    """Each ResourceMetrics of a merged request is validated on its own, in order; one bad one spoils no other."""
+    first, second = Installation(), Installation()
+    request = merged(_request(registry, installation=first), _request(registry, installation=Installation("bad")),
+                     deletion_request(registry, second))
+    verdicts = validate_request(registry, request, WINDOW)
+    assert isinstance(verdicts, tuple) and len(verdicts) == 3
+    assert isinstance(verdicts[0], ValidatedBatch) and verdicts[0].installation.installation_id == first.installation_id
+    assert "printernizer.installation_id" in _rejected(verdicts[1])
+    assert isinstance(verdicts[2], ValidatedBatch) and verdicts[2].kind is BatchKind.DELETION
+
+
+def test_a_request_without_batches_or_with_too_many_is_refused_whole(registry: Registry) -> None:
+    """No ResourceMetrics, or more than a collector's batch can hold, refuses the request."""
+    assert "at least one" in _rejected(validate_request(registry, ExportMetricsServiceRequest(), WINDOW))
+    flood = ExportMetricsServiceRequest()
+    for _ in range(MAX_BATCHES_PER_REQUEST + 1):
+        flood.resource_metrics.add()
+    assert "at most" in _rejected(validate_request(registry, flood, WINDOW))
+    assert "exactly one, not 2" in _rejected(validate_batch(registry, merged(_request(registry), _request(registry)),
+                                                            WINDOW))

@@ -1,40 +1,154 @@
-"""``demo``: simulate a small population of installations and show what each would report.
+"""``demo``: the whole path on embedded defaults, from a fresh clone.
 
-A first, local-only version; the end-to-end demo (receiver + collector) replaces it.
+1. the receiver (``serve``) on a SQLite file in ``--dir``;
+2. the local collector (rotel, registry processor) in front of it; without it, clients send straight to
+   the receiver, and the demo says so;
+3. a population of simulated installations (varied deployments, versions, fleets, habits; a release in the
+   middle that breaks Bambu Lab connections, and its fix) in worker processes, each sending its batch every
+   simulated Monday through the collector;
+4. a summary read back from the receiver's database, and where to look next (``--serve`` keeps the
+   receiver and a user's page running).
 """
 
 from __future__ import annotations
 
 import argparse
-import tempfile
+import dataclasses
+import json
+import secrets
+import shutil
+import sys
+import time
+from contextlib import ExitStack
 from datetime import timedelta
 from pathlib import Path
 
-from printernizer_stats.registry import utc_today, week_start
+import sqlalchemy as sa
+
+from printernizer_stats.cli._demo_pages import page_lines, serve_until_interrupted, stop_on_signals
+from printernizer_stats.cli._demo_population import InstallationReport, InstallationTask, quiet_logging
+from printernizer_stats.cli._demo_progress import Progress, run_population
+from printernizer_stats.cli._demo_render import RunFacts, render_summary
+from printernizer_stats.cli._demo_report import StoredSummary, read_summary
+from printernizer_stats.cli._receiver_process import ReceiverProcess
+from printernizer_stats.collector import CollectorError, LocalCollector, RotelSettings
+from printernizer_stats.registry import Registry, default_registry, utc_today, week_label, week_start
+
+DEMO_RECEIVER_OPTIONS = ("--address-burst", "0", "--installation-burst", "64")
+"""Behind a collector every batch shares its address; and twelve weeks pass in a minute here, so an
+installation's batches arrive faster than the production per-installation limit (10, then 4 an hour) allows."""
 
 
 def add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--installations", type=int, default=5)
-    parser.add_argument("--weeks", type=int, default=4)
-    parser.add_argument("--dir", default=None, help="where the local DBs go (default: a temporary folder)")
+    parser.add_argument("--installations", type=int, default=200, help="simulated installations (default 200)")
+    parser.add_argument("--weeks", type=int, default=12, help="complete ISO weeks each one lives (default 12)")
+    parser.add_argument("--dir", default="demo-data", help="where the demo's files go (default ./demo-data; "
+                                                           "the demo's own files in it are replaced)")
+    parser.add_argument("--workers", type=int, default=2, help="worker processes simulating (default 2)")
+    parser.add_argument("--seed", type=int, default=1, help="first installation's seed (default 1)")
+    parser.add_argument("--no-collector", action="store_true", help="send straight to the receiver")
+    parser.add_argument("--serve", action="store_true",
+                        help="keep the receiver and one installation's page running at the end (Ctrl-C stops)")
+
+
+def _fresh(directory: Path) -> None:
+    """Remove what an earlier demo left in ``directory`` (only the demo's own files)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for name in ("installations", "collector"):
+        shutil.rmtree(directory / name, ignore_errors=True)
+    for pattern in ("receiver.db*", "receiver.log", "summary.json"):
+        for path in directory.glob(pattern):
+            path.unlink()
+    (directory / "installations").mkdir()
 
 
 def run(args: argparse.Namespace) -> int:
-    from printernizer_stats.simulator import simulate_installation  # noqa: PLC0415
-
-    directory = Path(args.dir or tempfile.mkdtemp(prefix="printernizer-stats-demo-"))
-    directory.mkdir(parents=True, exist_ok=True)
+    if args.installations < 1 or args.weeks < 2 or args.workers < 1:
+        raise ValueError("--installations and --workers must be at least 1, --weeks at least 2")
+    started = time.monotonic()
+    stop_on_signals()
+    quiet_logging()
+    directory = Path(args.dir).resolve()
+    _fresh(directory)
+    registry = default_registry()
     first_day = week_start(utc_today()) - timedelta(weeks=args.weeks)
-    print(f"Simulating {args.installations} installations over {args.weeks} weeks into {directory}")
-    print(f"{'installation':<10} {'mode':<14} {'country':<7} {'version':<8} {'days':>4} {'jobs':>6} {'errors':>6}")
-    for seed in range(1, args.installations + 1):
-        client, sim = simulate_installation(str(directory / f"installation-{seed}.db"), args.weeks, seed, first_day)
-        facts = client.facts()
-        weeks = client.week_values()
-        jobs = sum(v.value for v in weeks if v.metric == "printernizer.jobs.events"
-                   and dict(v.attributes).get("event") in {"completed", "failed", "cancelled"})
-        errors = sum(v.value for v in weeks if v.metric == "printernizer.errors")
-        print(f"{seed:<10} {facts['printernizer.deployment_mode']:<14} {facts['printernizer.country_code']:<7} "
-              f"{facts['printernizer.app_version']:<8} {len(sim.log.days_up):>4} {jobs:>6.0f} {errors:>6.0f}")
-    print(f"\nInspect one: printernizer-stats local --db {directory / 'installation-1.db'}")
+    from printernizer_stats.simulator import release_timeline  # noqa: PLC0415 - the simulator is heavy
+
+    releases = release_timeline(first_day, args.weeks)
+    token = secrets.token_urlsafe(24)  # loopback only, but the path is the production one: with a token
+    progress = Progress(sys.stderr)
+    db_path = directory / "receiver.db"
+    with ExitStack() as stack:
+        receiver = stack.enter_context(ReceiverProcess(f"sqlite:///{db_path}", directory / "receiver.log", token,
+                                                       DEMO_RECEIVER_OPTIONS))
+        progress.line(f"receiver   {receiver.url}  (SQLite {db_path})")
+        collector, path = _collector(args, receiver.url, token, directory, progress)
+        if collector is not None:
+            stack.callback(collector.close)
+        tasks = [InstallationTask(seed, str(directory / "installations" / f"installation-{seed:04d}.db"), first_day,
+                                  args.weeks, collector.url if collector else receiver.url, token, releases)
+                 for seed in range(args.seed, args.seed + args.installations)]
+        simulate_started = time.monotonic()
+        reports = run_population(tasks, args.workers, progress)
+        simulate_s = time.monotonic() - simulate_started
+        if collector is not None:
+            collector.stop()  # SIGTERM: rotel exports what it still holds
+        summary = _stored_summary(db_path, registry, sum(r.accepted for r in reports), progress)
+        facts = _run_facts(args, path, reports, time.monotonic() - started, simulate_s)
+        (directory / "summary.json").write_text(
+            json.dumps({"stored": summary.to_json(), "run": dataclasses.asdict(facts)}, indent=2) + "\n")
+        facts = dataclasses.replace(facts, pages=page_lines(directory, receiver.url, args.serve))
+        marks = {week_label(week_start(r.published)): f"← {r.version} released" for r in releases}
+        progress.clear()
+        sys.stdout.write(render_summary(summary, facts, marks))
+        sys.stdout.flush()
+        if args.serve:
+            serve_until_interrupted(directory, receiver.url)
     return 0
+
+
+def _stored_summary(db_path: Path, registry: Registry, accepted: int, progress: Progress,
+                    timeout_s: float = 30.0) -> StoredSummary:
+    """The receiver's summary once it holds every batch the clients had accepted (or nothing arrives for a
+    while: then the summary shows what was lost)."""
+    engine = sa.create_engine(f"sqlite:///{db_path}")
+    try:
+        deadline, last, last_change = time.monotonic() + timeout_s, -1, time.monotonic()
+        while True:
+            summary = read_summary(engine, registry)
+            if summary.weekly_batches >= accepted or time.monotonic() > deadline:
+                return summary
+            if summary.weekly_batches != last:
+                last, last_change = summary.weekly_batches, time.monotonic()
+            elif time.monotonic() - last_change > 5:
+                return summary
+            progress.status(f"waiting for the receiver: {summary.weekly_batches:,} of {accepted:,} batches stored")
+            time.sleep(0.3)
+    finally:
+        engine.dispose()
+
+
+def _run_facts(args: argparse.Namespace, path: str, reports: list[InstallationReport], elapsed_s: float,
+               simulate_s: float) -> RunFacts:
+    return RunFacts(
+        installations=len(reports), weeks=args.weeks, path=path,
+        accepted=sum(r.accepted for r in reports), rejected=sum(r.rejected for r in reports),
+        retrying=sum(r.retrying for r in reports), elapsed_s=elapsed_s, simulate_s=simulate_s,
+        workers=min(args.workers, len(reports)),
+    )
+
+
+def _collector(args: argparse.Namespace, receiver_url: str, token: str, directory: Path,
+               progress: Progress) -> tuple[LocalCollector | None, str]:
+    """The local collector in front of the receiver, or None and why not (clients then send directly)."""
+    direct = "clients → receiver (direct, no collector) → SQLite"
+    if args.no_collector:
+        return None, direct + " [--no-collector]"
+    try:
+        collector = LocalCollector(RotelSettings(receiver_url, token=token), workdir=directory / "collector").start()
+    except CollectorError as exc:
+        progress.line(f"collector  unavailable: {str(exc).splitlines()[0]}")
+        progress.line("           sending straight to the receiver instead (./dev installs rotel, the local collector)")
+        return None, direct + " [local collector unavailable]"
+    progress.line(f"collector  {collector.url}  (rotel, registry filter) → receiver")
+    return collector, "clients → rotel collector (registry filter) → receiver → SQLite"

@@ -44,9 +44,13 @@ def _print(data: Any) -> None:
     print(json.dumps(data, indent=2, sort_keys=True))
 
 
-def run(args: argparse.Namespace) -> int:
-    # stdout carries the JSON answer; log lines (retries, rejections) go to stderr.
+def configure_logging() -> None:
+    """Log lines (retries, rejections) go to stderr; stdout carries the command's answer."""
     structlog.configure(logger_factory=structlog.PrintLoggerFactory(_Stderr()))  # type: ignore[arg-type]
+
+
+def run(args: argparse.Namespace) -> int:
+    configure_logging()
     if args.command == "submit":
         config = sender_config(args.endpoint, args.token, args.ca_file, args.proxy, environ=os.environ,
                                timeout_s=args.timeout)

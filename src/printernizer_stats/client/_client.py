@@ -18,20 +18,15 @@ from typing import Any
 
 import structlog
 
+from printernizer_stats.client._consent import FACT_PREFIX, ConsentOperations
 from printernizer_stats.client._routes import RuntimeValueSets
 from printernizer_stats.client._sending import ClientSending
-from printernizer_stats.client._summary import consent_summary, local_summary
+from printernizer_stats.client._settings import retention_weeks
+from printernizer_stats.client._transparency import client_local_summary, client_status
 from printernizer_stats.exporter import (
-    ConsentState,
     LocalStore,
     PrivacyFilteringMetricExporter,
     StoreUnavailable,
-    collection_allowed,
-    do_not_track,
-    opted_in,
-    opted_out,
-    rotated,
-    rotation_due,
 )
 from printernizer_stats.instrumentation import (
     DEFAULT_ROUTE_MODE,
@@ -52,8 +47,6 @@ from printernizer_stats.sender import OutboxUnavailable, SenderConfig, sender_co
 
 _log = structlog.get_logger(__name__)
 
-_FACT = "resource."
-"""Settings-key prefix of the stored installation facts (what the next batch's resource will say)."""
 PrintersByType = Callable[[], Mapping[str, int]]
 FeaturesEnabled = Callable[[], Mapping[str, bool]]
 
@@ -70,7 +63,7 @@ def host_gauges(printers: PrintersByType | None, features: FeaturesEnabled | Non
     return sources
 
 
-class StatsClient:
+class StatsClient(ConsentOperations):
     """Usage statistics for one Printernizer installation, backed by one local SQLite file.
 
     Args:
@@ -89,6 +82,9 @@ class StatsClient:
             no endpoint (nothing is ever sent).
         now: Unix time for the retry schedule (a parameter for tests).
     """
+
+    unavailable_errors: tuple[type[Exception], ...] = (StoreUnavailable, OutboxUnavailable)
+    """What a broken or locked statistics DB raises (the privacy API answers 503 with the reason)."""
 
     def __init__(
         self,
@@ -127,102 +123,6 @@ class StatsClient:
         self.off_reason: str | None = None
         self.sending = ClientSending(self, sender or sender_config(environ=self.environ), now)
 
-    # -- consent --------------------------------------------------------------------------------------
-    def consent(self) -> ConsentState:
-        """The stored consent; an unreadable store reads as "not opted in"."""
-        try:
-            return ConsentState.from_settings(self.store.settings())
-        except StoreUnavailable as exc:
-            self._store_failed(str(exc))
-            return ConsentState()
-
-    def collecting(self) -> bool:
-        """Whether readings may be recorded right now (opted in, current consent, no DNT, store usable)."""
-        return self.off_reason is None and collection_allowed(
-            self.consent(), self.registry.consent_version, self.environ
-        )
-
-    def opt_in(self, *, start: bool = True) -> ConsentState:
-        """Opt in under the current consent version, with a new installation id, and start collecting.
-
-        ``start=False`` only records the consent (the CLI: the host starts collecting when it next runs).
-        """
-        if do_not_track(self.environ):
-            raise PermissionError("DO_NOT_TRACK is set: usage statistics stay off")
-        with self._lock:
-            state = opted_in(self.consent(), self.today(), self.registry.consent_version)
-            self.store.update_settings(state.to_settings())
-            if start:
-                self.start()
-            return state
-
-    def opt_out(self, request_server_deletion: bool = False) -> ConsentState:
-        """Stop at once: no pipeline, local readings and queued batches deleted; nothing is sent any more.
-
-        Only the old id is remembered, locally. With ``request_server_deletion``, one deletion request for
-        that id is queued: the only batch ever sent while opted out (and not even then with DO_NOT_TRACK).
-        """
-        with self._lock:
-            # Consent is withdrawn first, so the pipeline's last export at shutdown is refused unwritten
-            # and the sender's gate refuses every weekly batch from this moment on.
-            state = opted_out(self.consent())
-            self.store.update_settings(state.to_settings())
-            self._stop_pipeline(flush=False)
-            self.store.delete_readings()
-            self.sending.withdraw()
-            if request_server_deletion and state.previous_installation_id is not None:
-                self.sending.queue_deletion(state.previous_installation_id)
-            return state
-
-    def request_server_deletion(self) -> dict[str, Any]:
-        """Ask the receiver, once, to delete everything stored for the previous installation id."""
-        previous = self.consent().previous_installation_id
-        if previous is None:
-            raise ValueError("there is no earlier installation id to delete: opt out first")
-        return self.sending.queue_deletion(previous)
-
-    def delete_all(self, request_server_deletion: bool = False) -> ConsentState:
-        """Opt out and delete everything local: readings, queued batches, the sent log, remembered facts.
-
-        A deletion request (asked for now or earlier and not sent yet) stays queued: it is the user's wish.
-        """
-        with self._lock:
-            state = self.opt_out(request_server_deletion)
-            self.sending.delete_all()
-            settings = self.store.settings()
-            self.store.update_settings({key: None for key in settings if key.startswith(_FACT)})
-            return state
-
-    def honour_do_not_track(self) -> None:
-        """With DO_NOT_TRACK set, delete readings and queued batches as an opt-out would. Never raises.
-
-        The recorded consent stays (DO_NOT_TRACK overrides it rather than replacing it); a pending deletion
-        request stays queued, held until DO_NOT_TRACK is lifted.
-        """
-        if not do_not_track(self.environ):
-            return
-        try:
-            deleted = self.store.delete_readings() + self.sending.withdraw()
-        except (StoreUnavailable, OutboxUnavailable) as exc:
-            self._store_failed(str(exc))
-            return
-        if deleted:
-            _log.info("usage_stats.do_not_track", deleted_rows=deleted)
-
-    def set_yearly_rotation(self, enabled: bool) -> ConsentState:
-        """Switch the yearly rotation of the installation id on or off."""
-        with self._lock:
-            self.store.update_settings({"rotate_yearly": "1" if enabled else "0"})
-            return self.consent()
-
-    def rotate_id_if_due(self) -> bool:
-        with self._lock:
-            state = self.consent()
-            if not rotation_due(state, self.today()):
-                return False
-            self.store.update_settings(rotated(state, self.today()).to_settings())
-            return True
-
     def facts(self) -> dict[str, str]:
         """The installation's resource fields: as detected now, else as the host last stored them."""
         if self._detected_facts is not None:
@@ -231,11 +131,11 @@ class StatsClient:
             settings = self.store.settings()
         except StoreUnavailable:
             return {}
-        return {key.removeprefix(_FACT): value for key, value in settings.items() if key.startswith(_FACT)}
+        return {key.removeprefix(FACT_PREFIX): value for key, value in settings.items() if key.startswith(FACT_PREFIX)}
 
     def _save_facts(self) -> None:
         if self._detected_facts is not None:
-            self.store.update_settings({f"{_FACT}{key}": value for key, value in self._detected_facts.items()})
+            self.store.update_settings({f"{FACT_PREFIX}{key}": value for key, value in self._detected_facts.items()})
 
     # -- lifecycle ------------------------------------------------------------------------------------
     def start(self) -> bool:
@@ -248,6 +148,7 @@ class StatsClient:
                 return False
             try:
                 self._save_facts()
+                self.exporter.retention_weeks = retention_weeks(self.store.settings())
                 self._pipeline = start_pipeline(
                     self.instruments, self.exporter, self.registry, self.export_interval_s,
                 )
@@ -322,18 +223,17 @@ class StatsClient:
             key=lambda v: (v.week, v.metric, v.attributes),
         )
 
-    def local_summary(self) -> dict[str, Any]:
-        """Everything stored locally, as JSON-ready data."""
-        state = self.consent()
-        try:
-            readings = self.store.readings()
-        except StoreUnavailable:
-            readings = []
-        consent = consent_summary(state, self.collecting(), do_not_track(self.environ))
-        consent["off_reason"] = self.off_reason
-        summary = local_summary(readings, self.week_values(), self.registry, consent, self.facts())
-        summary["sending"] = self.sending.status()
-        return summary
+    def status(self) -> dict[str, Any]:
+        """Consent, why statistics may be off, and where sending stands (cheap: no readings are read)."""
+        return client_status(self)
+
+    def local_summary(self, *, strict: bool = False) -> dict[str, Any]:
+        """Everything stored locally, as JSON-ready data: consent, facts, days, weeks, the sent log.
+
+        An unreadable store gives what can be read (the page shows why statistics are off), or with
+        ``strict`` raises ``StoreUnavailable``/``OutboxUnavailable`` (an export must not pass for empty).
+        """
+        return client_local_summary(self, strict)
 
     # -- sending (see client/_sending.py) --------------------------------------------------------------
     def preview(self) -> dict[str, Any]:

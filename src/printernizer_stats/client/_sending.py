@@ -43,14 +43,17 @@ if TYPE_CHECKING:
 _log = structlog.get_logger(__name__)
 
 
-def _entry(entry: SentEntry) -> dict[str, Any]:
-    return {
+def _entry(entry: SentEntry, with_payload: bool = True) -> dict[str, Any]:
+    described = {
         "seq": entry.seq, "batch_id": entry.batch_id, "week": entry.label, "kind": entry.kind,
         "sent_day": entry.sent_day.isoformat(), "attempts": entry.attempts, "outcome": entry.outcome,
         "status": entry.status, "reason": entry.reason, "receipt": entry.receipt,
         "server_batch_id": entry.server_batch_id, "sha256": entry.sha256, "size_bytes": len(entry.payload),
-        "prev_hash": entry.prev_hash, "entry_hash": entry.entry_hash, "otlp_json": otlp_json(entry.payload),
+        "prev_hash": entry.prev_hash, "entry_hash": entry.entry_hash,
     }
+    if with_payload:
+        described["otlp_json"] = otlp_json(entry.payload)
+    return described
 
 
 def _queued(batch: QueuedBatch) -> dict[str, Any]:
@@ -141,18 +144,33 @@ class ClientSending:
             return "not opted in: nothing is collected or sent"
         return "no complete ISO week with data since opting in"
 
-    def status(self) -> dict[str, Any]:
-        """Counts for the local summary: where batches go, how many wait, how many were sent."""
+    def status(self, *, strict: bool = False) -> dict[str, Any]:
+        """Counts for the local summary: where batches go, how many wait, how many were sent.
+
+        An unusable outbox gives ``None`` counts, or with ``strict`` raises ``OutboxUnavailable``.
+        """
         try:
             queued, sent = self.outbox.queued(), self.outbox.sent()
         except OutboxUnavailable:
-            return {"endpoint_configured": self.config.enabled, "queued": None, "sent": None}
+            if strict:
+                raise
+            return {"endpoint_configured": self.config.enabled, "queued": None, "sent": None, "last_sent_day": None}
         return {
             "endpoint_configured": self.config.enabled,
             "queued": [batch.label for batch in queued],
             "sent": len(sent),
             "last_sent_day": sent[-1].sent_day.isoformat() if sent else None,
         }
+
+    def sent_log(self, *, strict: bool = False) -> list[dict[str, Any]]:
+        """The sent log without the payloads (``history()`` has those): what left, when, and the answer."""
+        try:
+            entries = self.outbox.sent()
+        except OutboxUnavailable:
+            if strict:
+                raise
+            return []
+        return [_entry(entry, with_payload=False) for entry in entries]
 
     def history(self) -> dict[str, Any]:
         """Every batch that left the machine, the chain check, and what is still queued."""

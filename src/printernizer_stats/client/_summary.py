@@ -15,19 +15,31 @@ def series_label(attributes: Iterable[tuple[str, str]]) -> str:
     return ",".join(f"{key}={value}" for key, value in attributes) or "total"
 
 
-def weekly_summary(values: Iterable[WeekValue], registry: Registry) -> list[dict[str, Any]]:
-    """Per ISO week, per metric, per series: the weekly value as it would be sent."""
-    weeks: dict[date, dict[str, dict[str, Any]]] = {}
+def _by_period(values: Iterable[DayReading | WeekValue], registry: Registry) -> dict[date, dict[str, dict[str, Any]]]:
+    periods: dict[date, dict[str, dict[str, Any]]] = {}
     for value in values:
-        metrics = weeks.setdefault(value.week, {})
-        series = metrics.setdefault(value.metric, {})
+        start = value.day if isinstance(value, DayReading) else value.week
+        series = periods.setdefault(start, {}).setdefault(value.metric, {})
         if registry.metrics[value.metric].kind is Kind.HISTOGRAM:
             series[series_label(value.attributes)] = {"count": value.count, "sum": round(value.value, 6)}
         else:
             series[series_label(value.attributes)] = value.value
+    return periods
+
+
+def weekly_summary(values: Iterable[WeekValue], registry: Registry) -> list[dict[str, Any]]:
+    """Per ISO week, per metric, per series: the weekly value as it would be sent."""
     return [
         {"week": week_label(week), "start": week.isoformat(), "metrics": metrics}
-        for week, metrics in sorted(weeks.items())
+        for week, metrics in sorted(_by_period(values, registry).items())
+    ]
+
+
+def daily_summary(readings: Iterable[DayReading], registry: Registry) -> list[dict[str, Any]]:
+    """Per UTC day still kept as days (older days are compacted into weeks), per metric, per series."""
+    known = [reading for reading in readings if reading.metric in registry.metrics]
+    return [
+        {"day": day.isoformat(), "metrics": metrics} for day, metrics in sorted(_by_period(known, registry).items())
     ]
 
 
@@ -56,6 +68,7 @@ def local_summary(
         "days_recorded": len(days),
         "first_day": days[0].isoformat() if days else None,
         "last_day": days[-1].isoformat() if days else None,
+        "days": daily_summary(readings, registry),
         "weeks": weekly_summary(weeks, registry),
         "registry_version": registry.version,
     }

@@ -8,8 +8,7 @@ compares ``collector-config/otelcol.yaml`` with :func:`render_otelcol_config`.
 
 from __future__ import annotations
 
-import re
-
+from printernizer_stats.collector._policy import CollectorPolicy, collector_policy
 from printernizer_stats.registry import Registry
 
 HEADER = """\
@@ -19,39 +18,39 @@ HEADER = """\
 # Environment: TLS_CERT_FILE, TLS_KEY_FILE (the public listener's certificate), RECEIVER_ENDPOINT
 # (e.g. http://receiver:8080), RECEIVER_TOKEN (shared with `printernizer-stats serve --token`),
 # QUEUE_DIR (persistent sending queue, survives restarts).
+# Check it with the release you deploy: otelcol-contrib validate --config=otelcol.yaml
 """
-# Values that must never travel, whatever the key: IPv4/IPv6 addresses, e-mail addresses, URLs.
-BLOCKED_VALUES = (
-    r"\\b(?:\\d{1,3}\\.){3}\\d{1,3}\\b",
-    r"\\b[0-9a-fA-F]{1,4}(?::[0-9a-fA-F]{0,4}){2,7}\\b",
-    r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\\.[A-Za-z]{2,}",
-    r"[a-zA-Z][a-zA-Z0-9+.-]*://",
-)
 
 
-def _quote_list(items: list[str]) -> str:
+def _quote(text: str) -> str:
+    """A YAML single-quoted scalar: no escape processing, so regexes stay exactly as written."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _string_list(items: tuple[str, ...]) -> str:
+    """An OTTL/YAML list of double-quoted strings (registry names and keys need no escaping)."""
     return "[" + ", ".join(f'"{item}"' for item in items) + "]"
 
 
-def _names_pattern(registry: Registry) -> str:
-    return "^(" + "|".join(re.escape(name).replace("\\", "\\\\") for name in registry.metrics) + ")$"
+def metric_names_regex(policy: CollectorPolicy) -> str:
+    """An anchored regex of exactly the registry's metric names; dots as ``[.]``, so OTTL needs no escapes."""
+    return "^(" + "|".join(name.replace(".", "[.]") for name in policy.metric_names) + ")$"
 
 
 def render_otelcol_config(registry: Registry) -> str:
     """The whole otelcol-contrib YAML, every key commented."""
-    all_keys = sorted({key for spec in registry.metrics.values() for key in spec.attributes} | set(registry.resource))
+    policy = collector_policy(registry)
     datapoint_statements = "\n".join(
-        f"          - keep_keys(attributes, {_quote_list(sorted(spec.attributes))})"
-        f' where metric.name == "{spec.name}"'
-        for spec in registry.metrics.values()
+        f'          - keep_keys(attributes, {_string_list(keys)}) where metric.name == "{name}"'
+        for name, keys in policy.datapoint_keys.items()
     )
-    blocked = "\n".join(f'      - "{pattern}"' for pattern in BLOCKED_VALUES)
+    blocked = "\n".join(f"      - {_quote(pattern)}" for pattern in policy.blocked_values)
     return f"""{HEADER}
 extensions:
-  # Health endpoint for the orchestrator's probes (bound to localhost inside the container network).
+  # Health endpoint for probes on this host (or inside the container).
   health_check:
-    endpoint: 0.0.0.0:13133
-  # Persistent sending queue: batches accepted from clients survive a collector restart.
+    endpoint: localhost:13133
+  # Persistent sending queue: batches accepted from clients survive a collector restart or crash.
   file_storage/queue:
     directory: ${{env:QUEUE_DIR}}
     create_directory: true
@@ -65,50 +64,59 @@ receivers:
         tls:
           cert_file: ${{env:TLS_CERT_FILE}}
           key_file: ${{env:TLS_KEY_FILE}}
-        # A weekly batch is ~2 KB; anything near this limit is not ours.
+        # A weekly batch is ~3 KB gzipped; the receiver refuses more than this anyway.
         max_request_body_size: 262144
         # Never copy request metadata (client address, headers) into the pipeline.
         include_metadata: false
 
 processors:
-  # First: refuse work before the collector runs out of memory (back-pressure answers 503/429).
+  # First: refuse work before the collector runs out of memory (clients get a retryable answer).
   memory_limiter:
     check_interval: 1s
     limit_mib: 256
     spike_limit_mib: 64
 
-  # Only metrics the registry declares (registry version {registry.version}); everything else is dropped.
+  # Only metrics the registry declares (registry version {policy.registry_version}); everything else is dropped.
+  # error_mode propagate: a statement that fails refuses the request instead of letting it pass unfiltered.
   filter/registry_metrics:
-    error_mode: ignore
+    error_mode: propagate
     metrics:
       metric:
-        - 'not IsMatch(name, "{_names_pattern(registry)}")'
+        - 'not IsMatch(name, "{metric_names_regex(policy)}")'
 
-  # Only registry keys: resource fields, and per metric its declared data-point attributes.
+  # Only registry keys: resource fields, no scope attributes, and per metric its declared data-point keys.
   transform/registry_keys:
-    error_mode: ignore
+    error_mode: propagate
     metric_statements:
       - context: resource
         statements:
-          - keep_keys(attributes, {_quote_list(sorted(registry.resource))})
+          - keep_keys(attributes, {_string_list(policy.resource_keys)})
+      - context: scope
+        statements:
+          - keep_keys(attributes, [])
       - context: datapoint
         statements:
 {datapoint_statements}
 
-  # Defence in depth: mask values that look like addresses, e-mails or URLs under any allowed key. The
-  # receiver then rejects the point (a masked value is in no allowed set) instead of storing it.
+  # Defence in depth: mask (****) parts of values that look like addresses, e-mails or URLs under any
+  # allowed key, resource included. The receiver then rejects the point (a masked value is in no allowed
+  # set) instead of storing it.
   redaction/values:
     allow_all_keys: false
-    allowed_keys: {_quote_list(all_keys)}
+    allowed_keys: {_string_list(policy.all_keys)}
     blocked_values:
 {blocked}
     # Listing what was redacted would itself leak: keep the summary silent.
     summary: silent
 
-  # Group batches from many installations into fewer requests to the receiver.
+  # Merge many installations' batches into fewer requests to the receiver (it stores each ResourceMetrics
+  # as its own batch). ~256 data points are a few weekly batches, well inside the receiver's body limits.
   batch:
     send_batch_size: 256
     timeout: 5s
+    # 0 = never split a request: a weekly batch split over two requests would reach the receiver as a
+    # conflict (same batch id, other content) and its second part would not be stored.
+    send_batch_max_size: 0
 
 exporters:
   otlphttp/receiver:
@@ -116,11 +124,12 @@ exporters:
     compression: gzip
     headers:
       Authorization: "Bearer ${{env:RECEIVER_TOKEN}}"
-    # The receiver answers 400 for invalid data (permanent, not retried) and 429/503 when busy.
+    # The receiver answers 400 for invalid data (permanent, not retried), 429/503 with Retry-After when busy.
     retry_on_failure:
       enabled: true
       initial_interval: 5s
       max_interval: 5m
+      # 0: retry until the receiver takes the batch; the persistent queue keeps it meanwhile.
       max_elapsed_time: 0
     sending_queue:
       enabled: true

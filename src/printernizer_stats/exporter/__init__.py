@@ -2,6 +2,7 @@
 
 from printernizer_stats.exporter._consent import (
     DO_NOT_TRACK,
+    ID_ROTATION_DAYS,
     ConsentState,
     collection_allowed,
     do_not_track,
@@ -28,6 +29,7 @@ from printernizer_stats.exporter._store import LocalStore, StoreUnavailable
 __all__ = [
     "DELTA_TEMPORALITY",
     "DO_NOT_TRACK",
+    "ID_ROTATION_DAYS",
     "CapCardinality",
     "ConsentState",
     "DropReading",

@@ -13,6 +13,7 @@ import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 from printernizer_stats.exporter._rollup import merge
@@ -56,7 +57,9 @@ def encode_attributes(attributes: Attributes) -> str:
     return json.dumps([list(pair) for pair in attributes], separators=(",", ":"))
 
 
+@lru_cache(maxsize=4096)
 def decode_attributes(text: str) -> Attributes:
+    """Cached: a store holds few distinct attribute sets, read thousands of times (a year is ~7k rows)."""
     return tuple((str(k), str(v)) for k, v in json.loads(text))
 
 

@@ -16,7 +16,7 @@ from opentelemetry.sdk.metrics.export import (
     ResourceMetrics,
     ScopeMetrics,
 )
-from opentelemetry.sdk.metrics.view import DropAggregation, ExplicitBucketHistogramAggregation, View
+from opentelemetry.sdk.metrics.view import ExplicitBucketHistogramAggregation, View
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.util.instrumentation import InstrumentationScope
 
@@ -29,11 +29,14 @@ DEFAULT_EXPORT_INTERVAL_S = 60.0
 
 
 def registry_views(registry: Registry) -> list[View]:
-    """Views that keep only declared attribute keys and buckets, and drop every undeclared instrument.
+    """Views that keep only declared attribute keys and the registry's buckets.
 
     This bounds the SDK's memory before the exporter's filter runs (defence in depth, not the filter).
+    There is no catch-all drop view: only :class:`UsageInstruments` creates instruments on this private
+    provider, all from the registry, and a wildcard view would give each of them a second stream, doubling
+    the cost of every recording. Anything undeclared that did get here is dropped by the exporter's filter.
     """
-    views = [
+    return [
         View(
             instrument_name=spec.name,
             attribute_keys=set(spec.attributes),
@@ -42,9 +45,6 @@ def registry_views(registry: Registry) -> list[View]:
         )
         for spec in registry.metrics.values()
     ]
-    # The wildcard also matches declared instruments: it gives them a second stream that yields nothing.
-    views.append(View(instrument_name="*", aggregation=DropAggregation()))
-    return views
 
 
 def with_metrics(data: MetricsData, extra: list[Metric], scope: InstrumentationScope) -> MetricsData:

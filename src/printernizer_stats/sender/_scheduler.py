@@ -38,8 +38,8 @@ def _safe(tick: Tick) -> float | None:
         return None
 
 
-class AsyncScheduler:
-    """Runs ``tick`` from the host's running event loop, in a worker thread."""
+class _Schedule:
+    """What both schedulers share: the work, its rhythm and a tick count."""
 
     def __init__(
         self, tick: Tick, interval_s: float, first_delay_max_s: float = 0.0, rng: random.Random | None = None,
@@ -49,6 +49,21 @@ class AsyncScheduler:
         self.first_delay_max_s = first_delay_max_s
         self.rng = rng or random.Random()
         self.ticks = 0
+
+    def first_delay(self) -> float:
+        return self.rng.uniform(0, self.first_delay_max_s)
+
+    def delay_after(self, requested_s: float | None) -> float:
+        return next_delay(self.interval_s, requested_s, self.rng)
+
+
+class AsyncScheduler(_Schedule):
+    """Runs ``tick`` from the host's running event loop, in a worker thread."""
+
+    def __init__(
+        self, tick: Tick, interval_s: float, first_delay_max_s: float = 0.0, rng: random.Random | None = None,
+    ) -> None:
+        super().__init__(tick, interval_s, first_delay_max_s, rng)
         self._task: asyncio.Task[None] | None = None
         self._wake: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -84,24 +99,20 @@ class AsyncScheduler:
         self._wake.clear()
 
     async def _run(self) -> None:
-        await self._sleep(self.rng.uniform(0, self.first_delay_max_s))
+        await self._sleep(self.first_delay())
         while True:
             requested = await asyncio.to_thread(_safe, self.tick)
             self.ticks += 1
-            await self._sleep(next_delay(self.interval_s, requested, self.rng))
+            await self._sleep(self.delay_after(requested))
 
 
-class ThreadScheduler:
+class ThreadScheduler(_Schedule):
     """The same on a daemon thread, for hosts without an asyncio loop."""
 
     def __init__(
         self, tick: Tick, interval_s: float, first_delay_max_s: float = 0.0, rng: random.Random | None = None,
     ) -> None:
-        self.tick = tick
-        self.interval_s = interval_s
-        self.first_delay_max_s = first_delay_max_s
-        self.rng = rng or random.Random()
-        self.ticks = 0
+        super().__init__(tick, interval_s, first_delay_max_s, rng)
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
@@ -132,10 +143,10 @@ class ThreadScheduler:
         self._wake.clear()
 
     def _run(self) -> None:
-        self._sleep(self.rng.uniform(0, self.first_delay_max_s))
+        self._sleep(self.first_delay())
         while not self._stop.is_set():
             requested = _safe(self.tick)
             self.ticks += 1
             if self._stop.is_set():
                 break
-            self._sleep(next_delay(self.interval_s, requested, self.rng))
+            self._sleep(self.delay_after(requested))

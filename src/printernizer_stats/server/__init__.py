@@ -31,7 +31,14 @@ from printernizer_stats.server._rows import BatchRows, batch_rows, canonical_jso
 from printernizer_stats.server._storage import Outcome, Storage, StorageUnavailable, StoreResult
 from printernizer_stats.server._tables import build_metadata, figure_columns, rollup_table, tables
 from printernizer_stats.server._upsert import upsert
-from printernizer_stats.server._validate import max_points, validate_batch
+from printernizer_stats.server._validate import (
+    MAX_BATCHES_PER_REQUEST,
+    count_points,
+    max_points,
+    validate_batch,
+    validate_request,
+    validate_resource_metrics,
+)
 from printernizer_stats.server._writer import GroupWriter
 
 __all__ = [
@@ -39,6 +46,7 @@ __all__ = [
     "DEFAULT_DB_URL",
     "ENV_DB_URL",
     "ENV_TOKEN",
+    "MAX_BATCHES_PER_REQUEST",
     "RECEIPT_HEADER",
     "SANITY_LIMIT",
     "AddressRateLimitMiddleware",
@@ -66,6 +74,7 @@ __all__ = [
     "batch_rows",
     "build_metadata",
     "canonical_json",
+    "count_points",
     "create_app",
     "create_engine",
     "current_revision",
@@ -82,5 +91,7 @@ __all__ = [
     "tables",
     "upsert",
     "validate_batch",
+    "validate_request",
+    "validate_resource_metrics",
     "week_batch_id",
 ]

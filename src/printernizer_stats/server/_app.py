@@ -1,11 +1,13 @@
 """The receiver's FastAPI app: ``POST /v1/metrics`` (OTLP/HTTP) and ``GET /healthz``.
 
-The route handler stays thin: decode -> ``validate_batch`` (pure) -> per-installation rate limit ->
-``GroupWriter`` (group commit) -> OTLP answer with the receipt headers.
+The route handler stays thin: decode -> ``validate_request`` (pure, one verdict per batch) ->
+per-installation rate limit -> ``GroupWriter`` (group commit) -> OTLP answer (pure, ``_answer``), with the
+receipt headers when the request carried one batch (a client's; a collector's carries several).
 """
 
 from __future__ import annotations
 
+import asyncio
 import math
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -17,8 +19,9 @@ from fastapi import FastAPI, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse, Response
 
-from printernizer_stats import __version__
+from printernizer_stats._version import __version__
 from printernizer_stats.registry import Registry, default_registry
+from printernizer_stats.server._answer import combine, refusal_reason
 from printernizer_stats.server._batch import BatchKind, Rejected, ValidatedBatch
 from printernizer_stats.server._config import ReceiverConfig
 from printernizer_stats.server._engine import create_engine
@@ -32,8 +35,8 @@ from printernizer_stats.server._guards import (
 from printernizer_stats.server._otlp import DecodeError, decode_request, media_type, status_response, success_response
 from printernizer_stats.server._points import TimeWindow
 from printernizer_stats.server._ratelimit import TokenBuckets
-from printernizer_stats.server._storage import Outcome, Storage, StorageUnavailable, StoreResult
-from printernizer_stats.server._validate import validate_batch
+from printernizer_stats.server._storage import Storage, StorageUnavailable, StoreResult
+from printernizer_stats.server._validate import count_points, validate_request
 from printernizer_stats.server._writer import GroupWriter
 
 BATCH_ID_HEADER = "X-Printernizer-Batch-Id"
@@ -44,16 +47,17 @@ _log = structlog.get_logger(__name__)
 _OPENAPI_BODY: dict[str, Any] = {
     "requestBody": {
         "required": True,
-        "description": "An OTLP ExportMetricsServiceRequest: one weekly batch (docs/wire-format.md), gzip or not.",
+        "description": "An OTLP ExportMetricsServiceRequest: one weekly batch (docs/wire-format.md), or several "
+                       "merged by a collector (one per ResourceMetrics); gzip or not.",
         "content": {
             "application/x-protobuf": {"schema": {"type": "string", "format": "binary"}},
             "application/json": {"schema": {"type": "object"}},
         },
     },
     "responses": {
-        "200": {"description": "Stored (or already stored); partial_success lists rejected points. Headers "
-                               f"{BATCH_ID_HEADER} and {RECEIPT_HEADER} carry the receipt."},
-        "400": {"description": "Malformed body, or a resource/envelope that breaks the wire format"},
+        "200": {"description": "Stored (or already stored); partial_success lists rejected points (and batches). "
+                               f"Headers {BATCH_ID_HEADER} and {RECEIPT_HEADER} carry the receipt of a lone batch."},
+        "400": {"description": "Malformed body, or no batch whose resource/envelope keeps to the wire format"},
         "401": {"description": "Missing or wrong bearer token"},
         "413": {"description": "Body too large, compressed or inflated"},
         "415": {"description": "Content-Type or Content-Encoding not supported"},
@@ -88,38 +92,54 @@ class Receiver:
         now = self.now()
         window = TimeWindow(int(now.timestamp()) * 1_000_000_000, self.config.max_age_weeks,
                             self.config.clock_skew_s * 1_000_000_000)
-        batch = validate_batch(self.registry, message, window)
-        if isinstance(batch, Rejected):
-            return status_response(400, batch.reason, media)
-        if batch.kind is BatchKind.WEEK:
-            wait = self.installations.take(batch.installation.installation_id)
-            if wait:
-                return status_response(429, "too many batches from this installation; retry later", media,
-                                       {"Retry-After": str(max(1, math.ceil(wait)))})
+        verdicts = validate_request(self.registry, message, window)
+        if isinstance(verdicts, Rejected):
+            return status_response(400, verdicts.reason, media)
+        batches = {i: v for i, v in enumerate(verdicts) if isinstance(v, ValidatedBatch)}
+        if not batches:
+            return status_response(400, refusal_reason(verdicts), media)
+        waits = {i: self._rate_limit(batch) for i, batch in batches.items()}
         try:
-            stored = await self.writer.store(batch, now.date())
+            stored = await self._store({i: b for i, b in batches.items() if not waits[i]}, now)
         except StorageUnavailable:
             _log.warning("receiver.storage_unavailable")
             return status_response(503, "storage unavailable; retry later", media,
                                    {"Retry-After": _RETRY_STORAGE_S})
-        rejected, reason = answer_partial(batch, stored)
-        return success_response(media, rejected, reason,
-                                {BATCH_ID_HEADER: stored.batch_id, RECEIPT_HEADER: stored.receipt})
+        if any(waits.values()):
+            # The request's other batches are stored: its retry finds them stored (idempotent).
+            return status_response(429, "too many batches from this installation; retry later", media,
+                                   {"Retry-After": str(max(1, math.ceil(max(waits.values()))))})
+        answer = combine(verdicts, [count_points(rm) for rm in message.resource_metrics], stored)
+        headers = ({BATCH_ID_HEADER: answer.receipt.batch_id, RECEIPT_HEADER: answer.receipt.receipt}
+                   if answer.receipt is not None else {})
+        return success_response(media, answer.rejected_points, answer.message, headers)
+
+    def _rate_limit(self, batch: ValidatedBatch) -> float:
+        """Take a token of the batch's installation: 0 when admitted, else the seconds to wait."""
+        if batch.kind is not BatchKind.WEEK:
+            return 0.0  # deletion requests are never rate limited per installation
+        return self.installations.take(batch.installation.installation_id)
+
+    async def _store(self, batches: dict[int, ValidatedBatch], now: datetime) -> dict[int, StoreResult]:
+        """Store each batch (one group commit for a collector's request); raises StorageUnavailable."""
+        if not batches:
+            return {}
+        if len(batches) == 1:
+            ((index, batch),) = batches.items()
+            return {index: await self.writer.store(batch, now.date())}
+        results = await asyncio.gather(*(self.writer.store(b, now.date()) for b in batches.values()),
+                                       return_exceptions=True)
+        stored: dict[int, StoreResult] = {}
+        for index, result in zip(batches, results, strict=True):
+            if isinstance(result, BaseException):
+                raise result  # StorageUnavailable: the whole request is answered 503
+            stored[index] = result
+        return stored
 
     async def health(self) -> Response:
         healthy = await run_in_threadpool(self.storage.healthy)
         body = {"status": "ok" if healthy else "storage unavailable", "registry_version": self.registry.version}
         return JSONResponse(body, 200 if healthy else 503)
-
-
-def answer_partial(batch: ValidatedBatch, stored: StoreResult) -> tuple[int, str]:
-    """``partial_success`` of the answer: the rejected points and why."""
-    if stored.outcome is Outcome.REFUSED_DELETED:
-        total = len(batch.series) + batch.rejected_points
-        return total, "this installation asked for deletion of its data; nothing was stored"
-    if stored.outcome is Outcome.DUPLICATE:
-        return 0, ""
-    return batch.rejected_points, batch.rejection_message()
 
 
 def create_app(

@@ -49,6 +49,9 @@ class Outcome(enum.Enum):
     STORED = "stored"
     DUPLICATE = "duplicate"
     """Already stored under this batch id: nothing written, the first receipt returned."""
+    CONFLICT = "conflict"
+    """This batch id is stored with other content: nothing written, the first receipt returned. A client
+    resends the same bytes, so this is a batch split (or altered) on the way, e.g. by a collector."""
     DELETED = "deleted"
     REFUSED_DELETED = "refused_deleted"
     """The installation asked for deletion: nothing stored."""
@@ -113,7 +116,8 @@ class Storage:
             if found is None:
                 _log.error("receiver.store_conflict")
                 raise StorageUnavailable("conflicting write; retry") from None
-            return StoreResult(batch.batch_id, found, Outcome.DUPLICATE)
+            same = batch.kind is BatchKind.DELETION or found == batch_rows(self.registry, batch).receipt
+            return StoreResult(batch.batch_id, found, Outcome.DUPLICATE if same else Outcome.CONFLICT)
         except SQLAlchemyError as exc:
             _log.error("receiver.storage_unavailable", error=type(exc).__name__)
             raise StorageUnavailable(type(exc).__name__) from None
@@ -166,7 +170,11 @@ class Storage:
                     results.append(StoreResult(batch.batch_id, nothing_stored_receipt(batch.batch_id),
                                                Outcome.REFUSED_DELETED))
                 elif batch.batch_id in known:
-                    results.append(StoreResult(batch.batch_id, known[batch.batch_id], Outcome.DUPLICATE))
+                    same = known[batch.batch_id] == rows.receipt
+                    if not same:
+                        _log.warning("receiver.batch_conflict")
+                    results.append(StoreResult(batch.batch_id, known[batch.batch_id],
+                                               Outcome.DUPLICATE if same else Outcome.CONFLICT))
                 else:
                     known[batch.batch_id] = rows.receipt
                     new.append((batch, today, rows))

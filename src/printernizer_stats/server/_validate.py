@@ -1,8 +1,12 @@
-"""``validate_batch``: an OTLP request in, a storable weekly batch (or the reason it is refused) out. Pure.
+"""Validation: an OTLP request in, storable weekly batches (or the reasons they are refused) out. Pure.
 
-Processing order (docs/wire-format.md is the contract):
-  1. envelope  - exactly one ResourceMetrics and one ScopeMetrics, our scope at the registry's version, a
-                 bounded number of data points (cheap checks first, so a hostile body costs little);
+A client sends one batch (one ResourceMetrics) per request; a collector in front of the receiver merges
+several clients' requests into one, so ``validate_request`` checks each ResourceMetrics as a batch of its
+own, and ``validate_batch`` checks the client's single-batch request.
+
+Processing order of one batch (docs/wire-format.md is the contract):
+  1. envelope  - exactly one ScopeMetrics, our scope at the registry's version, a bounded number of data
+                 points (cheap checks first, so a hostile body costs little);
   2. resource  - exactly the registry's resource fields, each valid; the registry version is ours;
   3. deletion  - a batch carrying the deletion metric is a deletion request and nothing else;
   4. points    - each metric and point checked (``_points``); invalid points are rejected one by one and
@@ -17,7 +21,7 @@ from collections.abc import Sequence
 
 from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import ExportMetricsServiceRequest
 from opentelemetry.proto.common.v1.common_pb2 import KeyValue
-from opentelemetry.proto.metrics.v1.metrics_pb2 import HistogramDataPoint, Metric, NumberDataPoint
+from opentelemetry.proto.metrics.v1.metrics_pb2 import HistogramDataPoint, Metric, NumberDataPoint, ResourceMetrics
 
 from printernizer_stats.registry import (
     DELETION_METRIC,
@@ -54,6 +58,8 @@ from printernizer_stats.server._points import (
 
 _WEEK_DAYS = 7
 """A metric may have up to its daily series cap on each day of the week."""
+MAX_BATCHES_PER_REQUEST = 1000
+"""Most ResourceMetrics one request may carry (a collector's merged batch); the body limits bind well before."""
 
 
 def max_points(registry: Registry) -> int:
@@ -61,13 +67,31 @@ def max_points(registry: Registry) -> int:
     return sum(spec.max_cardinality for spec in registry.metrics.values()) * _WEEK_DAYS
 
 
+def validate_request(
+    registry: Registry, request: ExportMetricsServiceRequest, window: TimeWindow,
+) -> tuple[ValidatedBatch | Rejected, ...] | Rejected:
+    """One verdict per ResourceMetrics, in request order; ``Rejected`` when the request as a whole is not one."""
+    count = len(request.resource_metrics)
+    if count == 0:
+        return Rejected("resource_metrics: a request carries at least one batch, not 0")
+    if count > MAX_BATCHES_PER_REQUEST:
+        return Rejected(f"resource_metrics: a request carries at most {MAX_BATCHES_PER_REQUEST} batches, not {count}")
+    return tuple(validate_resource_metrics(registry, batch, window) for batch in request.resource_metrics)
+
+
 def validate_batch(
     registry: Registry, request: ExportMetricsServiceRequest, window: TimeWindow,
 ) -> ValidatedBatch | Rejected:
-    """Check ``request`` against the registry and the wire format; see the module docstring for the order."""
+    """Check a client's request, which carries exactly one batch (see :func:`validate_resource_metrics`)."""
     if len(request.resource_metrics) != 1:
         return Rejected(f"resource_metrics: a batch carries exactly one, not {len(request.resource_metrics)}")
-    resource_metrics = request.resource_metrics[0]
+    return validate_resource_metrics(registry, request.resource_metrics[0], window)
+
+
+def validate_resource_metrics(
+    registry: Registry, resource_metrics: ResourceMetrics, window: TimeWindow,
+) -> ValidatedBatch | Rejected:
+    """Check one batch against the registry and the wire format; see the module docstring for the order."""
     if len(resource_metrics.scope_metrics) != 1:
         return Rejected(f"scope_metrics: a batch carries exactly one, not {len(resource_metrics.scope_metrics)}")
     scope_metrics = resource_metrics.scope_metrics[0]
@@ -78,7 +102,7 @@ def validate_batch(
     if len(scope_metrics.metrics) > len(registry.metrics):
         return Rejected(f"metrics: a batch carries at most {len(registry.metrics)} metrics, "
                         f"not {len(scope_metrics.metrics)}")
-    total = sum(_count_points(metric) for metric in scope_metrics.metrics)
+    total = count_points(resource_metrics)
     if total > max_points(registry):
         return Rejected(f"data points: a batch carries at most {max_points(registry)}, not {total}")
     resource = check_resource_fields(registry, resource_metrics.resource.attributes)
@@ -88,6 +112,11 @@ def validate_batch(
     if any(metric.name == DELETION_METRIC for metric in scope_metrics.metrics):
         return _deletion(registry, scope_metrics.metrics, facts, batch_id)
     return _week(registry, scope_metrics.metrics, facts, batch_id, window)
+
+
+def count_points(resource_metrics: ResourceMetrics) -> int:
+    """Data points in one ResourceMetrics (what a refused batch counts as in ``partial_success``)."""
+    return sum(_count_points(metric) for scope in resource_metrics.scope_metrics for metric in scope.metrics)
 
 
 def check_resource_fields(

@@ -1,14 +1,21 @@
 """A seeded simulator of Printernizer installations, for tests, the demo and benchmarks."""
 
 from printernizer_stats.simulator._bus import StandInEventBus
-from printernizer_stats.simulator._profile import InstanceProfile, random_profile
+from printernizer_stats.simulator._installation import SimulatedInstallation, keep_open, simulate_installation
+from printernizer_stats.simulator._profile import (
+    STUCK_VERSION,
+    InstanceProfile,
+    Release,
+    random_profile,
+    release_timeline,
+    running_version,
+)
 from printernizer_stats.simulator._routes import PRINTERNIZER_ROUTES, ROUTE_TEMPLATES
 from printernizer_stats.simulator._simulate import (
     InstanceSimulator,
     Sensitive,
     SimClock,
     SimulationLog,
-    simulate_installation,
     simulate_weeks,
     simulated_client,
 )
@@ -16,13 +23,19 @@ from printernizer_stats.simulator._simulate import (
 __all__ = [
     "PRINTERNIZER_ROUTES",
     "ROUTE_TEMPLATES",
+    "STUCK_VERSION",
     "InstanceProfile",
     "InstanceSimulator",
+    "Release",
     "Sensitive",
     "SimClock",
+    "SimulatedInstallation",
     "SimulationLog",
     "StandInEventBus",
+    "keep_open",
     "random_profile",
+    "release_timeline",
+    "running_version",
     "simulate_installation",
     "simulate_weeks",
     "simulated_client",

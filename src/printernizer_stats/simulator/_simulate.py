@@ -11,13 +11,15 @@ from __future__ import annotations
 import math
 import random
 from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from pathlib import Path
 
 from printernizer_stats.client import StatsClient
+from printernizer_stats.sender import SenderConfig
 from printernizer_stats.simulator._bus import StandInEventBus
-from printernizer_stats.simulator._profile import InstanceProfile, random_profile
+from printernizer_stats.simulator._profile import InstanceProfile, Release, running_version
 from printernizer_stats.simulator._routes import PRINTERNIZER_ROUTES
 
 ERROR_CODES = (
@@ -25,6 +27,19 @@ ERROR_CODES = (
     ("FILE_DOWNLOAD", "file", 0.15), ("PRINTER_BUSY", "printer", 0.1), ("VALIDATION_ERROR", "api", 0.1),
     ("FILE_NOT_FOUND", "file", 0.05), ("DATABASE", "system", 0.03), ("SOMETHING_NEW", "system", 0.07),
 )
+
+
+def _route_weights(routes: int, rate: float = 0.25) -> list[float]:
+    """Cumulative weights: the first routes are busiest (a truncated geometric share per route)."""
+    shares = [math.exp(-rate * i) * (1 - math.exp(-rate)) for i in range(routes - 1)]
+    shares.append(math.exp(-rate * (routes - 1)))  # the tail lands on the last route
+    return [sum(shares[: i + 1]) for i in range(routes)]
+
+
+_ROUTE_WEIGHTS = _route_weights(len(PRINTERNIZER_ROUTES))
+_STATUSES = (200, 404, 500, 503)
+_STATUS_WEIGHTS = (0.97, 0.98, 0.99, 1.0)
+"""3 % of requests fail, evenly as 404, 500 or 503."""
 
 
 @dataclass
@@ -45,6 +60,8 @@ class SimulationLog:
     errors: Counter[tuple[date, str, str]] = field(default_factory=Counter)
     requests: Counter[tuple[date, str, str, int]] = field(default_factory=Counter)
     days_up: list[date] = field(default_factory=list)
+    versions: list[tuple[date, str]] = field(default_factory=list)
+    """The version the installation ran from each day on (an entry per start and per upgrade)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,10 +90,15 @@ def _poisson(rng: random.Random, lam: float) -> int:
 
 
 class InstanceSimulator:
-    """One simulated installation: a profile, a client, a bus and a clock."""
+    """One simulated installation: a profile, a client, a bus and a clock.
+
+    With ``releases``, the installation upgrades as its profile says: Printernizer restarts with the new
+    version (a new client on the same file, as the host would build it), and a release's regression adds
+    its errors while it runs.
+    """
 
     def __init__(self, client: StatsClient, profile: InstanceProfile, clock: SimClock,
-                 sensitive: Sensitive | None = None) -> None:
+                 sensitive: Sensitive | None = None, releases: Sequence[Release] = ()) -> None:
         self.client = client
         self.profile = profile
         self.clock = clock
@@ -84,7 +106,26 @@ class InstanceSimulator:
         self.rng = random.Random(profile.seed)
         self.s = sensitive or Sensitive()
         self.log = SimulationLog()
+        self.releases = tuple(releases)
+        self.release: Release | None = None
+        self.version = profile.app_version
         client.attach_event_bus(self.bus)
+
+    def _upgrade_if_due(self) -> None:
+        version, release = running_version(self.profile, self.releases, self.clock.day)
+        if not self.log.versions:
+            self.log.versions.append((self.clock.day, self.version))
+        if version == self.version:
+            return
+        old = self.client
+        old.stop()
+        self.client = simulated_client(str(old.store.path), replace(self.profile, app_version=version), self.clock,
+                                       dict(old.environ), sender=old.sending.config)
+        self.client.start()
+        self.bus = StandInEventBus()
+        self.client.attach_event_bus(self.bus)
+        self.version, self.release = version, release
+        self.log.versions.append((self.clock.day, version))
 
     def _emit(self, name: str, payload: dict[str, object]) -> None:
         self.bus.emit(name, payload)
@@ -114,21 +155,33 @@ class InstanceSimulator:
             code, component, _ = self.rng.choices(ERROR_CODES, [w for *_, w in ERROR_CODES])[0]
             self.client.record_error(code, component)
             self.log.errors[(self.clock.day, code, component)] += 1
+        release = self.release
+        if release is None or release.regression is None or not release.regression_printers & set(
+                self.profile.printers):
+            return
+        code, component = release.regression
+        for _ in range(_poisson(self.rng, release.regression_per_job * max(jobs, 1))):
+            self.client.record_error(code, component)
+            self.log.errors[(self.clock.day, code, component)] += 1
 
     def _requests(self) -> None:
-        templates = PRINTERNIZER_ROUTES
         durations = self.client.instruments.request_durations
         if durations is None:
             return
-        for _ in range(self.profile.api_requests_per_day):
-            method, template = templates[min(len(templates) - 1, int(self.rng.expovariate(0.25)))]
-            status = 200 if self.rng.random() > 0.03 else self.rng.choice((404, 500, 503))
+        count, day = self.profile.api_requests_per_day, self.clock.day
+        routes = self.rng.choices(PRINTERNIZER_ROUTES, cum_weights=_ROUTE_WEIGHTS, k=count)
+        statuses = self.rng.choices(_STATUSES, cum_weights=_STATUS_WEIGHTS, k=count)
+        lognormal, record = self.rng.lognormvariate, durations.record
+        for (method, template), status in zip(routes, statuses, strict=True):
             # The lean route middleware's own path (what a real host records through), not the slower SDK one.
-            durations.record(template, method, status, self.rng.lognormvariate(-3.5, 1.0))
-            self.log.requests[(self.clock.day, template, method, status)] += 1
+            record(template, method, status, lognormal(-3.5, 1.0))
+        self.log.requests.update((day, template, method, status)
+                                 for (method, template), status in zip(routes, statuses, strict=True))
 
     def day(self, job_counter: Callable[[], int]) -> None:
         """Simulate the current clock day, then flush the pipeline under it."""
+        if self.releases or not self.log.versions:
+            self._upgrade_if_due()
         first = not self.log.days_up
         if not first and self.rng.random() > self.profile.uptime_probability:
             return
@@ -162,10 +215,10 @@ def simulate_weeks(sim: InstanceSimulator, first_day: date, weeks: int) -> Simul
 
 def simulated_client(
     db_path: str, profile: InstanceProfile, clock: SimClock, environ: dict[str, str] | None = None,
+    sender: SenderConfig | None = None,
 ) -> StatsClient:
-    """A ``StatsClient`` that believes it runs the profile's deployment, fleet and features."""
-    from pathlib import Path  # noqa: PLC0415 - only the simulator needs a fake root
-
+    """A ``StatsClient`` that believes it runs the profile's deployment, fleet and features (and sends to
+    ``sender``'s endpoint, if given)."""
     from printernizer_stats.instrumentation import Probe  # noqa: PLC0415
 
     env = {"DEPLOYMENT_MODE": profile.deployment_mode, "TIMEZONE": profile.timezone}
@@ -174,19 +227,5 @@ def simulated_client(
         printers_by_type=lambda: profile.printers, features_enabled=lambda: profile.features,
         route_templates=[template for _, template in PRINTERNIZER_ROUTES],
         export_interval_s=3600 * 24, environ=environ if environ is not None else {},
-        today=clock.today, probe=Probe(env, root=Path("/nonexistent-sim-root")),
+        today=clock.today, probe=Probe(env, root=Path("/nonexistent-sim-root")), sender=sender,
     )
-
-
-def simulate_installation(
-    db_path: str, weeks: int, seed: int, first_day: date, jobs_per_week: float | None = None,
-) -> tuple[StatsClient, InstanceSimulator]:
-    """Opt a fresh installation in on ``first_day`` and simulate ``weeks`` weeks of use."""
-    profile = random_profile(seed, jobs_per_week)
-    clock = SimClock(first_day)
-    client = simulated_client(db_path, profile, clock)
-    client.opt_in()
-    sim = InstanceSimulator(client, profile, clock)
-    simulate_weeks(sim, first_day, weeks)
-    client.stop()
-    return client, sim

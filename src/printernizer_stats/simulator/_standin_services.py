@@ -157,3 +157,44 @@ class StandInSettings:
     def features_enabled(self) -> dict[str, bool]:
         """The gauge source a host passes to ``StatsClient``."""
         return dict(self.features)
+
+    # Printernizer's ``PrinternizerSettings`` attribute names, so ``install(settings=...)`` reads them as there.
+    @property
+    def library_enabled(self) -> bool:
+        return self.features.get("library", False)
+
+    @property
+    def library_search_enabled(self) -> bool:
+        return self.features.get("library_search", False)
+
+    @property
+    def timelapse_enabled(self) -> bool:
+        return self.features.get("timelapse", False)
+
+    @property
+    def job_creation_auto_create(self) -> bool:
+        return self.features.get("auto_job_creation", False)
+
+    @property
+    def enable_german_compliance(self) -> bool:
+        return self.features.get("german_compliance", False)
+
+    @property
+    def watch_folders_enabled(self) -> bool:
+        return self.features.get("watch_folders", False)
+
+    @property
+    def enable_upload(self) -> bool:
+        return self.features.get("upload", False)
+
+    @property
+    def enable_websockets(self) -> bool:
+        return self.features.get("websockets", False)
+
+    @property
+    def slicer_service_url(self) -> str:
+        return "http://slicer:8080" if self.features.get("slicing") else ""
+
+    @property
+    def mqtt_host(self) -> str:
+        return "mqtt.local" if self.features.get("mqtt") else ""

@@ -19,7 +19,7 @@ Importing this module needs FastAPI (the ``fastapi`` extra); ``printernizer_stat
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -115,6 +115,8 @@ def create_standin_app(
     printers: list[StandInPrinter] | None = None,
     settings: StandInSettings | None = None,
     frontend_dir: Path | None = None,
+    stats_db: str | Path | None = None,
+    stats_options: Mapping[str, Any] | None = None,
 ) -> FastAPI:
     """A FastAPI app shaped like Printernizer's ``create_application()``.
 
@@ -124,6 +126,9 @@ def create_standin_app(
         settings: feature flags, time zone, version.
         frontend_dir: when given (as in Docker and HA), served by a static mount at ``/`` that, being
             registered before ``/metrics``, shadows it; without it unknown paths are plain 404s.
+        stats_db: when given, usage statistics are installed with ``printernizer_stats.install`` as the
+            README tells Printernizer to (the client is then on ``app.state.usage_stats``).
+        stats_options: further ``install`` arguments (``sender``, ``environ``, ``today``...).
     """
     bus = event_bus or StandInEventBus()
 
@@ -149,6 +154,11 @@ def create_standin_app(
         await ws.send_json({"type": "connected"})
         await ws.close()
 
+    if stats_db is not None:  # before the frontend's mount at "/", which would answer everything after it
+        from printernizer_stats.client import install  # noqa: PLC0415
+
+        install(app, db_path=stats_db, app_version=app.state.settings.app_version, settings=app.state.settings,
+                printers_by_type=app.state.printer_service.printers_by_type, **dict(stats_options or {}))
     if frontend_dir is not None:
         _add_frontend(app, frontend_dir)
 

@@ -1,0 +1,153 @@
+"""``install(app, ...)``: everything Printernizer's ``create_application()`` needs, in one call.
+
+It builds the ``StatsClient``, counts the app's requests by route template, mounts the privacy API and the
+page under ``/api/v1/usage-stats``, and wraps the app's lifespan: after the host's own startup it starts
+collecting (if the user opted in), attaches the event bus and starts the weekly sender; before the host's
+shutdown it stops them. Nothing here raises into the host at run time: a broken DB or a step that fails
+turns statistics off with one log line, and the page says why.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from pathlib import Path
+from typing import Any, cast
+
+import structlog
+
+from printernizer_stats.client._client import FeaturesEnabled, PrintersByType, StatsClient
+from printernizer_stats.client._host_settings import features_from_settings, timezone_from_settings
+from printernizer_stats.instrumentation import DEFAULT_ROUTE_MODE, EventBus, RouteMode, RouteTable
+from printernizer_stats.sender import SenderConfig
+from printernizer_stats.viewer import MOUNT_PREFIX, usage_stats_router
+
+_log = structlog.get_logger(__name__)
+
+EventBusSource = EventBus | Callable[[], EventBus | None]
+"""The bus, or a callable giving it at startup (Printernizer creates its ``EventService`` in the lifespan)."""
+HOST_EVENT_BUS = "event_service"
+"""Where Printernizer keeps its bus on ``app.state``; used when no ``event_bus`` is given."""
+Lifespan = Callable[[Any], AbstractAsyncContextManager[Any]]
+
+
+def install(
+    app: Any,
+    *,
+    db_path: str | Path,
+    app_version: str,
+    event_bus: EventBusSource | None = None,
+    settings: Any = None,
+    printers_by_type: PrintersByType | None = None,
+    features_enabled: FeaturesEnabled | None = None,
+    timezone: str | None = None,
+    route_mode: RouteMode = DEFAULT_ROUTE_MODE,
+    mount_prefix: str = MOUNT_PREFIX,
+    sender: SenderConfig | None = None,
+    environ: Mapping[str, str] | None = None,
+    **client_options: Any,
+) -> StatsClient:
+    """Add usage statistics to a FastAPI app; call it in ``create_application()`` before the app serves.
+
+    Args:
+        app: the host's FastAPI app.
+        db_path: the local statistics database (its own SQLite file, created on first use).
+        app_version: the host's version (only major.minor.patch is ever sent).
+        event_bus: the host's event bus, or a callable giving it at startup; None: ``app.state.event_service``
+            once the host's startup has run, if there is one.
+        settings: the host's settings object: time zone and feature flags are read from it (see
+            :mod:`._host_settings`); ``timezone`` and ``features_enabled`` override it.
+        printers_by_type: a callable giving ``{printer_type: count}`` (read on the exporter's thread).
+        route_mode: ``"lean"`` (default) or ``"otel"`` route instrumentation.
+        mount_prefix: where the privacy API and the page are mounted.
+        sender: where batches go; None: ``PRINTERNIZER_STATS_ENDPOINT`` etc., else nowhere.
+        environ: where DO_NOT_TRACK and ``PRINTERNIZER_STATS_*`` are read (default ``os.environ``).
+        client_options: further :class:`StatsClient` arguments (``export_interval_s``, ``today``...).
+
+    Returns:
+        The client (also on ``app.state.usage_stats``); a second call on the same app returns the first one.
+    """
+    existing = getattr(app.state, "usage_stats", None)
+    if isinstance(existing, StatsClient):
+        _log.warning("usage_stats.already_installed")
+        return existing
+    client = StatsClient(
+        db_path, app_version,
+        timezone=timezone or timezone_from_settings(settings),
+        printers_by_type=printers_by_type,
+        features_enabled=features_enabled or (features_from_settings(settings) if settings is not None else None),
+        sender=sender, environ=environ, **client_options,
+    )
+    _step("instrument_routes", client.instrument_app, app, route_mode)
+    _warn_if_shadowed(app, mount_prefix)
+    _step("mount_privacy_api", app.include_router, usage_stats_router(client), prefix=mount_prefix)
+    _step("wrap_lifespan", _wrap_lifespan, app, client, event_bus)
+    app.state.usage_stats = client
+    return client
+
+
+def _step(name: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+    try:
+        fn(*args, **kwargs)
+    except Exception as exc:
+        _log.warning("usage_stats.install_step_failed", step=name, error=f"{type(exc).__name__}: {exc}")
+
+
+def _warn_if_shadowed(app: Any, prefix: str) -> None:
+    """Routes already under ``prefix`` (Printernizer's old usage-stats router) would answer first."""
+    taken = [t for t in RouteTable(app).templates() if t == prefix or t.startswith(f"{prefix}/")]
+    if taken:
+        _log.warning("usage_stats.prefix_taken", prefix=prefix, routes=len(taken),
+                     hint="remove the old usage statistics router so these routes are ours")
+
+
+def _resolve_bus(app: Any, source: EventBusSource | None) -> EventBus | None:
+    if source is None:
+        bus = getattr(app.state, HOST_EVENT_BUS, None)
+        return bus if hasattr(bus, "subscribe") else None
+    if hasattr(source, "subscribe"):
+        return cast(EventBus, source)
+    return source() if callable(source) else None
+
+
+async def startup(app: Any, client: StatsClient, event_bus: EventBusSource | None) -> None:
+    """Start collecting (blocking I/O in a worker thread), attach the bus, start the sender. Never raises."""
+    try:
+        await asyncio.to_thread(client.start)
+    except Exception:
+        _log.exception("usage_stats.start_failed")
+    try:
+        bus = _resolve_bus(app, event_bus)
+        if bus is not None:
+            client.attach_event_bus(bus)
+    except Exception:
+        _log.exception("usage_stats.event_bus_failed")
+    try:
+        client.start_scheduler()
+    except Exception:
+        _log.exception("usage_stats.scheduler_failed")
+
+
+async def shutdown(client: StatsClient) -> None:
+    """Detach from the bus, stop the sender and flush the last readings. Never raises."""
+    try:
+        client.events.detach()
+        await asyncio.to_thread(client.stop)
+    except Exception:
+        _log.exception("usage_stats.stop_failed")
+
+
+def _wrap_lifespan(app: Any, client: StatsClient, event_bus: EventBusSource | None) -> None:
+    original: Lifespan = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(host: Any) -> AsyncIterator[Any]:
+        async with original(host) as state:
+            await startup(host, client, event_bus)
+            try:
+                yield state
+            finally:
+                await shutdown(client)
+
+    app.router.lifespan_context = lifespan

@@ -1,0 +1,152 @@
+"""The privacy API's JSON routes (mounted by the host under ``/api/v1/usage-stats``).
+
+Paths Printernizer already uses keep their meaning (``local``, ``export``, ``opt-in``, ``opt-out``, ``status``
+and ``DELETE`` on the prefix itself); the rest make the statistics inspectable and controllable.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Body, Depends, Query, status
+from fastapi.responses import JSONResponse
+
+from printernizer_stats.registry import privacy_items
+from printernizer_stats.viewer._backend import StatsBackend
+from printernizer_stats.viewer._calls import call, same_origin_only, validated
+from printernizer_stats.viewer._models import (
+    ActionResult,
+    Collected,
+    DeletionRequest,
+    History,
+    LocalStats,
+    OptOutRequest,
+    Preview,
+    Problem,
+    SettingsUpdate,
+    Status,
+    SubmitResult,
+    UsageSettings,
+)
+
+OPTED_IN = ("Usage statistics are on, thank you. A summary of each complete week is sent once that week is "
+            "over; you can turn this off at any time.")
+OPTED_OUT = "Usage statistics are off. What was recorded on this machine and not yet sent has been deleted."
+DELETION_QUEUED = " A request to delete what the server holds for your old id is queued."
+DELETED_ALL = "Everything stored on this machine has been deleted, and usage statistics are off."
+ROTATED = "Your installation has a new random id; nothing links it to the old one."
+
+_REFUSED: dict[int | str, dict[str, Any]] = {
+    status.HTTP_403_FORBIDDEN: {"model": Problem, "description": "DO_NOT_TRACK is set, or a cross-site request."},
+    status.HTTP_409_CONFLICT: {"model": Problem, "description": "Not possible in the current state (says why)."},
+}
+_UNAVAILABLE: dict[int | str, dict[str, Any]] = {
+    status.HTTP_503_SERVICE_UNAVAILABLE: {"model": Problem, "description": "The statistics DB cannot be used now."},
+}
+_CHANGES: dict[str, Any] = {"dependencies": [Depends(same_origin_only)], "responses": {**_REFUSED, **_UNAVAILABLE}}
+
+
+def add_api_routes(router: APIRouter, backend: StatsBackend) -> None:
+    """Add the JSON routes for ``backend`` to ``router``."""
+    collected = Collected.model_validate(privacy_items(backend.registry))
+
+    async def current_status() -> Status:
+        return validated(Status, await call(backend, backend.status))
+
+    @router.get("/status", name="usage_stats_status", response_model=Status, responses=_UNAVAILABLE,
+                summary="Consent, DO_NOT_TRACK and sending status")
+    async def get_status() -> Status:
+        return await current_status()
+
+    @router.get("/local", name="usage_stats_local", response_model=LocalStats, responses=_UNAVAILABLE,
+                summary="Everything stored on this machine")
+    async def get_local() -> LocalStats:
+        return validated(LocalStats, await call(backend, backend.local_summary, strict=True))
+
+    @router.get("/export", name="usage_stats_export", response_model=LocalStats, responses=_UNAVAILABLE,
+                summary="Everything stored on this machine, as a JSON file download",
+                description="The same document as `GET /local`, with `Content-Disposition: attachment`.")
+    async def get_export() -> JSONResponse:
+        local = validated(LocalStats, await call(backend, backend.local_summary, strict=True))
+        name = f"printernizer-usage-stats-{local.as_of_day.isoformat()}.json"
+        return JSONResponse(local.model_dump(mode="json"),
+                            headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+    @router.get("/collected", name="usage_stats_collected", response_model=Collected,
+                summary="What may be collected, and what never is (from the metric registry)")
+    async def get_collected() -> Collected:
+        return collected
+
+    @router.get("/preview", name="usage_stats_preview", response_model=Preview, responses=_UNAVAILABLE,
+                summary="The next batch exactly as it will be sent")
+    async def get_preview() -> Preview:
+        return validated(Preview, await call(backend, backend.preview))
+
+    @router.get("/history", name="usage_stats_history", response_model=History, responses=_UNAVAILABLE,
+                summary="Every batch sent, with hashes, server receipts and the hash-chain check")
+    async def get_history() -> History:
+        return validated(History, await call(backend, backend.history))
+
+    @router.post("/opt-in", name="usage_stats_opt_in", response_model=ActionResult, summary="Opt in",
+                 description="Starts collecting under a new random installation id. 403 while DO_NOT_TRACK is set.",
+                 **_CHANGES)
+    async def opt_in() -> ActionResult:
+        await call(backend, backend.opt_in)
+        return ActionResult(message=OPTED_IN, status=await current_status())
+
+    @router.post("/opt-out", name="usage_stats_opt_out", response_model=ActionResult,
+                 summary="Opt out: stop, and delete readings and queued batches", **_CHANGES)
+    async def opt_out(request: OptOutRequest | None = Body(None)) -> ActionResult:  # noqa: B008
+        deletion = request is not None and request.request_server_deletion
+        await call(backend, backend.opt_out, request_server_deletion=deletion)
+        current = await current_status()
+        return ActionResult(message=OPTED_OUT + (DELETION_QUEUED if current.deletion_request else ""), status=current)
+
+    async def delete_all(request_server_deletion: bool = Query(
+        False, description="Also queue one request asking the receiver to delete what it holds for this id.",
+    )) -> ActionResult:
+        await call(backend, backend.delete_all, request_server_deletion=request_server_deletion)
+        current = await current_status()
+        return ActionResult(message=DELETED_ALL + (DELETION_QUEUED if current.deletion_request else ""),
+                            status=current)
+
+    router.add_api_route("/delete-all", delete_all, methods=["DELETE"], name="usage_stats_delete_all",
+                         response_model=ActionResult, summary="Opt out and delete everything stored locally",
+                         **_CHANGES)
+    router.add_api_route("", delete_all, methods=["DELETE"], name="usage_stats_delete_prefix",
+                         response_model=ActionResult, summary="Delete all (the path Printernizer used so far)",
+                         **_CHANGES)
+
+    @router.post("/request-server-deletion", name="usage_stats_request_server_deletion",
+                 response_model=DeletionRequest, summary="Ask the receiver to delete the old id's data",
+                 description="After opting out: queues one deletion request for the previous id (409 before).",
+                 **_CHANGES)
+    async def request_server_deletion() -> DeletionRequest:
+        queued = await call(backend, backend.request_server_deletion)
+        message = ("The deletion request is queued and goes out with the next sending round."
+                   if queued["state"] == "queued" else "The server has already accepted this deletion request.")
+        return validated(DeletionRequest, {**queued, "message": message})
+
+    @router.post("/submit", name="usage_stats_submit", response_model=SubmitResult,
+                 summary="Send complete weeks now", description="409 when no receiver is configured.", **_CHANGES)
+    async def submit() -> SubmitResult:
+        return validated(SubmitResult, await call(backend, backend.submit_now))
+
+    @router.get("/settings", name="usage_stats_settings", response_model=UsageSettings, responses=_UNAVAILABLE,
+                summary="Id rotation and local retention")
+    async def get_settings() -> UsageSettings:
+        return validated(UsageSettings, await call(backend, backend.usage_settings))
+
+    @router.put("/settings", name="usage_stats_update_settings", response_model=UsageSettings,
+                summary="Change id rotation and local retention",
+                description="A shorter retention deletes older statistics at once. Out of range: 422.", **_CHANGES)
+    async def put_settings(update: SettingsUpdate) -> UsageSettings:
+        changed = await call(backend, backend.update_usage_settings, rotate_yearly=update.rotate_yearly,
+                             retention_weeks=update.retention_weeks, value_error=422)
+        return validated(UsageSettings, changed)
+
+    @router.post("/rotate-id", name="usage_stats_rotate_id", response_model=ActionResult,
+                 summary="Give the installation a new random id now", **_CHANGES)
+    async def rotate_id() -> ActionResult:
+        await call(backend, backend.rotate_id)
+        return ActionResult(message=ROTATED, status=await current_status())

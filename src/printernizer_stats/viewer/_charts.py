@@ -1,0 +1,144 @@
+"""Charts as plain data: bar geometry for server-rendered SVG, computed from the local summary's JSON.
+
+Pure functions, no I/O: the page template draws what these return, so the charts need no JavaScript, no
+build step and no library. Every chart also carries its numbers as rows, for the table beside it (screen
+readers and people who prefer figures).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+WIDTH = 560
+COLUMN_HEIGHT = 200
+PLOT_LEFT = 40
+PLOT_TOP = 12
+PLOT_BOTTOM = 28
+ROW_HEIGHT = 36
+
+
+@dataclass(frozen=True, slots=True)
+class Rect:
+    x: float
+    y: float
+    width: float
+    height: float
+    series: int
+    """Index into the chart's series (its colour and legend entry)."""
+    title: str
+    """Shown on hover (SVG ``<title>``), e.g. ``2026-W47 completed: 12``."""
+
+
+@dataclass(frozen=True, slots=True)
+class Label:
+    x: float
+    y: float
+    text: str
+    anchor: str = "middle"
+    kind: str = "axis"
+    """CSS class suffix: ``axis`` (tick and category labels), ``value`` (figures), ``name`` (row names)."""
+
+
+@dataclass(frozen=True, slots=True)
+class GridLine:
+    y: float
+    x1: float
+    x2: float
+
+
+@dataclass(frozen=True, slots=True)
+class Chart:
+    """One chart: what to draw, plus the same numbers as table rows."""
+
+    ident: str
+    title: str
+    description: str
+    series: tuple[str, ...]
+    height: float
+    rects: tuple[Rect, ...]
+    labels: tuple[Label, ...]
+    grid: tuple[GridLine, ...]
+    rows: tuple[tuple[str, tuple[float, ...]], ...]
+    empty: bool
+    width: float = WIDTH
+
+
+def nice_step(value: float) -> float:
+    """The smallest whole 1, 2 or 5 x 10^n that is at least ``value``: a readable tick step for counts."""
+    if value <= 1:
+        return 1.0
+    magnitude = 10 ** math.floor(math.log10(value))
+    return float(next(step * magnitude for step in (1, 2, 5, 10) if step * magnitude >= value))
+
+
+def axis(total_max: float, fixed_max: float | None = None, step: float | None = None) -> tuple[float, list[float]]:
+    """The axis maximum and its ticks: about four steps of a nice size (a fixed maximum and step are kept)."""
+    step = step or nice_step((fixed_max or total_max) / 4)
+    top = fixed_max if fixed_max is not None else max(step, math.ceil(total_max / step) * step)
+    ticks = [step * n for n in range(int(top // step) + 1)]
+    if ticks[-1] < top:
+        ticks.append(top)
+    return top, ticks
+
+
+def figure(value: float) -> str:
+    """A number as people read it: whole numbers without decimals, others with up to two."""
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def column_chart(
+    ident: str, title: str, description: str, series: Sequence[str],
+    columns: Sequence[tuple[str, Sequence[float]]], fixed_max: float | None = None, step: float | None = None,
+) -> Chart:
+    """Stacked columns, one per category (weeks, days), one segment per series, with a y axis."""
+    rows = tuple((name, tuple(float(v) for v in values)) for name, values in columns)
+    total_max = max((sum(values) for _, values in rows), default=0.0)
+    top, ticks = axis(total_max, fixed_max, step)
+    plot_width = WIDTH - PLOT_LEFT - 8
+    plot_height = COLUMN_HEIGHT - PLOT_TOP - PLOT_BOTTOM
+    base = PLOT_TOP + plot_height
+    grid = []
+    labels = []
+    for value in ticks:
+        y = round(base - plot_height * value / top, 2)
+        grid.append(GridLine(y, PLOT_LEFT, WIDTH - 8))
+        labels.append(Label(PLOT_LEFT - 6, y + 4, figure(value), "end"))
+    slot = plot_width / max(len(rows), 1)
+    bar_width = min(slot * 0.62, 48)
+    rects = []
+    for index, (name, values) in enumerate(rows):
+        x = PLOT_LEFT + slot * index + (slot - bar_width) / 2
+        y = base
+        for position, value in enumerate(values):
+            height = plot_height * value / top if top else 0
+            if height > 0:
+                y -= height
+                rects.append(Rect(round(x, 2), round(y, 2), round(bar_width, 2), round(height, 2), position,
+                                  f"{name} {series[position]}: {figure(value)}"))
+        labels.append(Label(round(x + bar_width / 2, 2), base + 18, name))
+    return Chart(ident, title, description, tuple(series), COLUMN_HEIGHT, tuple(rects), tuple(labels), tuple(grid),
+                 rows, empty=total_max <= 0)
+
+
+def bar_chart(
+    ident: str, title: str, description: str, series_name: str, bars: Sequence[tuple[str, float]],
+) -> Chart:
+    """Horizontal bars, largest first, the name above each bar and the figure at its end."""
+    rows = tuple((name, (float(value),)) for name, value in bars)
+    top = max((values[0] for _, values in rows), default=0.0)
+    value_room = 64
+    rects = []
+    labels = []
+    for index, (name, (value,)) in enumerate(rows):
+        y = index * ROW_HEIGHT
+        width = (WIDTH - value_room) * value / top if top else 0
+        labels.append(Label(0, y + 12, name, "start", "name"))
+        rects.append(Rect(0, y + 17, round(max(width, 2.0), 2), 12, 0, f"{name}: {figure(value)}"))
+        labels.append(Label(round(max(width, 2.0) + 6, 2), y + 27.5, figure(value), "start", "value"))
+    height = max(len(rows), 1) * ROW_HEIGHT
+    return Chart(ident, title, description, (series_name,), height, tuple(rects), tuple(labels), (), rows,
+                 empty=top <= 0)

@@ -1,0 +1,180 @@
+"""What the page's statistics section shows, computed from the local summary (the same JSON as ``/local``).
+
+Pure functions. Metric names come from the registry (a test checks every name used here is declared);
+the key figures are the registry's ``daily_stats`` columns, so a new column appears without code here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from printernizer_stats.registry import OTHER, Registry, week_label, week_start
+from printernizer_stats.viewer._charts import Chart, bar_chart, column_chart
+
+JOBS = "printernizer.jobs.events"
+ERRORS = "printernizer.errors"
+PRINTERS = "printernizer.printers"
+UPTIME = "printernizer.uptime"
+REQUESTS = "http.server.request.duration"
+FEATURES = "printernizer.features.enabled"
+CHART_METRICS = {JOBS: "event", ERRORS: "error_type", PRINTERS: "printer_type", UPTIME: None,
+                 REQUESTS: "http.route", FEATURES: "feature"}
+"""Metric -> the attribute the page groups it by (checked against the registry by a test)."""
+JOB_SERIES = ("completed", "failed", "cancelled")
+WEEKS_SHOWN = 12
+TOP_BARS = 10
+DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+Metrics = Mapping[str, Mapping[str, Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class Tile:
+    name: str
+    label: str
+    value: float
+    previous: float
+    """The same figure for the week before."""
+
+
+@dataclass(frozen=True, slots=True)
+class Feature:
+    name: str
+    label: str
+    state: str
+    """``on``, ``off`` or ``unknown`` (not reported this week)."""
+
+
+ACRONYMS = {"mqtt": "MQTT", "api": "API", "id": "ID", "http": "HTTP"}
+
+
+def humanize(name: str) -> str:
+    """``auto_job_creation`` -> ``Auto job creation``; ``mqtt`` -> ``MQTT``."""
+    words = [ACRONYMS.get(word, word) for word in name.replace("_", " ").replace(".", " ").split()]
+    text = " ".join(words)
+    return text[:1].upper() + text[1:]
+
+
+def parse_series(label: str) -> dict[str, str]:
+    """The summary's series label back into attributes (``total`` is the series without attributes).
+
+    Attribute values never contain ``,`` or ``=``: they are closed enums or route templates.
+    """
+    if label == "total":
+        return {}
+    return dict(part.split("=", 1) for part in label.split(","))
+
+
+def _amount(value: Any) -> float:
+    return float(value["count"]) if isinstance(value, Mapping) else float(value)
+
+
+def grouped(metrics: Metrics, metric: str, attribute: str | None) -> dict[str, float]:
+    """One metric's values summed by one attribute (histograms count requests)."""
+    totals: dict[str, float] = {}
+    for label, value in metrics.get(metric, {}).items():
+        key = parse_series(label).get(attribute, OTHER) if attribute else "total"
+        totals[key] = totals.get(key, 0.0) + _amount(value)
+    return totals
+
+
+def matching_total(metrics: Metrics, metric: str, where: Mapping[str, Iterable[str]]) -> float:
+    """The sum of a metric's series whose attributes take the given values (an empty filter takes all)."""
+    total = 0.0
+    for label, value in metrics.get(metric, {}).items():
+        attributes = parse_series(label)
+        if all(attributes.get(key) in set(values) for key, values in where.items()):
+            total += _amount(value)
+    return total
+
+
+def key_figures(registry: Registry, metrics: Metrics, previous: Metrics) -> list[Tile]:
+    """This week's key figures, and last week's: the registry's ``daily_stats`` columns."""
+    return [
+        Tile(column, humanize(column), matching_total(metrics, spec.name, where),
+             matching_total(previous, spec.name, where))
+        for spec in registry.metrics.values()
+        for column, where in spec.daily_stats.items()
+    ]
+
+
+def features_used(registry: Registry, metrics: Metrics) -> list[Feature]:
+    """Every feature the registry knows, on/off as last reported this week (or unknown)."""
+    reported = grouped(metrics, FEATURES, CHART_METRICS[FEATURES])
+    spec = registry.metrics[FEATURES].attributes[str(CHART_METRICS[FEATURES])]
+    return [
+        Feature(name, humanize(name), "unknown" if name not in reported else "on" if reported[name] else "off")
+        for name in spec.ordered_values
+    ]
+
+
+def shown_weeks(summary: Mapping[str, Any], today: date) -> list[tuple[date, Metrics]]:
+    """The last :data:`WEEKS_SHOWN` weeks up to this one, gaps filled with empty weeks."""
+    by_start = {date.fromisoformat(week["start"]): week["metrics"] for week in summary.get("weeks", [])}
+    current = week_start(today)
+    first = max(min(by_start, default=current), current - timedelta(weeks=WEEKS_SHOWN - 1))
+    count = (current - first).days // 7 + 1
+    mondays = [first + timedelta(weeks=n) for n in range(count)]
+    return [(monday, by_start.get(monday, {})) for monday in mondays]
+
+
+def this_week_days(summary: Mapping[str, Any], today: date) -> list[tuple[date, Metrics]]:
+    monday = week_start(today)
+    by_day = {date.fromisoformat(day["day"]): day["metrics"] for day in summary.get("days", [])}
+    return [(monday + timedelta(days=n), by_day.get(monday + timedelta(days=n), {})) for n in range(7)]
+
+
+def _short(monday: date, today: date) -> str:
+    return "now" if monday == week_start(today) else f"W{monday.isocalendar().week:02d}"
+
+
+def _top(totals: Mapping[str, float]) -> list[tuple[str, float]]:
+    ranked = sorted(((k, v) for k, v in totals.items() if v > 0), key=lambda kv: (-kv[1], kv[0]))
+    if len(ranked) <= TOP_BARS:
+        return ranked
+    rest = sum(v for _, v in ranked[TOP_BARS - 1:])
+    return [*ranked[: TOP_BARS - 1], (f"{len(ranked) - TOP_BARS + 1} more", rest)]
+
+
+def _sum_weeks(weeks: Iterable[tuple[date, Metrics]], metric: str) -> dict[str, float]:
+    totals: dict[str, float] = {}
+    for _, metrics in weeks:
+        for key, value in grouped(metrics, metric, CHART_METRICS[metric]).items():
+            totals[key] = totals.get(key, 0.0) + value
+    return totals
+
+
+def charts(registry: Registry, summary: Mapping[str, Any], today: date) -> list[Chart]:
+    """The statistics section's charts, in page order."""
+    weeks = shown_weeks(summary, today)
+    span = f"{week_label(weeks[0][0])} to {week_label(weeks[-1][0])}"
+    describe = {name: spec.description for name, spec in registry.metrics.items()}
+    jobs_by = CHART_METRICS[JOBS]
+
+    def jobs(metrics: Metrics) -> list[float]:
+        return [grouped(metrics, JOBS, jobs_by).get(event, 0.0) for event in JOB_SERIES]
+
+    latest_printers = next((m for _, m in reversed(weeks) if m.get(PRINTERS)), {})
+    return [
+        column_chart("jobs-by-week", "Print jobs per week", describe[JOBS], JOB_SERIES,
+                     [(_short(monday, today), jobs(metrics)) for monday, metrics in weeks]),
+        column_chart("jobs-this-week", "This week, day by day", describe[JOBS], JOB_SERIES,
+                     [(DAY_NAMES[day.weekday()], jobs(metrics)) for day, metrics in this_week_days(summary, today)]),
+        column_chart("uptime-by-week", "Days Printernizer ran, per week", describe[UPTIME], ("days",),
+                     [(_short(monday, today), [grouped(metrics, UPTIME, None).get("total", 0.0)])
+                      for monday, metrics in weeks], fixed_max=7, step=1),
+        bar_chart("errors-by-type", f"Errors by type, {span}", describe[ERRORS], "errors",
+                  _top(_sum_weeks(weeks, ERRORS))),
+        bar_chart("printers-by-type", "Printers by type", describe[PRINTERS], "printers",
+                  _top(grouped(latest_printers, PRINTERS, CHART_METRICS[PRINTERS]))),
+        bar_chart("requests-by-route", f"API requests by route, {span}", describe[REQUESTS], "requests",
+                  _top(_sum_weeks(weeks, REQUESTS))),
+    ]
+
+
+def week_metrics(summary: Mapping[str, Any], monday: date) -> Metrics:
+    """One ISO week's metrics (this week's combined from its days so far)."""
+    return next((week["metrics"] for week in summary.get("weeks", []) if week["start"] == monday.isoformat()), {})

@@ -1,0 +1,159 @@
+"""The user's page: one Jinja template, one vendored stylesheet, one small script; served by the router.
+
+Everything is rendered on the server (charts are inline SVG), so the page reads fine without JavaScript;
+the script only adds the actions (opt in/out, settings, delete) and refreshes the page in place after
+them. No CDN, no inline script or style: the page works under ``script-src 'self'; style-src 'self'``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import posixpath
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from importlib import resources
+from typing import Any
+
+import structlog
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from printernizer_stats.registry import privacy_items, utc_today, week_label, week_start
+from printernizer_stats.viewer._backend import StatsBackend
+from printernizer_stats.viewer._calls import UNEXPECTED
+from printernizer_stats.viewer._charts import figure
+from printernizer_stats.viewer._dashboard import FEATURES, charts, features_used, humanize, key_figures, week_metrics
+
+_log = structlog.get_logger(__name__)
+
+ASSETS = {"viewer.css": "text/css; charset=utf-8", "viewer.js": "text/javascript; charset=utf-8"}
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'self'"
+)
+PRIVATE = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """One backend answer for the page: the data, or why it is missing."""
+
+    data: Any = None
+    error: str | None = None
+
+
+def _part(backend: StatsBackend, fn: Callable[[], Any]) -> Part:
+    try:
+        return Part(fn())
+    except backend.unavailable_errors as exc:
+        return Part(error=f"unavailable: {exc}")
+    except Exception:
+        _log.exception("usage_stats.page_part_failed")
+        return Part(error=UNEXPECTED)
+
+
+def _latest_with(summary: Mapping[str, Any], metric: str) -> Mapping[str, Any]:
+    return next((w["metrics"] for w in reversed(summary.get("weeks", [])) if w["metrics"].get(metric)), {})
+
+
+def page_context(backend: StatsBackend, collected: Mapping[str, Any]) -> dict[str, Any]:
+    """Everything the template shows, read from the backend (blocking: call it in a worker thread)."""
+    preview = _part(backend, backend.preview)  # first: it batches complete weeks, which the status counts
+    status, summary = _part(backend, backend.status), _part(backend, backend.local_summary)
+    history, settings = _part(backend, backend.history), _part(backend, backend.usage_settings)
+    local: Mapping[str, Any] = summary.data or {}
+    today = date.fromisoformat(local["as_of_day"]) if local else utc_today()
+    state: Mapping[str, Any] = status.data or {}
+    registry = backend.registry
+    return {
+        "status": status, "summary": summary, "preview": preview, "history": history, "settings": settings,
+        "state": state, "local": local, "collected": collected, "today": today,
+        "this_week_label": week_label(week_start(today)),
+        "opted_in": bool(state.get("opted_in")), "dnt": bool(state.get("do_not_track")),
+        "outdated": bool(state.get("opted_in"))
+        and state.get("consent_version", 0) < state.get("registry_consent_version", 0),
+        "tiles": key_figures(registry, week_metrics(local, week_start(today)),
+                             week_metrics(local, week_start(today) - timedelta(weeks=1))),
+        "charts": charts(registry, local, today),
+        "features": features_used(registry, _latest_with(local, FEATURES)),
+        "preview_json": json.dumps(preview.data["otlp_json"], indent=2)
+        if preview.data and preview.data.get("otlp_json") else None,
+    }
+
+
+def _environment() -> Environment:
+    env = Environment(loader=PackageLoader("printernizer_stats.viewer", "templates"),
+                      autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
+    env.filters["figure"] = figure
+    env.filters["humanize"] = humanize
+    env.filters["short_hash"] = lambda text: f"{text[:12]}…" if text else "—"
+    return env
+
+
+def _assets() -> dict[str, tuple[bytes, str]]:
+    static = resources.files("printernizer_stats.viewer") / "static"
+    loaded = {}
+    for name in ASSETS:
+        body = (static / name).read_bytes()
+        loaded[name] = (body, hashlib.sha256(body).hexdigest()[:12])
+    return loaded
+
+
+def relative_url(target: str, page: str) -> str:
+    """``target`` relative to the page's path, so the page works behind any proxy prefix (HA Ingress).
+
+    ``/api/v1/usage-stats/static/viewer.css`` from ``/api/v1/usage-stats/`` is ``static/viewer.css``.
+    """
+    base = page if page.endswith("/") else page.rsplit("/", 1)[0] + "/"
+    relative = posixpath.relpath(target, base)
+    if relative == ".":
+        return "./"
+    return f"{relative}/" if target.endswith("/") else relative
+
+
+def viewer_page(backend: StatsBackend) -> Callable[[Request], Any]:
+    """The page's endpoint, for a route of the host's choosing (the router serves it at ``/``)."""
+    template = _environment().get_template("page.html")
+    collected = privacy_items(backend.registry)
+    versions = {name: version for name, (_, version) in _assets().items()}
+
+    async def page(request: Request) -> HTMLResponse:
+        context = await asyncio.to_thread(page_context, backend, collected)
+        here = request.url.path
+        urls = {
+            "api": relative_url(request.url_for("usage_stats_status").path.removesuffix("status"), here),
+            **{name: f"{relative_url(request.url_for('usage_stats_asset', asset=name).path, here)}?v={v}"
+               for name, v in versions.items()},
+        }
+        return HTMLResponse(template.render(urls=urls, **context),
+                            headers={**PRIVATE, "Content-Security-Policy": CONTENT_SECURITY_POLICY})
+
+    return page
+
+
+def add_page_routes(router: APIRouter, backend: StatsBackend) -> None:
+    """The page at ``/`` (and the prefix without slash redirecting there) and its two assets."""
+    assets = _assets()
+    router.add_api_route("/", viewer_page(backend), methods=["GET"], name="usage_stats_page",
+                         response_class=HTMLResponse, include_in_schema=False)
+
+    async def to_page(request: Request) -> RedirectResponse:
+        # Relative ("usage-stats/"), so it also lands right behind a proxy that adds a path prefix.
+        return RedirectResponse(f"{request.url.path.rsplit('/', 1)[-1]}/", status_code=307)
+
+    router.add_api_route("", to_page, methods=["GET"], include_in_schema=False)
+
+    async def serve_asset(asset: str) -> Response:
+        if asset not in assets:
+            raise HTTPException(404, "no such asset")
+        body, version = assets[asset]
+        return Response(body, media_type=ASSETS[asset], headers={
+            "Cache-Control": "public, max-age=86400", "ETag": f'"{version}"', "X-Content-Type-Options": "nosniff",
+        })
+
+    router.add_api_route("/static/{asset}", serve_asset, methods=["GET"], name="usage_stats_asset",
+                         include_in_schema=False)

@@ -1,0 +1,68 @@
+"""Screenshots of the page for the README: ``python -m tests.browser.screenshots docs/screenshots``.
+
+A simulated installation (eight weeks, seven of them already sent to a local receiver, this week up to
+yesterday) inside the stand-in Printernizer, photographed by headless Chromium: light and dark, desktop and
+phone, and the delete dialog.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from datetime import date, timedelta
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+from printernizer_stats.client import StatsClient
+from printernizer_stats.sender import SenderConfig
+from printernizer_stats.simulator.standin_app import create_standin_app
+from printernizer_stats.viewer import MOUNT_PREFIX
+from tests.browser._server import serve
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, Clock
+from tests.sender.receiver import FaultyReceiver
+from tests.viewer.conftest import build_simulated_db
+
+DAY = date(2026, 11, 19)  # a Thursday: this week has three days
+WEEKS = 8
+
+
+def build(db: Path) -> None:
+    build_simulated_db(db, today=DAY, weeks=WEEKS, seed=11, jobs_per_week=45)
+    with FaultyReceiver() as receiver:  # a week ago: everything but last week went out
+        week_ago = DAY - timedelta(weeks=1)
+        client = StatsClient(db, environ={}, today=lambda: week_ago, sender=SenderConfig(endpoint=receiver.url))
+        client.submit_now()
+
+
+def main(out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "stats.db"
+        build(db)
+        app = create_standin_app(stats_db=db, stats_options={
+            "environ": {}, "today": Clock(DAY).today, "export_interval_s": 3600,
+            "sender": SenderConfig(endpoint="https://stats.example.org", first_check_jitter_s=3600)})
+        with serve(app) as url, sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            page_url = f"{url}{MOUNT_PREFIX}/"
+            light = browser.new_page(viewport={"width": 1280, "height": 900}, device_scale_factor=1)
+            light.goto(page_url)
+            light.screenshot(path=str(out / "viewer.png"), full_page=True)
+            light.get_by_role("button", name="Delete all…").click()
+            light.wait_for_timeout(200)
+            light.screenshot(path=str(out / "viewer-delete-dialog.png"))
+            dark = browser.new_page(viewport={"width": 1280, "height": 900}, color_scheme="dark")
+            dark.goto(page_url)
+            dark.get_by_text("Show the exact payload").click()
+            dark.locator("#statistics").screenshot(path=str(out / "viewer-statistics-dark.png"))
+            dark.locator("#sending").screenshot(path=str(out / "viewer-next-batch-dark.png"))
+            phone = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True)
+            phone.goto(page_url)
+            phone.screenshot(path=str(out / "viewer-phone.png"))
+            browser.close()
+    print(f"screenshots written to {out}")
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots"))
