@@ -22,6 +22,9 @@ COMMANDS: dict[str, str] = {
     "serve": "printernizer_stats.cli._serve",
     "migrate": "printernizer_stats.cli._serve",
     "viewer": "printernizer_stats.cli._viewer",
+    "insights": "printernizer_stats.cli._analytics",
+    "retention": "printernizer_stats.cli._analytics",
+    "grafana-dashboard": "printernizer_stats.cli._analytics",
 }
 HELP: dict[str, str] = {
     "simulate": "simulate a Printernizer installation into a local statistics DB",
@@ -37,6 +40,9 @@ HELP: dict[str, str] = {
     "serve": "run the maintainers' receiver (OTLP/HTTP -> SQL)",
     "migrate": "bring the receiver's database schema up to date (or print it as SQL)",
     "viewer": "serve the statistics page and privacy API for a local DB (page at /)",
+    "insights": "print the maintainers' report: k-anonymous figures and anomalies",
+    "retention": "roll up weeks older than the retention period into k-anonymous figures; delete their rows",
+    "grafana-dashboard": "print the Grafana dashboard JSON for PostgreSQL or SQL Server",
 }
 
 

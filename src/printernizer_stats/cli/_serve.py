@@ -29,6 +29,11 @@ def add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--installation-burst", type=int, default=None, help="batches per installation at once")
     parser.add_argument("--installation-refill-per-hour", type=float, default=None,
                         help="batches per installation and hour after the burst")
+    parser.add_argument("--k", type=int, default=None,
+                        help="analytics: smallest group the dashboard, API and summary show (default 5)")
+    parser.add_argument("--retention-days", type=int, default=None,
+                        help="analytics: once a day, roll up weeks older than this into k-anonymous figures and "
+                             "delete their per-installation rows (default: never)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -37,7 +42,6 @@ def run(args: argparse.Namespace) -> int:
         ENV_DB_URL,
         ENV_TOKEN,
         ReceiverConfig,
-        create_app,
         create_engine,
         current_revision,
         head_revision,
@@ -63,6 +67,10 @@ def run(args: argparse.Namespace) -> int:
         }.items() if value is not None
     }
     config = ReceiverConfig(db_url=db_url, token=env_or(args.token, ENV_TOKEN), **overrides).validate()
+    from printernizer_stats.analytics import AnalyticsConfig, create_maintainers_app  # noqa: PLC0415
+
+    analytics = AnalyticsConfig(**({"k": args.k} if args.k is not None else {}),
+                                retention_days=args.retention_days).validate()
     engine = create_engine(db_url)
     if args.no_migrate:
         if current_revision(engine) != head_revision():
@@ -74,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
     engine.dispose()
     import uvicorn  # noqa: PLC0415
 
-    app = create_app(config)
+    app = create_maintainers_app(config, analytics)
     tune_garbage_collector()
     # No access log: it would record client addresses, which the receiver never stores or logs.
     uvicorn.run(app, host=args.host, port=args.port, access_log=False, server_header=False, log_level="info")

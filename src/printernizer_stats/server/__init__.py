@@ -29,7 +29,7 @@ from printernizer_stats.server._points import SANITY_LIMIT, TimeWindow
 from printernizer_stats.server._ratelimit import TokenBuckets
 from printernizer_stats.server._rows import BatchRows, batch_rows, canonical_json, daily_figures
 from printernizer_stats.server._storage import Outcome, Storage, StorageUnavailable, StoreResult
-from printernizer_stats.server._tables import build_metadata, figure_columns, tables
+from printernizer_stats.server._tables import build_metadata, figure_columns, rollup_table, tables
 from printernizer_stats.server._upsert import upsert
 from printernizer_stats.server._validate import (
     MAX_BATCHES_PER_REQUEST,
@@ -85,6 +85,7 @@ __all__ = [
     "head_revision",
     "max_points",
     "migrate",
+    "rollup_table",
     "schema_sql",
     "sqlalchemy_url",
     "tables",

@@ -7,6 +7,7 @@ Layout, for the receiver and what reads its tables next (dashboard, Grafana SQL,
   under ``daily_stats:``. Counters are 0 when absent; gauges NULL when not reported.
 - ``events_summary``: one row per installation, week, metric and series (attributes as canonical JSON).
 - ``batches``: the idempotency ledger (batch id -> receipt), and deletion tombstones.
+- ``weekly_rollups``: k-anonymous weekly figures that retention keeps once per-installation rows are gone.
 Per-installation rows are keyed (period, installation_id, ...): a week's rows are one range (week scans,
 k-anonymity counts, retention deletes by period), and one batch's rows are contiguous, so an insert touches
 a page or two; SQL Server clusters on the primary key, SQLite stores these tables WITHOUT ROWID likewise.
@@ -49,7 +50,10 @@ _FORMAT_LENGTHS = {"uuid4": 36, "uuid": 36, "version": 16, "python_version": 5, 
 DATE = sa.DATE
 """Upper-case DATE: SQLAlchemy renders ``Date`` as DATETIME on SQL Server when it cannot ask the server's
 version (offline DDL, mssql-schema.sql); DATE exists since SQL Server 2008."""
+ROLLUP_FIGURE_LENGTH = 64
+ROLLUP_MEASURES_LENGTH = 1024
 _TABLES = ("installations", "daily_stats", "events_summary", "batches")
+ROLLUP_TABLE = "weekly_rollups"
 
 
 def _fact_columns(registry: Registry) -> list[sa.Column[str]]:
@@ -137,6 +141,18 @@ def build_metadata(registry: Registry) -> sa.MetaData:
         sa.Column("rejected_points", sa.Integer, nullable=False),
         sa.Column("received_week", DATE, nullable=False, index=True),
     )
+    # What retention keeps of weeks older than the retention period: each analytics figure's k-anonymous
+    # cells (printernizer_stats.analytics), no installation id. Groups are '' for a figure's unused dimensions.
+    sa.Table(
+        "weekly_rollups", metadata,
+        sa.Column("period", DATE, primary_key=True),
+        sa.Column("figure", sa.String(ROLLUP_FIGURE_LENGTH), primary_key=True),
+        sa.Column("group_1", sa.String(TEXT_FLOOR), primary_key=True),
+        sa.Column("group_2", sa.String(TEXT_FLOOR), primary_key=True),
+        sa.Column("installations", sa.BigInteger, nullable=False),
+        sa.Column("measures", sa.String(ROLLUP_MEASURES_LENGTH), nullable=False),
+        sqlite_with_rowid=False,
+    )
     return metadata
 
 
@@ -152,6 +168,11 @@ def registry_metadata(registry: Registry) -> sa.MetaData:
 
 
 def tables(registry: Registry) -> dict[str, sa.Table]:
-    """The receiver's tables by name."""
+    """The receiver's tables by name (those it writes; see ``rollup_table`` for retention's)."""
     metadata = registry_metadata(registry)
     return {name: metadata.tables[name] for name in _TABLES}
+
+
+def rollup_table(registry: Registry) -> sa.Table:
+    """``weekly_rollups``: written by analytics retention only, part of the receiver's schema and migrations."""
+    return registry_metadata(registry).tables[ROLLUP_TABLE]

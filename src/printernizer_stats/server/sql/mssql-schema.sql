@@ -89,3 +89,21 @@ INSERT INTO alembic_version (version_num) OUTPUT inserted.version_num VALUES ('0
 
 GO
 
+-- Running upgrade 0001 -> 0002
+
+CREATE TABLE weekly_rollups (
+    period DATE NOT NULL, 
+    figure VARCHAR(64) NOT NULL, 
+    group_1 VARCHAR(256) NOT NULL, 
+    group_2 VARCHAR(256) NOT NULL, 
+    installations BIGINT NOT NULL, 
+    measures VARCHAR(1024) NOT NULL, 
+    CONSTRAINT pk_weekly_rollups PRIMARY KEY (period, figure, group_1, group_2)
+);
+
+GO
+
+UPDATE alembic_version SET version_num='0002' WHERE alembic_version.version_num = '0001';
+
+GO
+

@@ -1,0 +1,83 @@
+"""Analytics for maintainers: k-anonymous figures, trends, anomalies, dashboard, Grafana, retention.
+
+Server side only: it reads the receiver's tables (``printernizer_stats.server``); nothing on the client
+side imports it. Every published figure goes through ``publish`` (``anonymous_cells``): see docs/analytics.md.
+"""
+
+from printernizer_stats.analytics._anomaly import Anomaly, AnomalyKind, DetectorConfig, detect
+from printernizer_stats.analytics._app import create_maintainers_app, install_analytics
+from printernizer_stats.analytics._cache import FigureCache
+from printernizer_stats.analytics._config import AnalyticsConfig
+from printernizer_stats.analytics._export import figure_csv
+from printernizer_stats.analytics._figures import FIGURES, FIGURES_BY_NAME
+from printernizer_stats.analytics._insights import Insights, build_insights, describe, render_text
+from printernizer_stats.analytics._intervals import clustered_rate, wilson
+from printernizer_stats.analytics._kanon import DEFAULT_K, anonymous_cells, publish
+from printernizer_stats.analytics._model import (
+    OTHER_GROUP,
+    Cell,
+    Figure,
+    FigureSpec,
+    GroupKind,
+    KAnonymityViolation,
+    Proportion,
+    PublishedRow,
+    Rate,
+    RateSpec,
+)
+from printernizer_stats.analytics._queries import DEFAULT_WEEKS, Window, compute_figures, latest_complete_week
+from printernizer_stats.analytics._retention import (
+    DEFAULT_RETENTION_DAYS,
+    MIN_RETENTION_DAYS,
+    RetentionResult,
+    apply_retention,
+    retention_cutoff,
+)
+from printernizer_stats.analytics._service import AnalyticsService
+from printernizer_stats.analytics._summary import SCHEMA as SUMMARY_SCHEMA
+from printernizer_stats.analytics._summary import community_summary
+
+__all__ = [
+    "DEFAULT_K",
+    "DEFAULT_RETENTION_DAYS",
+    "DEFAULT_WEEKS",
+    "FIGURES",
+    "FIGURES_BY_NAME",
+    "MIN_RETENTION_DAYS",
+    "OTHER_GROUP",
+    "SUMMARY_SCHEMA",
+    "AnalyticsConfig",
+    "AnalyticsService",
+    "Anomaly",
+    "AnomalyKind",
+    "Cell",
+    "DetectorConfig",
+    "Figure",
+    "FigureCache",
+    "FigureSpec",
+    "GroupKind",
+    "Insights",
+    "KAnonymityViolation",
+    "Proportion",
+    "PublishedRow",
+    "Rate",
+    "RateSpec",
+    "RetentionResult",
+    "Window",
+    "anonymous_cells",
+    "apply_retention",
+    "build_insights",
+    "clustered_rate",
+    "community_summary",
+    "compute_figures",
+    "create_maintainers_app",
+    "describe",
+    "detect",
+    "figure_csv",
+    "install_analytics",
+    "latest_complete_week",
+    "publish",
+    "render_text",
+    "retention_cutoff",
+    "wilson",
+]

@@ -1,0 +1,189 @@
+"""Grafana dashboards (PostgreSQL and SQL Server) generated from the same figure SQL the dashboard runs.
+
+Each panel's query is ``figure_select`` (live rows of weeks not rolled up by retention, Grafana's
+``$__timeFilter`` on every period column) UNION ALL the figure's retention rollups, followed by the
+k-anonymity rules of ``_kanon.py`` written in SQL, with k the dashboard constant ``$k``:
+
+- PARTITION figures: window functions order a week's groups as ``merge_small_groups`` does (small ones,
+  then a real ``other``, then the rest by size and binary collation) and merge every group that
+  ``_kanon`` would merge into ``other``; weeks with fewer than k installations return nothing.
+- OVERLAP figures: a group is returned only if it, its successes and their complement are 0 or >= k.
+
+A test executes every PostgreSQL panel against a populated database and compares the results with
+``publish``; the SQL Server variant is parsed as T-SQL. Regenerate the shipped files with
+``printernizer-stats grafana-dashboard --dialect postgresql|mssql``; a test keeps them in sync.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import mssql, postgresql
+
+from printernizer_stats.analytics import _figures as f
+from printernizer_stats.analytics._kanon import DEFAULT_K
+from printernizer_stats.analytics._model import OTHER_GROUP, FigureSpec, GroupKind
+from printernizer_stats.analytics._sql import GROUP_COLUMNS, Tables, analytics_tables, attribute_value, figure_select
+
+DATASOURCES = {
+    "postgresql": {"type": "grafana-postgresql-datasource", "uid": "printernizer-stats-postgres"},
+    "mssql": {"type": "mssql", "uid": "printernizer-stats-mssql"},
+}
+_DIALECTS: dict[str, sa.engine.Dialect] = {"postgresql": postgresql.dialect(), "mssql": mssql.dialect()}  # type: ignore[no-untyped-call]
+_BINARY = {"postgresql": "C", "mssql": "Latin1_General_BIN2"}
+K: sa.ColumnElement[Any] = sa.literal_column("$k")
+
+
+@dataclass(frozen=True, slots=True)
+class Panel:
+    spec: FigureSpec
+    title: str
+    value: str
+    """``share``, ``installations`` or ``rate`` (per 1,000 jobs); ``table`` for a table panel."""
+    unit: str = "percentunit"
+
+
+PANELS = (
+    Panel(f.ACTIVE, "Active installations per week", "installations", "short"),
+    Panel(f.ACTIVE, "Errors per 1,000 jobs, all installations", "rate", "short"),
+    Panel(f.ERRORS_BY_VERSION, "Errors per 1,000 jobs by version", "rate", "short"),
+    Panel(f.VERSIONS, "Versions: share of installations", "share"),
+    Panel(f.DEPLOYMENT_MODES, "Deployment modes: share of installations", "share"),
+    Panel(f.PRINTER_TYPES, "Printer types: share of installations with one", "share"),
+    Panel(f.FLEET_SIZES, "Printer fleet size: share of installations", "share"),
+    Panel(f.FEATURES, "Feature adoption: share of reporting installations", "share"),
+    Panel(f.ERROR_TYPES, "Error types: share of installations reporting them", "share"),
+    Panel(f.ERROR_TYPES_BY_VERSION, "Error types by version", "table", "short"),
+    Panel(f.UPTIME, "Uptime (days a week): share of installations", "share"),
+    Panel(f.COUNTRIES, "Countries: share of installations", "share"),
+    Panel(f.PLATFORMS, "Operating systems: share of installations", "share"),
+    Panel(f.PYTHON_VERSIONS, "Python versions: share of installations", "share"),
+)
+
+
+def _cells(spec: FigureSpec, receiver: Tables) -> sa.CTE:
+    rollups = receiver["weekly_rollups"]
+    rolled_up = rollups.alias("rolled_up")
+
+    def where(period: sa.ColumnElement[Any]) -> sa.ColumnElement[bool]:
+        # Live rows only for weeks retention has not rolled up (an anti-join: the planner estimates it well).
+        column = f"{period.table.name}.{period.name}"
+        return sa.and_(sa.text(f"$__timeFilter({column})"), ~sa.exists().where(rolled_up.c.period == period))
+
+    live = figure_select(spec, receiver, where)
+    names = [column.name for column in live.selected_columns]
+    measures = [name for name in names if name not in {"period", "installations", *GROUP_COLUMNS}]
+    rolled = sa.select(
+        rollups.c.period, *(rollups.c[g] for g in GROUP_COLUMNS[: len(spec.dimensions)]), rollups.c.installations,
+        *(sa.cast(attribute_value(rollups.c.measures, m), sa.Float(precision=53)).label(m) for m in measures),
+    ).where(rollups.c.figure == spec.name, sa.text("$__timeFilter(weekly_rollups.period)"))
+    return sa.union_all(live, rolled).cte("figure_cells")
+
+
+def _time(period: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
+    return sa.cast(period, sa.DateTime).label("time")
+
+
+def _ratio(numerator: sa.ColumnElement[Any], denominator: sa.ColumnElement[Any], per: float = 1.0
+           ) -> sa.ColumnElement[Any]:
+    double = sa.Float(precision=53)
+    top = sa.cast(numerator, double) * sa.literal_column(repr(per), double) if per != 1 else sa.cast(numerator, double)
+    return (top / sa.func.nullif(sa.cast(denominator, double), 0, type_=double)).label("value")
+
+
+def panel_select(panel: Panel, dialect: str, receiver: Tables) -> sa.Select[Any]:
+    spec = panel.spec
+    cells = _cells(spec, receiver)
+    if spec.kind is GroupKind.OVERLAP:
+        return _overlap(panel, cells)
+    if not spec.dimensions:
+        value = (sa.cast(cells.c.installations, sa.Float(precision=53)).label("value")
+                 if panel.value == "installations" else _ratio(cells.c.errors, cells.c.jobs, 1000.0))
+        return sa.select(_time(cells.c.period), value).where(cells.c.installations >= K).order_by(cells.c.period)
+    group = cells.c.group_1
+    merge_order = sa.case((cells.c.installations < K, 0), (group == OTHER_GROUP, 1), else_=2)
+    binary = sa.collate(group, _BINARY[dialect])
+    extra = [cells.c[m] for m in ("errors", "jobs") if m in cells.c]
+    ranked = sa.select(
+        cells.c.period, group, cells.c.installations, *extra,
+        sa.func.sum(cells.c.installations).over(partition_by=cells.c.period).label("week_total"),
+        sa.func.min(cells.c.installations).over(partition_by=cells.c.period).label("week_smallest"),
+        sa.func.coalesce(sa.func.sum(cells.c.installations).over(
+            partition_by=cells.c.period, order_by=(merge_order, cells.c.installations, binary),
+            rows=(None, -1)), 0).label("merged_before"),
+    ).cte("ranked")
+    merged = sa.case((sa.and_(ranked.c.week_smallest < K, sa.or_(
+        ranked.c.installations < K, ranked.c.merged_before < K, ranked.c.group_1 == OTHER_GROUP)),
+        sa.literal(OTHER_GROUP)), else_=ranked.c.group_1)
+    published = sa.select(ranked.c.period, merged.label("metric"), ranked.c.installations, ranked.c.week_total,
+                          *(ranked.c[m] for m in ("errors", "jobs") if m in ranked.c)
+                          ).where(ranked.c.week_total >= K).cte("published")
+    if panel.value == "share":
+        value = _ratio(sa.func.sum(published.c.installations), sa.func.max(published.c.week_total))
+    else:
+        value = _ratio(sa.func.sum(published.c.errors), sa.func.sum(published.c.jobs), 1000.0)
+    return (sa.select(_time(published.c.period), published.c.metric, value)
+            .group_by(published.c.period, published.c.metric).order_by(published.c.period, published.c.metric))
+
+
+def _overlap(panel: Panel, cells: sa.CTE) -> sa.Select[Any]:
+    spec = panel.spec
+    successes = cells.c[spec.successes] if spec.successes else cells.c.installations
+    trials = cells.c.installations if spec.trials in (None, "installations") else cells.c[spec.trials or ""]
+    safe = sa.and_(cells.c.installations >= K, trials >= K,
+                   sa.or_(successes == 0, successes >= K), sa.or_(trials - successes == 0, trials - successes >= K))
+    if panel.value == "table":
+        return (sa.select(_time(cells.c.period), cells.c.group_1.label("version"), cells.c.group_2.label("error_type"),
+                          cells.c.installations, _ratio(successes, trials).label("share"),
+                          _ratio(cells.c.errors, cells.c.jobs, 1000.0).label("per_1000_jobs"))
+                .where(safe).order_by(cells.c.period.desc(), cells.c.installations.desc()))
+    return (sa.select(_time(cells.c.period), cells.c.group_1.label("metric"), _ratio(successes, trials))
+            .where(safe).order_by(cells.c.period, cells.c.group_1))
+
+
+def panel_sql(panel: Panel, dialect: str) -> str:
+    receiver = analytics_tables()
+    compiled = panel_select(panel, dialect, receiver).compile(dialect=_DIALECTS[dialect],
+                                                              compile_kwargs={"literal_binds": True})
+    return str(compiled).strip()
+
+
+def dashboard(dialect: str, k: int = DEFAULT_K) -> dict[str, Any]:
+    """The dashboard document for ``dialect`` (``postgresql`` or ``mssql``)."""
+    source = DATASOURCES[dialect]
+    panels = []
+    x = y = 0
+    for number, panel in enumerate(PANELS):
+        table = panel.value == "table"
+        width = 24 if table else 12
+        if x + width > 24:
+            x, y = 0, y + 8
+        position = {"x": x, "y": y, "w": width, "h": 8}
+        x += width
+        panels.append({
+            "id": number + 1, "type": "table" if table else "timeseries", "title": panel.title,
+            "description": f"{panel.spec.description} Groups under k installations are merged into 'other' or "
+                           "left out (k is the dashboard constant $k).",
+            "datasource": source,
+            "gridPos": position,
+            "fieldConfig": {"defaults": {"unit": panel.unit}, "overrides": []},
+            "options": {"legend": {"displayMode": "list", "placement": "bottom"}} if not table else {},
+            "targets": [{"refId": "A", "datasource": source, "editorMode": "code", "rawQuery": True,
+                         "format": "table" if table else "time_series", "rawSql": panel_sql(panel, dialect)}],
+        })
+    return {
+        "uid": f"printernizer-stats-{dialect}", "title": f"Printernizer usage statistics ({dialect})",
+        "description": "k-anonymous figures from the printernizer-stats receiver (generated; do not edit).",
+        "tags": ["printernizer-stats"], "timezone": "utc", "editable": False, "schemaVersion": 39, "version": 1,
+        "time": {"from": "now-26w", "to": "now"}, "refresh": "1h",
+        "templating": {"list": [{"type": "constant", "name": "k", "label": "k (smallest group shown)",
+                                 "query": str(k), "hide": 2}]},
+        "panels": panels,
+    }
+
+
+def dashboard_json(dialect: str) -> str:
+    return json.dumps(dashboard(dialect), indent=2, sort_keys=True) + "\n"

@@ -1,0 +1,98 @@
+"""Write a synthetic population into a migrated receiver database: Core inserts, or COPY on PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from printernizer_stats.registry import default_registry
+from printernizer_stats.server import tables
+from tests.analytics.population import (
+    BATCH_COLUMNS,
+    DAILY_COLUMNS,
+    EVENT_COLUMNS,
+    INSTALLATION_COLUMNS,
+    Population,
+    Rows,
+    generate,
+)
+
+_COLUMNS = {"daily_stats": DAILY_COLUMNS, "events_summary": EVENT_COLUMNS, "batches": BATCH_COLUMNS,
+            "installations": INSTALLATION_COLUMNS}
+
+
+def load_population(engine: Engine, pop: Population) -> dict[str, int]:
+    """Insert ``pop`` through SQLAlchemy Core (any dialect); returns rows written per table."""
+    if engine.dialect.name == "postgresql":
+        return copy_population(engine, pop)
+    receiver = tables(default_registry())
+    written = dict.fromkeys(_COLUMNS, 0)
+
+    sqlite = engine.dialect.name == "sqlite"
+
+    def flush(pending: Rows) -> None:
+        with engine.begin() as connection:
+            for name, columns in _COLUMNS.items():
+                rows = getattr(pending, name)
+                if not rows:
+                    continue
+                if sqlite:  # the driver directly: ~20x faster than Core's per-parameter processing
+                    marks = ", ".join("?" * len(columns))
+                    connection.exec_driver_sql(f"INSERT INTO {name} ({', '.join(columns)}) VALUES ({marks})",
+                                               [tuple(_sqlite(v) for v in row) for row in rows])
+                else:
+                    connection.execute(receiver[name].insert(), [dict(zip(columns, row, strict=True)) for row in rows])
+                written[name] += len(rows)
+
+    for rows in generate(pop):
+        flush(rows)
+    return written
+
+
+def _sqlite(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def copy_population(engine: Engine, pop: Population) -> dict[str, int]:
+    """``COPY ... FROM STDIN`` through psycopg 3: the bench loads millions of rows this way."""
+    written = dict.fromkeys(_COLUMNS, 0)
+    raw: Any = engine.raw_connection()
+    try:
+        with raw.cursor() as cursor:
+            copies = {name: f"COPY {name} ({', '.join(columns)}) FROM STDIN" for name, columns in _COLUMNS.items()}
+            for chunk in generate(pop):
+                for name in _COLUMNS:
+                    rows = getattr(chunk, name)
+                    if rows:
+                        with cursor.copy(copies[name]) as copy:
+                            for row in rows:
+                                copy.write_row(row)
+                        written[name] += len(rows)
+        raw.commit()
+    finally:
+        raw.close()
+    return written
+
+
+def truncate(engine: Engine) -> None:
+    with engine.begin() as connection:
+        for table in reversed(list(tables(default_registry()).values())):
+            connection.execute(sa.delete(table))
+
+
+def add_installation_week(engine: Engine, period: date, seed: int) -> None:
+    """One more installation's rows (data and ledger) for the week of ``period``, as if its batch came late."""
+    first = Population().first_week
+    weeks = (period - first).days // 7 + 1
+    chunks = generate(Population(installations=1, weeks=weeks, seed=seed, skip=0, growth=0, churn=0))
+    rows = next(chunk for chunk in chunks if chunk.daily_stats and chunk.daily_stats[0][0] == period)
+    receiver = tables(default_registry())
+    with engine.begin() as connection:
+        for name in ("daily_stats", "events_summary", "batches"):
+            columns = _COLUMNS[name]
+            connection.execute(receiver[name].insert(),
+                               [dict(zip(columns, row, strict=True)) for row in getattr(rows, name)])
+
