@@ -91,7 +91,8 @@ def _step(name: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
     try:
         fn(*args, **kwargs)
     except Exception as exc:
-        _log.warning("usage_stats.install_step_failed", step=name, error=f"{type(exc).__name__}: {exc}")
+        # The type only: an OSError's message carries the DB path, which can carry the user's name.
+        _log.warning("usage_stats.install_step_failed", step=name, error=type(exc).__name__)
 
 
 def _warn_if_shadowed(app: Any, prefix: str) -> None:
@@ -115,18 +116,18 @@ async def startup(app: Any, client: StatsClient, event_bus: EventBusSource | Non
     """Start collecting (blocking I/O in a worker thread), attach the bus, start the sender. Never raises."""
     try:
         await asyncio.to_thread(client.start)
-    except Exception:
-        _log.exception("usage_stats.start_failed")
+    except Exception as exc:
+        _log.error("usage_stats.start_failed", error=type(exc).__name__)
     try:
         bus = _resolve_bus(app, event_bus)
         if bus is not None:
             client.attach_event_bus(bus)
-    except Exception:
-        _log.exception("usage_stats.event_bus_failed")
+    except Exception as exc:
+        _log.error("usage_stats.event_bus_failed", error=type(exc).__name__)
     try:
         client.start_scheduler()
-    except Exception:
-        _log.exception("usage_stats.scheduler_failed")
+    except Exception as exc:
+        _log.error("usage_stats.scheduler_failed", error=type(exc).__name__)
 
 
 async def shutdown(client: StatsClient) -> None:
@@ -134,8 +135,8 @@ async def shutdown(client: StatsClient) -> None:
     try:
         client.events.detach()
         await asyncio.to_thread(client.stop)
-    except Exception:
-        _log.exception("usage_stats.stop_failed")
+    except Exception as exc:
+        _log.error("usage_stats.stop_failed", error=type(exc).__name__)
 
 
 def _wrap_lifespan(app: Any, client: StatsClient, event_bus: EventBusSource | None) -> None:

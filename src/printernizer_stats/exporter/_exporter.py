@@ -94,8 +94,9 @@ class PrivacyFilteringMetricExporter(MetricExporter):
         except StoreUnavailable as exc:
             self._turn_off(str(exc))
             return MetricExportResult.FAILURE
-        except Exception:  # the host must never suffer: a bug here turns statistics off, nothing more
-            _log.exception("usage_stats.export_failed")
+        except Exception as exc:  # the host must never suffer: a bug here turns statistics off, nothing more
+            # The type only: a message or traceback could quote a reading's raw value into the host's log.
+            _log.error("usage_stats.export_failed", error=type(exc).__name__)
             self._turn_off("unexpected error while exporting")
             return MetricExportResult.FAILURE
         return MetricExportResult.SUCCESS
@@ -130,8 +131,8 @@ class PrivacyFilteringMetricExporter(MetricExporter):
         if self._on_unavailable is not None:
             try:
                 self._on_unavailable(reason)
-            except Exception:
-                _log.exception("usage_stats.on_unavailable_failed")
+            except Exception as exc:
+                _log.error("usage_stats.on_unavailable_failed", error=type(exc).__name__)
 
     def force_flush(self, timeout_millis: float = 10_000) -> bool:
         return True

@@ -73,8 +73,8 @@ class ProducingMetricReader(PeriodicExportingMetricReader):
     def _receive_metrics(self, metrics_data: MetricsData, timeout_millis: float = 10_000, **kwargs: Any) -> None:
         try:
             metrics_data = with_metrics(metrics_data, self._producer(), self._scope)
-        except Exception:
-            _log.exception("usage_stats.producer_failed")
+        except Exception as exc:  # the type only: no message that could quote a request's values
+            _log.error("usage_stats.producer_failed", error=type(exc).__name__)
         super()._receive_metrics(metrics_data, timeout_millis, **kwargs)
 
 

@@ -33,8 +33,8 @@ def next_delay(interval_s: float, requested_s: float | None, rng: random.Random)
 def _safe(tick: Tick) -> float | None:
     try:
         return tick()
-    except Exception:  # the host must never suffer: log, and try again next time
-        _log.exception("usage_stats.scheduler_tick_failed")
+    except Exception as exc:  # the host must never suffer: log the type (never a message), try again next time
+        _log.error("usage_stats.scheduler_tick_failed", error=type(exc).__name__)
         return None
 
 
