@@ -6,8 +6,8 @@
 3. a population of simulated installations (varied deployments, versions, fleets, habits; a release in the
    middle that breaks Bambu Lab connections, and its fix) in worker processes, each sending its batch every
    simulated Monday through the collector;
-4. a summary read back from the receiver's database, and where to look next (``--serve`` keeps the
-   receiver and a user's page running).
+4. the maintainers' k-anonymous figures and anomalies, read back from the receiver's database, and where
+   to look next (``--serve`` keeps the receiver, its dashboard and a user's page running).
 """
 
 from __future__ import annotations
@@ -20,16 +20,16 @@ import shutil
 import sys
 import time
 from contextlib import ExitStack
-from datetime import timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
 
+from printernizer_stats.analytics import DEFAULT_K, Window, latest_complete_week
 from printernizer_stats.cli._demo_pages import page_lines, serve_until_interrupted, stop_on_signals
 from printernizer_stats.cli._demo_population import InstallationReport, InstallationTask, quiet_logging
 from printernizer_stats.cli._demo_progress import Progress, run_population
 from printernizer_stats.cli._demo_render import RunFacts, render_summary
-from printernizer_stats.cli._demo_report import StoredSummary, read_summary
+from printernizer_stats.cli._demo_report import Delivery, read_delivery, read_insights
 from printernizer_stats.cli._receiver_process import ReceiverProcess
 from printernizer_stats.collector import CollectorError, LocalCollector, RotelSettings
 from printernizer_stats.registry import Registry, default_registry, utc_today, week_label, week_start
@@ -71,7 +71,9 @@ def run(args: argparse.Namespace) -> int:
     directory = Path(args.dir).resolve()
     _fresh(directory)
     registry = default_registry()
-    first_day = week_start(utc_today()) - timedelta(weeks=args.weeks)
+    # The last simulated week is the dashboard's latest complete one, so both show the same weeks.
+    window = Window.ending(latest_complete_week(utc_today()), args.weeks)
+    first_day = window.first
     from printernizer_stats.simulator import release_timeline  # noqa: PLC0415 - the simulator is heavy
 
     releases = release_timeline(first_day, args.weeks)
@@ -93,39 +95,39 @@ def run(args: argparse.Namespace) -> int:
         simulate_s = time.monotonic() - simulate_started
         if collector is not None:
             collector.stop()  # SIGTERM: rotel exports what it still holds
-        summary = _stored_summary(db_path, registry, sum(r.accepted for r in reports), progress)
+        engine = sa.create_engine(f"sqlite:///{db_path}")
+        stack.callback(engine.dispose)
+        delivery = _wait_for_delivery(engine, registry, sum(r.accepted for r in reports), progress)
+        insights = read_insights(engine, window, DEFAULT_K)
         facts = _run_facts(args, path, reports, time.monotonic() - started, simulate_s)
-        (directory / "summary.json").write_text(
-            json.dumps({"stored": summary.to_json(), "run": dataclasses.asdict(facts)}, indent=2) + "\n")
-        facts = dataclasses.replace(facts, pages=page_lines(directory, receiver.url, args.serve))
+        (directory / "summary.json").write_text(json.dumps(
+            {"delivery": delivery.to_json(), "insights": insights.to_json(), "run": dataclasses.asdict(facts)},
+            indent=2) + "\n")
+        facts = dataclasses.replace(facts, pages=page_lines(directory, receiver.url, token if args.serve else None))
         marks = {week_label(week_start(r.published)): f"← {r.version} released" for r in releases}
         progress.clear()
-        sys.stdout.write(render_summary(summary, facts, marks))
+        sys.stdout.write(render_summary(delivery, insights, facts, marks))
         sys.stdout.flush()
         if args.serve:
             serve_until_interrupted(directory, receiver.url)
     return 0
 
 
-def _stored_summary(db_path: Path, registry: Registry, accepted: int, progress: Progress,
-                    timeout_s: float = 30.0) -> StoredSummary:
-    """The receiver's summary once it holds every batch the clients had accepted (or nothing arrives for a
+def _wait_for_delivery(engine: sa.Engine, registry: Registry, accepted: int, progress: Progress,
+                       timeout_s: float = 30.0) -> Delivery:
+    """What the receiver holds once it has every batch the clients had accepted (or nothing arrives for a
     while: then the summary shows what was lost)."""
-    engine = sa.create_engine(f"sqlite:///{db_path}")
-    try:
-        deadline, last, last_change = time.monotonic() + timeout_s, -1, time.monotonic()
-        while True:
-            summary = read_summary(engine, registry)
-            if summary.weekly_batches >= accepted or time.monotonic() > deadline:
-                return summary
-            if summary.weekly_batches != last:
-                last, last_change = summary.weekly_batches, time.monotonic()
-            elif time.monotonic() - last_change > 5:
-                return summary
-            progress.status(f"waiting for the receiver: {summary.weekly_batches:,} of {accepted:,} batches stored")
-            time.sleep(0.3)
-    finally:
-        engine.dispose()
+    deadline, last, last_change = time.monotonic() + timeout_s, -1, time.monotonic()
+    while True:
+        delivery = read_delivery(engine, registry)
+        if delivery.weekly_batches >= accepted or time.monotonic() > deadline:
+            return delivery
+        if delivery.weekly_batches != last:
+            last, last_change = delivery.weekly_batches, time.monotonic()
+        elif time.monotonic() - last_change > 5:
+            return delivery
+        progress.status(f"waiting for the receiver: {delivery.weekly_batches:,} of {accepted:,} batches stored")
+        time.sleep(0.3)
 
 
 def _run_facts(args: argparse.Namespace, path: str, reports: list[InstallationReport], elapsed_s: float,

@@ -1,5 +1,5 @@
-"""Where to look after the demo: the receiver (and the maintainers' dashboard it serves, in builds that have
-it) and one installation's own page (the ``viewer`` command, in builds that have it)."""
+"""Where to look after the demo: the receiver, the maintainers' dashboard it serves, and one installation's
+own page (the ``viewer`` command)."""
 
 from __future__ import annotations
 
@@ -16,38 +16,44 @@ from printernizer_stats.cli._main import COMMANDS
 from printernizer_stats.collector import free_port
 
 DASHBOARD_PATH = "/dashboard"
-"""Where the receiver serves the maintainers' dashboard, in builds that have one."""
+"""Where the receiver serves the maintainers' dashboard."""
+DEFAULT_PORT = 4318
 
 
 def _first_installation(directory: Path) -> Path | None:
     return next(iter(sorted((directory / "installations").glob("installation-*.db"))), None)
 
 
-def _answers(url: str) -> bool:
+def _answers(url: str, token: str | None = None) -> bool:
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"} if token else {})  # noqa: S310 - loopback
     try:
-        with urllib.request.urlopen(url, timeout=2) as answer:  # noqa: S310 - loopback
+        with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310 - loopback
             return bool(answer.status == 200)
     except (urllib.error.URLError, OSError):
         return False
 
 
-def page_lines(directory: Path, receiver_url: str, serving: bool) -> tuple[str, ...]:
-    """What to open or run next; with ``serving``, the addresses are live until Ctrl-C."""
+def page_lines(directory: Path, receiver_url: str, serving_token: str | None) -> tuple[str, ...]:
+    """What to open or run next. With ``serving_token`` (``--serve``) the addresses are live until Ctrl-C and
+    the dashboard signs in with that token, the demo receiver's random one (it dies with the demo)."""
     installation = _first_installation(directory)
     db_url = f"sqlite:///{directory / 'receiver.db'}"
-    if serving:
+    if serving_token is not None:
         lines = ["Pages (running until Ctrl-C):", f"  receiver              {receiver_url}/healthz"]
-        if _answers(receiver_url + DASHBOARD_PATH):
-            lines.append(f"  maintainers' dashboard {receiver_url}{DASHBOARD_PATH}")
+        if _answers(receiver_url + DASHBOARD_PATH, serving_token):
+            lines += [f"  maintainers' dashboard {receiver_url}{DASHBOARD_PATH}",
+                      f"      sign in with the demo's token {serving_token}"]
         return tuple(lines)
     lines = ["Look at it yourself:",
              f"  printernizer-stats serve --db-url {db_url}",
-             "      the receiver on the demo's data (the maintainers' dashboard lives there, in builds with one)"]
+             f"      the receiver on the demo's data; its maintainers' dashboard is then at "
+             f"http://127.0.0.1:{DEFAULT_PORT}{DASHBOARD_PATH}",
+             "      (no token given: open to anyone who can reach the port, as fits a loopback demo)"]
     if installation is not None:
         command = "viewer" if "viewer" in COMMANDS else "local"
         lines += [f"  printernizer-stats {command} --db {installation}",
                   "      what that installation's user sees" + ("" if command == "viewer" else " (as JSON)")]
-    lines.append("  ./dev demo --serve    keeps the receiver and one user's page running after the summary")
+    lines.append("  ./dev demo --serve    keeps the receiver, its dashboard and one user's page running after this")
     return tuple(lines)
 
 
