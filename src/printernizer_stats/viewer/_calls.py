@@ -36,8 +36,8 @@ async def call(backend: StatsBackend, fn: Callable[..., T], *args: Any, value_er
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, f"usage statistics are unavailable: {exc}") from None
     except ValueError as exc:
         raise HTTPException(value_error, str(exc)) from None
-    except Exception:
-        _log.exception("usage_stats.api_failed")
+    except Exception as exc:
+        _log.error("usage_stats.api_failed", error=type(exc).__name__)
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, UNEXPECTED) from None
 
 
@@ -45,8 +45,8 @@ def validated(model: type[M], data: Any) -> M:
     """``data`` as ``model``; a shape the backend should never produce is logged and answered 503."""
     try:
         return model.model_validate(data)
-    except ValidationError:
-        _log.exception("usage_stats.api_unexpected_shape", model=model.__name__)
+    except ValidationError as exc:
+        _log.error("usage_stats.api_unexpected_shape", model=model.__name__, errors=exc.error_count())
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, UNEXPECTED) from None
 
 

@@ -51,8 +51,8 @@ def _part(backend: StatsBackend, fn: Callable[[], Any]) -> Part:
         return Part(fn())
     except backend.unavailable_errors as exc:
         return Part(error=f"unavailable: {exc}")
-    except Exception:
-        _log.exception("usage_stats.page_part_failed")
+    except Exception as exc:
+        _log.error("usage_stats.page_part_failed", error=type(exc).__name__)
         return Part(error=UNEXPECTED)
 
 
