@@ -249,6 +249,11 @@ class StatsClient(ConsentOperations):
         """Send what is queued now (ignoring the retry schedule, never the consent gate)."""
         return self.sending.submit_now()
 
+    def community_summary(self) -> dict[str, Any]:
+        """"How your setup compares": the cached community summary (fetched by the scheduler at most once a
+        day, only while opted in) and this installation's own position, computed locally. No network."""
+        return self.sending.community.view()
+
     def start_scheduler(self) -> bool:
         """Start weekly sending inside the running asyncio loop (host startup); False without an endpoint."""
         return self.sending.start_async()
