@@ -2,7 +2,7 @@
 
 Serves a body with an ETag (304 for a matching ``If-None-Match``), or whatever a test scripts instead
 (an oversized body, malformed JSON, a status, a redirect); counts accepted connections and keeps each
-request's path and headers, so a test can prove what was (and was not) sent.
+GET's path and headers, so a test can prove what was (and was not) sent. POSTed batches get a bare 200.
 """
 
 from __future__ import annotations
@@ -47,6 +47,12 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         return None
+
+    def do_POST(self) -> None:  # a weekly batch from the same scheduler round: taken, not kept
+        self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
 
     def do_GET(self) -> None:
         owner = self.server.owner
