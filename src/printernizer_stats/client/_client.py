@@ -250,8 +250,7 @@ class StatsClient(ConsentOperations):
         return self.sending.submit_now()
 
     def community_summary(self) -> dict[str, Any]:
-        """"How your setup compares": the cached community summary (fetched by the scheduler at most once a
-        day, only while opted in) and this installation's own position, computed locally. No network."""
+        """The cached community summary beside this installation's own position (client/_community.py)."""
         return self.sending.community.view()
 
     def start_scheduler(self) -> bool:
