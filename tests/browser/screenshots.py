@@ -2,7 +2,8 @@
 
 A simulated installation (eight weeks, seven of them already sent to a local receiver, this week up to
 yesterday) inside the stand-in Printernizer, photographed by headless Chromium: light and dark, desktop and
-phone, and the delete dialog.
+phone, and the delete dialog. Its community summary comes from the real receiver over a simulated
+population of 200 installations.
 """
 
 from __future__ import annotations
@@ -14,13 +15,19 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+from printernizer_stats.analytics import AnalyticsConfig, create_maintainers_app
 from printernizer_stats.client import StatsClient
+from printernizer_stats.registry import week_start
 from printernizer_stats.sender import SenderConfig
+from printernizer_stats.server import ReceiverConfig
 from printernizer_stats.simulator.standin_app import create_standin_app
 from printernizer_stats.viewer import MOUNT_PREFIX
+from tests.analytics.conftest import build_sqlite, now_after
+from tests.analytics.population import Population
 from tests.browser._server import serve
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, Clock
 from tests.sender.receiver import FaultyReceiver
+from tests.server.live import serve_in_thread
 from tests.viewer.conftest import build_simulated_db
 
 DAY = date(2026, 11, 19)  # a Thursday: this week has three days
@@ -33,6 +40,13 @@ def build(db: Path) -> None:
         week_ago = DAY - timedelta(weeks=1)
         client = StatsClient(db, environ={}, today=lambda: week_ago, sender=SenderConfig(endpoint=receiver.url))
         client.submit_now()
+    population = Population(installations=200, weeks=3, seed=7, first_week=week_start(DAY) - timedelta(weeks=4))
+    receiver_db = build_sqlite(db.with_name("receiver.db"), population)
+    app = create_maintainers_app(ReceiverConfig(db_url=f"sqlite:///{receiver_db}"), AnalyticsConfig(k=5),
+                                 now=lambda: now_after(population))
+    with serve_in_thread(app) as url:  # the community summary, fetched by the scheduler's round
+        client = StatsClient(db, environ={}, today=lambda: DAY, sender=SenderConfig(endpoint=url))
+        client.sending.community.refresh()
 
 
 def main(out: Path) -> None:
@@ -49,6 +63,7 @@ def main(out: Path) -> None:
             light = browser.new_page(viewport={"width": 1280, "height": 900}, device_scale_factor=1)
             light.goto(page_url)
             light.screenshot(path=str(out / "viewer.png"), full_page=True)
+            light.locator("#community").screenshot(path=str(out / "viewer-community.png"))
             light.get_by_role("button", name="Delete all…").click()
             light.wait_for_timeout(200)
             light.screenshot(path=str(out / "viewer-delete-dialog.png"))

@@ -12,7 +12,7 @@ EXPECTED = {
     ("get", ""), ("get", "/status"), ("get", "/local"), ("get", "/export"), ("get", "/collected"),
     ("get", "/preview"), ("get", "/history"), ("post", "/opt-in"), ("post", "/opt-out"), ("delete", "/delete-all"),
     ("delete", ""), ("post", "/request-server-deletion"), ("post", "/submit"), ("get", "/settings"),
-    ("put", "/settings"), ("post", "/rotate-id"),
+    ("put", "/settings"), ("post", "/rotate-id"), ("get", "/community"),
 }
 
 

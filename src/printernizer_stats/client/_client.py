@@ -249,6 +249,10 @@ class StatsClient(ConsentOperations):
         """Send what is queued now (ignoring the retry schedule, never the consent gate)."""
         return self.sending.submit_now()
 
+    def community_summary(self) -> dict[str, Any]:
+        """The cached community summary beside this installation's own position (client/_community.py)."""
+        return self.sending.community.view()
+
     def start_scheduler(self) -> bool:
         """Start weekly sending inside the running asyncio loop (host startup); False without an endpoint."""
         return self.sending.start_async()

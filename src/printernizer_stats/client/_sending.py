@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import structlog
 
+from printernizer_stats.client._community import ClientCommunity
 from printernizer_stats.exporter import StoreUnavailable, collection_allowed, do_not_track
 from printernizer_stats.registry import WeekValue, week_start
 from printernizer_stats.sender import (
@@ -73,6 +74,7 @@ class ClientSending:
         self.config = config
         self.outbox = Outbox(client.store.path, config.max_outbox_weeks)
         self.sender = Sender(self.outbox, config, self.may_send, today=client.today, now=now)
+        self.community = ClientCommunity(client, config)
         self.scheduler: AsyncScheduler | ThreadScheduler | None = None
         self._failed: str | None = None
 
@@ -192,12 +194,13 @@ class ClientSending:
                 "queued": len(self.outbox.queued())}
 
     def tick(self) -> float | None:
-        """The scheduler's round: rotate the id if due, batch, send what is due. Never raises."""
+        """The scheduler's round: rotate the id if due, batch, send, fetch the community summary. Never raises."""
         try:
             self.client.honour_do_not_track()
             self.client.rotate_id_if_due()
             self.collect()
             attempts = self.sender.send_due()
+            self.community.refresh()  # the community summary: once a day, only while opted in
             self._failed = None
             if attempts and all(a.outcome == HELD for a in attempts):
                 return None  # nothing may go out now: wait for the regular interval
@@ -210,8 +213,8 @@ class ClientSending:
 
     # -- consent lifecycle ----------------------------------------------------------------------------
     def withdraw(self) -> int:
-        """Opt-out: every queued batch goes at once (a pending deletion request stays); returns how many."""
-        return self.outbox.clear(self.client.today(), keep_kinds=(DELETION,))
+        """Opt-out: queued batches (a pending deletion request stays) and the community summary go at once."""
+        return self.outbox.clear(self.client.today(), keep_kinds=(DELETION,)) + self.community.clear()
 
     def queue_deletion(self, installation_id: str) -> dict[str, Any]:
         """Queue the one deletion request for ``installation_id`` (once: not again after it was accepted)."""

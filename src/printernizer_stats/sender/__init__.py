@@ -1,4 +1,5 @@
-"""The weekly anonymised batch, the persisted outbox and sent log, and the OTLP/HTTP sender.
+"""The weekly anonymised batch, the persisted outbox and sent log, the OTLP/HTTP sender, and the cached
+public community summary.
 
 Imports only the registry and third-party libraries; ``client/`` wires it to the local store and consent.
 """
@@ -15,6 +16,15 @@ from printernizer_stats.sender._batch import (
     gzip_payload,
     wire_resource,
     wire_values,
+)
+from printernizer_stats.sender._community import (
+    MAX_SUMMARY_BYTES,
+    SUMMARY_PATH,
+    CachedSummary,
+    CommunitySummary,
+    SummaryTooLarge,
+    UnexpectedStatus,
+    summary_url,
 )
 from printernizer_stats.sender._config import (
     CA_FILE_ENV,
@@ -43,6 +53,13 @@ from printernizer_stats.sender._sentlog import (
     SentEntry,
     verify_chain,
 )
+from printernizer_stats.sender._summary_shape import (
+    GROUP_LISTS,
+    SUMMARY_SCHEMA,
+    InvalidSummary,
+    fleet_size_label,
+    validate_summary,
+)
 from printernizer_stats.sender._transport import BATCH_ID_HEADER, RECEIPT_HEADER, Outcome, SendResult, Transport
 
 __all__ = [
@@ -54,19 +71,26 @@ __all__ = [
     "DELETION_LABEL",
     "ENDPOINT_ENV",
     "GENESIS",
+    "GROUP_LISTS",
     "HELD",
+    "MAX_SUMMARY_BYTES",
     "OTLP_METRICS_PATH",
     "PROXY_ENV",
     "RECEIPT_HEADER",
     "REJECTED",
     "RETRYABLE_STATUS",
+    "SUMMARY_PATH",
+    "SUMMARY_SCHEMA",
     "TOKEN_ENV",
     "WEEKLY",
     "AsyncScheduler",
     "Attempt",
     "Batch",
+    "CachedSummary",
     "ChainCheck",
+    "CommunitySummary",
     "InsecureEndpointError",
+    "InvalidSummary",
     "MaySend",
     "Outbox",
     "OutboxUnavailable",
@@ -77,14 +101,17 @@ __all__ = [
     "Sender",
     "SenderConfig",
     "SentEntry",
+    "SummaryTooLarge",
     "ThreadScheduler",
     "Tick",
     "Transport",
+    "UnexpectedStatus",
     "batch_id",
     "build_deletion_batch",
     "build_week_batch",
     "describe_payload",
     "encode_batch",
+    "fleet_size_label",
     "gzip_payload",
     "is_loopback",
     "is_retryable_status",
@@ -92,6 +119,8 @@ __all__ = [
     "otlp_json",
     "parse_retry_after",
     "sender_config",
+    "summary_url",
+    "validate_summary",
     "verify_chain",
     "wire_resource",
     "wire_values",

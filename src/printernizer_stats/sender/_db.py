@@ -39,6 +39,13 @@ CREATE TABLE IF NOT EXISTS sent_log (
     prev_hash TEXT NOT NULL,
     entry_hash TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS community_summary (
+    id INTEGER PRIMARY KEY CHECK (id = 1),  -- one row: the public community summary, as last fetched
+    body TEXT,                        -- its JSON (validated), or NULL before the first successful fetch
+    etag TEXT,                        -- the receiver's ETag, sent back as If-None-Match
+    fetched_day TEXT,                 -- ISO date the body was fetched (or confirmed unchanged)
+    checked_day TEXT NOT NULL         -- ISO date of the last attempt: at most one a day
+);
 CREATE TABLE IF NOT EXISTS sender_state (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL

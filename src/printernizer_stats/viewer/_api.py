@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse
 from printernizer_stats.registry import privacy_items
 from printernizer_stats.viewer._backend import StatsBackend
 from printernizer_stats.viewer._calls import call, same_origin_only, validated
+from printernizer_stats.viewer._community import Community
 from printernizer_stats.viewer._models import (
     ActionResult,
     Collected,
@@ -86,6 +87,15 @@ def add_api_routes(router: APIRouter, backend: StatsBackend) -> None:
                 summary="Every batch sent, with hashes, server receipts and the hash-chain check")
     async def get_history() -> History:
         return validated(History, await call(backend, backend.history))
+
+    @router.get("/community", name="usage_stats_community", response_model=Community, responses=_UNAVAILABLE,
+                summary="How your setup compares: the community summary beside your own figures",
+                description="The receiver's public, k-anonymous summary as cached on this machine (fetched at most "
+                            "once a day, only while opted in; nothing about the installation is sent to get it) "
+                            "and this installation's own position, computed locally. Never opens a connection. "
+                            "Not opted in, DO_NOT_TRACK or nothing fetched yet: `available` is false with a reason.")
+    async def get_community() -> Community:
+        return validated(Community, await call(backend, backend.community_summary))
 
     @router.post("/opt-in", name="usage_stats_opt_in", response_model=ActionResult, summary="Opt in",
                  description="Starts collecting under a new random installation id. 403 while DO_NOT_TRACK is set.",

@@ -26,6 +26,7 @@ from printernizer_stats.registry import privacy_items, utc_today, week_label, we
 from printernizer_stats.viewer._backend import StatsBackend
 from printernizer_stats.viewer._calls import UNEXPECTED
 from printernizer_stats.viewer._charts import figure
+from printernizer_stats.viewer._community import compare, errors_line
 from printernizer_stats.viewer._dashboard import FEATURES, charts, features_used, humanize, key_figures, week_metrics
 
 _log = structlog.get_logger(__name__)
@@ -65,6 +66,7 @@ def page_context(backend: StatsBackend, collected: Mapping[str, Any]) -> dict[st
     preview = _part(backend, backend.preview)  # first: it batches complete weeks, which the status counts
     status, summary = _part(backend, backend.status), _part(backend, backend.local_summary)
     history, settings = _part(backend, backend.history), _part(backend, backend.usage_settings)
+    community = _part(backend, backend.community_summary)
     local: Mapping[str, Any] = summary.data or {}
     today = date.fromisoformat(local["as_of_day"]) if local else utc_today()
     state: Mapping[str, Any] = status.data or {}
@@ -80,6 +82,8 @@ def page_context(backend: StatsBackend, collected: Mapping[str, Any]) -> dict[st
                              week_metrics(local, week_start(today) - timedelta(weeks=1))),
         "charts": charts(registry, local, today),
         "features": features_used(registry, _latest_with(local, FEATURES)),
+        "community": community, "comparisons": compare(community.data or {}),
+        "community_errors": errors_line(community.data or {}),
         "preview_json": json.dumps(preview.data["otlp_json"], indent=2)
         if preview.data and preview.data.get("otlp_json") else None,
     }

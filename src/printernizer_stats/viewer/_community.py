@@ -1,0 +1,187 @@
+""""How your setup compares": the response model of ``GET /community`` and what the page's card shows.
+
+The community figures come from the receiver's public summary (k-anonymous, cached by the client); "you"
+is this installation's own position, computed on this machine. Pure functions from the backend's answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from printernizer_stats.viewer._charts import figure
+from printernizer_stats.viewer._dashboard import humanize
+
+
+class CommunityGroup(BaseModel):
+    value: str
+    installations: int = Field(description="The group's sample size (at least k).")
+    share: float = Field(description="Fraction 0-1.")
+    low: float = Field(description="95 % Wilson interval, lower end.")
+    high: float = Field(description="95 % Wilson interval, upper end.")
+
+
+class CommunityRate(BaseModel):
+    value: float
+    low: float | None
+    high: float | None
+    installations: int
+
+
+class CommunitySummary(BaseModel):
+    """The receiver's public summary (``printernizer-stats/summary/1``), as cached on this machine."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    schema_name: str = Field(alias="schema", examples=["printernizer-stats/summary/1"])
+    week: date = Field(description="Monday of the ISO week the figures describe.")
+    k: int = Field(description="Groups of fewer installations are not published.")
+    installations: int | None
+    deployment_modes: list[CommunityGroup]
+    versions: list[CommunityGroup]
+    platforms: list[CommunityGroup]
+    printer_types: list[CommunityGroup]
+    fleet_sizes: list[CommunityGroup]
+    features: list[CommunityGroup]
+    uptime_days: list[CommunityGroup]
+    errors_per_1000_jobs: CommunityRate | None
+
+
+class YourSetup(BaseModel):
+    """This installation in the summary's terms, computed on this machine (sent nowhere)."""
+
+    deployment_mode: str | None
+    app_version: str | None
+    platform: str | None
+    printer_types: dict[str, int] = Field(description="Printers by type (latest week reporting them).")
+    printers: int | None
+    fleet_size: str = Field(examples=["3-5"])
+    features: dict[str, bool]
+    uptime_days: int | None = Field(description="Days running in the last complete week.")
+    week: str = Field(description="The last complete ISO week, which jobs and errors describe.")
+    jobs: int
+    errors: int
+    errors_per_1000_jobs: float | None
+
+
+class Community(BaseModel):
+    """How this installation compares with the community, or why there is nothing to compare with."""
+
+    available: bool
+    reason: str | None = Field(description="Why there is no summary (not opted in, DO_NOT_TRACK, not fetched yet).")
+    week: date | None
+    fetched_day: date | None = Field(description="When the summary was last fetched or confirmed unchanged.")
+    summary: CommunitySummary | None
+    yours: YourSetup | None
+
+
+LABELS = {"bambu_lab": "Bambu Lab", "prusa_core": "Prusa", "octoprint": "OctoPrint", "homeassistant": "Home Assistant",
+          "docker": "Docker", "standalone": "standalone", "pi": "Raspberry Pi", "linux": "Linux",
+          "windows": "Windows", "darwin": "macOS", "other": "other", "unknown": "unknown"}
+GROUPS = (
+    ("deployment_modes", "Deployment", "deployment_mode", "{share} of {n} installations run {value}"),
+    ("versions", "Version", "app_version", "{share} of {n} installations are on {value}"),
+    ("platforms", "Operating system", "platform", "{share} of {n} installations run on {value}"),
+    ("printer_types", "Printer types", "printer_types", "{share} of {n} installations have a {value} printer"),
+    ("fleet_sizes", "Printers per installation", "fleet_size", "{share} of {n} installations have {value} printer(s)"),
+    ("uptime_days", "Days running a week", "uptime_days", "{share} of {n} installations ran on {value} day(s)"),
+    ("features", "Features switched on", "features", ""),
+)
+"""Summary list, title, the matching field of ``yours``, the sentence for your group (features: a list)."""
+
+
+def label(value: str, key: str = "") -> str:
+    """A group's name as people read it (feature names humanized; versions and counts as they are)."""
+    return LABELS.get(value) or (humanize(value) if key == "features" else value)
+
+
+def percent(fraction: float) -> str:
+    return f"{round(fraction * 100)} %"
+
+
+def interval(low: float, high: float) -> str:
+    return f"95 % CI {round(low * 100)}–{round(high * 100)} %"
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    value: str
+    label: str
+    share: str
+    interval: str
+    installations: int
+    bar: tuple[float, float, float]
+    """Share, low and high in percent (the inline SVG bar and its interval whisker)."""
+    yours: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    key: str
+    title: str
+    rows: list[Row]
+    you: list[str]
+    """One sentence per value of yours: where you stand, or why your group is not published."""
+
+
+def _your_values(key: str, yours: Mapping[str, Any]) -> list[str]:
+    mine = yours.get(key)
+    if key == "features":
+        return sorted(name for name, on in (mine or {}).items() if on)
+    if key == "printer_types":
+        return sorted(mine or {})
+    return [] if mine is None else [str(mine)]
+
+
+def compare(view: Mapping[str, Any]) -> list[Comparison]:
+    """Each summary list with its groups, "you" marked, and the sentences saying where you stand."""
+    summary, yours = view.get("summary"), view.get("yours") or {}
+    if not summary:
+        return []
+    comparisons = []
+    for key, title, field, sentence in GROUPS:
+        mine = _your_values(field, yours)
+        groups = summary[key]
+        rows = [Row(g["value"], label(g["value"], key), percent(g["share"]), interval(g["low"], g["high"]),
+                    g["installations"], (g["share"] * 100, g["low"] * 100, g["high"] * 100), g["value"] in mine)
+                for g in groups]
+        if key == "features":  # one line: which of yours are on (the table marks them)
+            you = [f"You: {', '.join(label(v, key) for v in mine)} switched on." if mine else
+                   "You: none of these switched on."] if yours else []
+        else:
+            you = [_where(value, key, sentence, {g["value"]: g for g in groups}, summary) for value in mine]
+        comparisons.append(Comparison(key, title, rows, you))
+    return comparisons
+
+
+def _where(value: str, key: str, sentence: str, groups: Mapping[str, Any], summary: Mapping[str, Any]) -> str:
+    """Where your value stands in its group, or why its group is not published."""
+    group = groups.get(value)
+    if group is None:
+        return (f"You: {label(value, key)} — not published: fewer than {summary['k']} installations were in this "
+                "group that week.")
+    n = summary["installations"] or group["installations"]
+    said = sentence.format(share=percent(group["share"]), n=figure(n), value=label(value, key))
+    return f"You: {label(value, key)} — {said} ({interval(group['low'], group['high'])})."
+
+
+def errors_line(view: Mapping[str, Any]) -> tuple[str | None, str | None]:
+    """The community's errors per 1,000 jobs and yours, as sentences (None where there is no figure)."""
+    summary, yours = view.get("summary") or {}, view.get("yours") or {}
+    rate, community = summary.get("errors_per_1000_jobs"), None
+    if rate:
+        spread = f", 95 % CI {figure(round(rate['low'], 1))}–{figure(round(rate['high'], 1))}" \
+            if rate["low"] is not None and rate["high"] is not None else ""
+        community = (f"Community: {figure(round(rate['value'], 1))} errors per 1,000 jobs{spread} "
+                     f"({figure(rate['installations'])} installations).")
+    mine = None
+    if yours.get("errors_per_1000_jobs") is not None:
+        mine = (f"You: {figure(round(yours['errors_per_1000_jobs'], 1))} in {yours['week']} "
+                f"({figure(yours['errors'])} errors in {figure(yours['jobs'])} jobs).")
+    elif yours:
+        mine = f"You: no print jobs recorded in {yours['week']}."
+    return community, mine
