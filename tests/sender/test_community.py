@@ -17,7 +17,6 @@ from printernizer_stats.sender import (
     InsecureEndpointError,
     InvalidSummary,
     SenderConfig,
-    fleet_size_label,
     summary_url,
     validate_summary,
 )
@@ -167,8 +166,3 @@ def test_validate_summary_keeps_known_fields_only() -> None:
                    {**SUMMARY, "versions": [{"value": "a", "installations": 1, "share": 0.5, "low": 0.6, "high": 1}]}):
         with pytest.raises(InvalidSummary):
             validate_summary(broken)
-
-
-def test_fleet_size_labels_match_the_summary() -> None:
-    labels = [fleet_size_label(n) for n in (None, 0, 1, 2, 3, 5, 6, 10, 11, 40)]
-    assert labels == ["unknown", "0", "1", "2", "3-5", "3-5", "6-10", "6-10", "11+", "11+"]

@@ -34,8 +34,8 @@ from printernizer_stats.analytics._retention import (
     retention_cutoff,
 )
 from printernizer_stats.analytics._service import AnalyticsService
-from printernizer_stats.analytics._summary import SCHEMA as SUMMARY_SCHEMA
 from printernizer_stats.analytics._summary import community_summary
+from printernizer_stats.registry import SUMMARY_SCHEMA
 
 __all__ = [
     "DEFAULT_K",

@@ -7,6 +7,7 @@ with the attribute the figure groups by. Group values come from the stored rows,
 from __future__ import annotations
 
 from printernizer_stats.analytics._model import FigureSpec, GroupKind, RateSpec
+from printernizer_stats.registry import UNKNOWN_FLEET_SIZE
 
 PRINTERS_METRIC = "printernizer.printers"
 PRINTER_TYPE = "printer_type"
@@ -92,7 +93,5 @@ FACT_FIGURES = {
     PLATFORMS.name: "platform", PYTHON_VERSIONS.name: "python_version",
 }
 """PARTITION figures that are one installation fact of the week: figure -> daily_stats column."""
-FLEET_BUCKETS = ((0, 0, "0"), (1, 1, "1"), (2, 2, "2"), (3, 5, "3-5"), (6, 10, "6-10"))
-"""Fleet size buckets (lowest, highest, label); larger fleets are "11+"; no report: "unknown"."""
-LARGEST_FLEET_LABEL = "11+"
-UNKNOWN = "unknown"
+UNKNOWN = UNKNOWN_FLEET_SIZE
+"""Group of installations that reported no value that week (fleet size, days running)."""

@@ -20,7 +20,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 
 from printernizer_stats.analytics import _figures as f
 from printernizer_stats.analytics._model import FigureSpec
-from printernizer_stats.registry import Registry, default_registry
+from printernizer_stats.registry import FLEET_SIZE_GROUPS, LARGEST_FLEET_SIZE, Registry, default_registry
 from printernizer_stats.server import rollup_table, tables
 
 PeriodFilter = Callable[[sa.ColumnElement[Any]], sa.ColumnElement[bool]]
@@ -106,8 +106,8 @@ def _count() -> sa.ColumnElement[Any]:
 
 def _fleet_bucket(count: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
     whens: list[tuple[sa.ColumnElement[bool], sa.ColumnElement[str]]] = [(count.is_(None), sa.literal(f.UNKNOWN))]
-    whens += [(count <= high, sa.literal(label)) for _, high, label in f.FLEET_BUCKETS]
-    return sa.case(*whens, else_=sa.literal(f.LARGEST_FLEET_LABEL))
+    whens += [(count <= most, sa.literal(label)) for _, most, label in FLEET_SIZE_GROUPS]
+    return sa.case(*whens, else_=sa.literal(LARGEST_FLEET_SIZE))
 
 
 def _active(daily: sa.Table, where: PeriodFilter, by_version: bool = False) -> sa.Subquery:

@@ -14,8 +14,8 @@ from datetime import date
 
 from printernizer_stats.analytics import _figures as f
 from printernizer_stats.analytics._model import Figure
+from printernizer_stats.registry import SUMMARY_SCHEMA
 
-SCHEMA = "printernizer-stats/summary/1"
 SUMMARY_FIGURES = {
     "deployment_modes": f.DEPLOYMENT_MODES, "versions": f.VERSIONS, "platforms": f.PLATFORMS,
     "printer_types": f.PRINTER_TYPES, "fleet_sizes": f.FLEET_SIZES, "features": f.FEATURES, "uptime_days": f.UPTIME,
@@ -37,7 +37,7 @@ def community_summary(figures: Mapping[str, Figure], week: date, k: int) -> dict
     """The summary document for ``week`` from published ``figures``."""
     active = figures[f.ACTIVE.name].week(week)
     summary: dict[str, object] = {
-        "schema": SCHEMA, "week": week.isoformat(), "k": k,
+        "schema": SUMMARY_SCHEMA, "week": week.isoformat(), "k": k,
         "installations": active[0].installations if active else None,
     }
     for key, spec in SUMMARY_FIGURES.items():

@@ -11,8 +11,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from printernizer_stats.registry import Registry, WeekValue, week_label, week_start
-from printernizer_stats.sender import fleet_size_label
+from printernizer_stats.registry import Registry, WeekValue, fleet_size_label, week_label, week_start
 
 if TYPE_CHECKING:
     from printernizer_stats.client._client import StatsClient

@@ -53,13 +53,7 @@ from printernizer_stats.sender._sentlog import (
     SentEntry,
     verify_chain,
 )
-from printernizer_stats.sender._summary_shape import (
-    GROUP_LISTS,
-    SUMMARY_SCHEMA,
-    InvalidSummary,
-    fleet_size_label,
-    validate_summary,
-)
+from printernizer_stats.sender._summary_shape import GROUP_LISTS, InvalidSummary, validate_summary
 from printernizer_stats.sender._transport import BATCH_ID_HEADER, RECEIPT_HEADER, Outcome, SendResult, Transport
 
 __all__ = [
@@ -80,7 +74,6 @@ __all__ = [
     "REJECTED",
     "RETRYABLE_STATUS",
     "SUMMARY_PATH",
-    "SUMMARY_SCHEMA",
     "TOKEN_ENV",
     "WEEKLY",
     "AsyncScheduler",
@@ -111,7 +104,6 @@ __all__ = [
     "build_week_batch",
     "describe_payload",
     "encode_batch",
-    "fleet_size_label",
     "gzip_payload",
     "is_loopback",
     "is_retryable_status",

@@ -12,7 +12,8 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-SUMMARY_SCHEMA = "printernizer-stats/summary/1"
+from printernizer_stats.registry import SUMMARY_SCHEMA
+
 GROUP_LISTS = ("deployment_modes", "versions", "platforms", "printer_types", "fleet_sizes", "features", "uptime_days")
 """The summary's lists of published groups, each ``{value, installations, share, low, high}``."""
 MAX_GROUPS = 200
@@ -94,16 +95,3 @@ def validate_summary(document: Any) -> dict[str, Any]:
         summary[name] = _groups(document.get(name), name)
     summary["errors_per_1000_jobs"] = _rate(document.get("errors_per_1000_jobs"))
     return summary
-
-
-FLEET_BUCKETS = ((0, "0"), (1, "1"), (2, "2"), (5, "3-5"), (10, "6-10"))
-"""The summary's fleet sizes: (largest number of printers, label); larger fleets are ``11+``."""
-LARGEST_FLEET = "11+"
-UNKNOWN_FLEET = "unknown"
-
-
-def fleet_size_label(printers: float | None) -> str:
-    """The fleet size group a number of printers falls into, as the summary names it."""
-    if printers is None:
-        return UNKNOWN_FLEET
-    return next((label for highest, label in FLEET_BUCKETS if printers <= highest), LARGEST_FLEET)
