@@ -6,7 +6,8 @@ imported on first use, so the client itself works without it.
 
 from typing import TYPE_CHECKING, Any
 
-from printernizer_stats.client._client import FeaturesEnabled, PrintersByType, StatsClient, host_gauges
+from printernizer_stats.client._client import StatsClient
+from printernizer_stats.client._host_gauges import FeaturesEnabled, PrintersByType, host_gauges
 from printernizer_stats.client._host_settings import features_from_settings, timezone_from_settings
 from printernizer_stats.client._routes import RuntimeValueSets
 from printernizer_stats.client._sending import ClientSending

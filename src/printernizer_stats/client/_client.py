@@ -19,6 +19,7 @@ from typing import Any
 import structlog
 
 from printernizer_stats.client._consent import FACT_PREFIX, ConsentOperations
+from printernizer_stats.client._host_gauges import FeaturesEnabled, PrintersByType, host_gauges
 from printernizer_stats.client._routes import RuntimeValueSets
 from printernizer_stats.client._sending import ClientSending
 from printernizer_stats.client._settings import retention_weeks
@@ -32,7 +33,6 @@ from printernizer_stats.instrumentation import (
     DEFAULT_ROUTE_MODE,
     EventBus,
     EventBusAdapter,
-    GaugeSource,
     Pipeline,
     Probe,
     RouteMode,
@@ -46,22 +46,6 @@ from printernizer_stats.registry import Registry, WeekValue, combine_weeks, defa
 from printernizer_stats.sender import OutboxUnavailable, SenderConfig, sender_config
 
 _log = structlog.get_logger(__name__)
-
-PrintersByType = Callable[[], Mapping[str, int]]
-FeaturesEnabled = Callable[[], Mapping[str, bool]]
-
-
-def host_gauges(printers: PrintersByType | None, features: FeaturesEnabled | None) -> dict[str, GaugeSource]:
-    """Gauge sources from the host's callables; uptime is ours (1 on every day the process runs)."""
-    sources: dict[str, GaugeSource] = {"printernizer.uptime": lambda: [(1.0, {})]}
-    if printers is not None:
-        sources["printernizer.printers"] = lambda: [(float(n), {"printer_type": t}) for t, n in printers().items()]
-    if features is not None:
-        sources["printernizer.features.enabled"] = lambda: [
-            (1.0 if on else 0.0, {"feature": name}) for name, on in features().items()
-        ]
-    return sources
-
 
 class StatsClient(ConsentOperations):
     """Usage statistics for one Printernizer installation, backed by one local SQLite file.

@@ -17,7 +17,8 @@ from typing import Any, cast
 
 import structlog
 
-from printernizer_stats.client._client import FeaturesEnabled, PrintersByType, StatsClient
+from printernizer_stats.client._client import StatsClient
+from printernizer_stats.client._host_gauges import FeaturesEnabled, PrintersByType
 from printernizer_stats.client._host_settings import features_from_settings, timezone_from_settings
 from printernizer_stats.instrumentation import DEFAULT_ROUTE_MODE, EventBus, RouteMode, RouteTable
 from printernizer_stats.sender import SenderConfig

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import structlog
 
 from printernizer_stats.client._community import ClientCommunity
+from printernizer_stats.client._summary import attempt_view, queued_view, sent_entry_view
 from printernizer_stats.exporter import StoreUnavailable, collection_allowed, do_not_track
 from printernizer_stats.registry import WeekValue, week_start
 from printernizer_stats.sender import (
@@ -22,19 +23,16 @@ from printernizer_stats.sender import (
     DELETION,
     HELD,
     AsyncScheduler,
-    Attempt,
     Batch,
     Outbox,
     OutboxUnavailable,
     QueuedBatch,
     Sender,
     SenderConfig,
-    SentEntry,
     ThreadScheduler,
     build_deletion_batch,
     build_week_batch,
     describe_payload,
-    otlp_json,
     verify_chain,
 )
 
@@ -42,28 +40,6 @@ if TYPE_CHECKING:
     from printernizer_stats.client._client import StatsClient
 
 _log = structlog.get_logger(__name__)
-
-
-def _entry(entry: SentEntry, with_payload: bool = True) -> dict[str, Any]:
-    described = {
-        "seq": entry.seq, "batch_id": entry.batch_id, "week": entry.label, "kind": entry.kind,
-        "sent_day": entry.sent_day.isoformat(), "attempts": entry.attempts, "outcome": entry.outcome,
-        "status": entry.status, "reason": entry.reason, "receipt": entry.receipt,
-        "server_batch_id": entry.server_batch_id, "sha256": entry.sha256, "size_bytes": len(entry.payload),
-        "prev_hash": entry.prev_hash, "entry_hash": entry.entry_hash,
-    }
-    if with_payload:
-        described["otlp_json"] = otlp_json(entry.payload)
-    return described
-
-
-def _queued(batch: QueuedBatch) -> dict[str, Any]:
-    return {"batch_id": batch.batch_id, "week": batch.label, "kind": batch.kind, "state": batch.state,
-            "attempts": batch.attempts, "last_error": batch.last_error}
-
-
-def _attempt(attempt: Attempt) -> dict[str, Any]:
-    return asdict(attempt)
 
 
 class ClientSending:
@@ -172,15 +148,15 @@ class ClientSending:
             if strict:
                 raise
             return []
-        return [_entry(entry, with_payload=False) for entry in entries]
+        return [sent_entry_view(entry, with_payload=False) for entry in entries]
 
     def history(self) -> dict[str, Any]:
         """Every batch that left the machine, the chain check, and what is still queued."""
         entries = self.outbox.sent()
         return {
-            "entries": [_entry(entry) for entry in entries],
+            "entries": [sent_entry_view(entry) for entry in entries],
             "chain": asdict(verify_chain(entries)),
-            "queued": [_queued(batch) for batch in self.outbox.queued()],
+            "queued": [queued_view(batch) for batch in self.outbox.queued()],
         }
 
     # -- sending --------------------------------------------------------------------------------------
@@ -190,7 +166,7 @@ class ClientSending:
             raise ValueError("no endpoint configured: pass one or set PRINTERNIZER_STATS_ENDPOINT")
         queued = self.collect()
         attempts = self.sender.send_due(force=True)
-        return {"batched": queued, "attempts": [_attempt(a) for a in attempts],
+        return {"batched": queued, "attempts": [attempt_view(a) for a in attempts],
                 "queued": len(self.outbox.queued())}
 
     def tick(self) -> float | None:

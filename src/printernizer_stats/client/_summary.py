@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import asdict
 from datetime import date
 from typing import Any
 
 from printernizer_stats.exporter import ConsentState
 from printernizer_stats.registry import DayReading, Kind, Registry, WeekValue, week_label
+from printernizer_stats.sender import Attempt, QueuedBatch, SentEntry, otlp_json
 
 
 def series_label(attributes: Iterable[tuple[str, str]]) -> str:
@@ -72,3 +74,26 @@ def local_summary(
         "weeks": weekly_summary(weeks, registry),
         "registry_version": registry.version,
     }
+
+
+def sent_entry_view(entry: SentEntry, with_payload: bool = True) -> dict[str, Any]:
+    """One sent-log entry: its answer, receipt, hashes and (``with_payload``) the OTLP JSON it carried."""
+    described = {
+        "seq": entry.seq, "batch_id": entry.batch_id, "week": entry.label, "kind": entry.kind,
+        "sent_day": entry.sent_day.isoformat(), "attempts": entry.attempts, "outcome": entry.outcome,
+        "status": entry.status, "reason": entry.reason, "receipt": entry.receipt,
+        "server_batch_id": entry.server_batch_id, "sha256": entry.sha256, "size_bytes": len(entry.payload),
+        "prev_hash": entry.prev_hash, "entry_hash": entry.entry_hash,
+    }
+    if with_payload:
+        described["otlp_json"] = otlp_json(entry.payload)
+    return described
+
+
+def queued_view(batch: QueuedBatch) -> dict[str, Any]:
+    return {"batch_id": batch.batch_id, "week": batch.label, "kind": batch.kind, "state": batch.state,
+            "attempts": batch.attempts, "last_error": batch.last_error}
+
+
+def attempt_view(attempt: Attempt) -> dict[str, Any]:
+    return asdict(attempt)
