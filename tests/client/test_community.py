@@ -125,11 +125,12 @@ def test_opted_in_fetches_once_a_day_and_revalidates(db: Path, receiver: tuple[s
 
 def test_yours_is_computed_locally(db: Path, receiver: tuple[str, SummaryRequests]) -> None:
     """Deployment mode, version, platform from the installation facts; printers, fleet size, features and
-    errors per 1,000 jobs from the local store, in the summary's terms."""
+    errors per 1,000 jobs from the local store, in the summary's terms and for the summary's week."""
     url, _ = receiver
     client = _client(db, url, Day(DAY))
     client.sending.tick()
-    yours = client.community_summary()["yours"]
+    view = client.community_summary()
+    yours, compared = view["yours"], date.fromisoformat(view["week"])
     facts = client.facts()
     assert yours["deployment_mode"] == facts["printernizer.deployment_mode"]
     assert yours["app_version"] == facts["printernizer.app_version"]
@@ -137,12 +138,12 @@ def test_yours_is_computed_locally(db: Path, receiver: tuple[str, SummaryRequest
     assert yours["printers"] == sum(yours["printer_types"].values()) >= 1
     assert yours["fleet_size"] == fleet_size_label(yours["printers"])
     assert yours["features"] and all(isinstance(on, bool) for on in yours["features"].values())
-    last = week_start(DAY) - timedelta(weeks=1)
-    week = [v for v in client.week_values(last, last)]
+    assert compared == POPULATION.last_week != week_start(DAY) - timedelta(weeks=1)
+    week = [v for v in client.week_values(compared, compared)]
     jobs = sum(v.value for v in week if v.metric == "printernizer.jobs.events"
                and dict(v.attributes)["event"] in {"created", "auto_created"})
     errors = sum(v.value for v in week if v.metric == "printernizer.errors")
-    assert yours["week"] == week_label(last) and yours["jobs"] == round(jobs) > 0
+    assert yours["week"] == week_label(compared) and yours["jobs"] == round(jobs) > 0
     assert yours["errors_per_1000_jobs"] == round(errors / jobs * 1000, 2)
     assert 1 <= yours["uptime_days"] <= 7
 

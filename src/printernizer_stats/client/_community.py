@@ -8,6 +8,7 @@ is computed here from local data and sent nowhere.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from printernizer_stats.client._yours import your_position
@@ -50,12 +51,12 @@ class ClientCommunity:
             return _unavailable(DNT)
         if not self.allowed():
             return _unavailable(NOT_OPTED_IN)
-        yours = your_position(client)
         if not self.config.enabled:
-            return _unavailable(NO_ENDPOINT, yours)
+            return _unavailable(NO_ENDPOINT, your_position(client))
         cached = self.cache.cached()
         if cached is None or cached.summary is None:
-            return _unavailable(NOT_YET, yours)
+            return _unavailable(NOT_YET, your_position(client))
+        yours = your_position(client, date.fromisoformat(cached.summary["week"]))
         return {
             "available": True, "reason": None, "week": cached.summary["week"],
             "fetched_day": cached.fetched_day.isoformat() if cached.fetched_day else None,

@@ -60,11 +60,12 @@ def _error_rate(values: list[WeekValue], registry: Registry, monday: date) -> di
     }
 
 
-def your_position(client: StatsClient) -> dict[str, Any]:
-    """Deployment mode, version, platform, printers by type, fleet size group, features, uptime and errors
-    per 1,000 jobs in the last complete week: this installation in the summary's terms."""
+def your_position(client: StatsClient, week: date | None = None) -> dict[str, Any]:
+    """Deployment mode, version, platform, printers by type, fleet size group, features, and the days running
+    and errors per 1,000 jobs of ``week`` (the summary's, so both sides describe the same week; default the
+    last complete one): this installation in the summary's terms."""
     facts: Mapping[str, str] = client.facts()
-    last_complete = week_start(client.today()) - timedelta(weeks=1)
+    last_complete = week or week_start(client.today()) - timedelta(weeks=1)
     values = client.week_values(last_complete - timedelta(weeks=LOOKBACK_WEEKS - 1), week_start(client.today()))
     printers = {kind: round(n) for kind, n in _latest(values, PRINTERS).items()}
     features = {name: on > 0 for name, on in _latest(values, FEATURES).items()}
