@@ -65,6 +65,12 @@ _OPENAPI_BODY: dict[str, Any] = {
         "503": {"description": "Storage unavailable; see Retry-After"},
     },
 }
+_HEALTH = {"application/json": {"schema": {"type": "object", "required": ["status", "registry_version"], "properties": {
+    "status": {"type": "string", "enum": ["ok", "storage unavailable"]}, "registry_version": {"type": "integer"}}}}}
+_OPENAPI_HEALTH: dict[str, Any] = {"responses": {
+    "200": {"description": "Serving, and the database answers", "content": _HEALTH},
+    "503": {"description": "The database does not answer", "content": _HEALTH},
+}}
 
 
 def utc_now() -> datetime:
@@ -174,7 +180,8 @@ def create_app(
     receiver = Receiver(registry, store, config, now)
     app.add_api_route(METRICS_PATH, receiver.export, methods=["POST"], summary="OTLP/HTTP metrics export",
                       openapi_extra=_OPENAPI_BODY)
-    app.add_api_route("/healthz", receiver.health, methods=["GET"], summary="Liveness and storage check")
+    app.add_api_route("/healthz", receiver.health, methods=["GET"], summary="Liveness and storage check",
+                      openapi_extra=_OPENAPI_HEALTH)
     # add_middleware wraps: the last added is the outermost. Order seen by a request: address rate limit,
     # token, content type, body size/gzip.
     app.add_middleware(RequestBodyMiddleware, max_bytes=config.max_body_bytes,

@@ -45,6 +45,13 @@ _UNAVAILABLE: dict[int | str, dict[str, Any]] = {
     status.HTTP_503_SERVICE_UNAVAILABLE: {"model": Problem, "description": "The statistics DB cannot be used now."},
 }
 _CHANGES: dict[str, Any] = {"dependencies": [Depends(same_origin_only)], "responses": {**_REFUSED, **_UNAVAILABLE}}
+_BODY_CHANGES: dict[str, Any] = {**_CHANGES, "responses": {**_CHANGES["responses"], status.HTTP_400_BAD_REQUEST: {
+    "model": Problem, "description": "The body could not be read as JSON."}}}
+_SETTINGS_CHANGES: dict[str, Any] = {**_BODY_CHANGES, "responses": {**_BODY_CHANGES["responses"], 422: {
+    "description": "A field of the wrong type, unknown, or missing (FastAPI's list of field errors); or a value "
+                   "out of range (Problem, says which).",
+    "content": {"application/json": {"schema": {"anyOf": [{"$ref": "#/components/schemas/HTTPValidationError"},
+                                                           {"$ref": "#/components/schemas/Problem"}]}}}}}}
 
 
 def add_api_routes(router: APIRouter, backend: StatsBackend) -> None:
@@ -105,7 +112,7 @@ def add_api_routes(router: APIRouter, backend: StatsBackend) -> None:
         return ActionResult(message=OPTED_IN, status=await current_status())
 
     @router.post("/opt-out", name="usage_stats_opt_out", response_model=ActionResult,
-                 summary="Opt out: stop, and delete readings and queued batches", **_CHANGES)
+                 summary="Opt out: stop, and delete readings and queued batches", **_BODY_CHANGES)
     async def opt_out(request: OptOutRequest | None = Body(None)) -> ActionResult:  # noqa: B008
         deletion = request is not None and request.request_server_deletion
         await call(backend, backend.opt_out, request_server_deletion=deletion)
@@ -149,7 +156,8 @@ def add_api_routes(router: APIRouter, backend: StatsBackend) -> None:
 
     @router.put("/settings", name="usage_stats_update_settings", response_model=UsageSettings,
                 summary="Change id rotation and local retention",
-                description="A shorter retention deletes older statistics at once. Out of range: 422.", **_CHANGES)
+                description="A shorter retention deletes older statistics at once. Out of range: 422.",
+                **_SETTINGS_CHANGES)
     async def put_settings(update: SettingsUpdate) -> UsageSettings:
         changed = await call(backend, backend.update_usage_settings, rotate_yearly=update.rotate_yearly,
                              retention_weeks=update.retention_weeks, value_error=422)
