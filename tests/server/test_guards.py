@@ -107,10 +107,11 @@ class TestContentTypeMiddleware:
 class TestBearerTokenMiddleware:
     @pytest.mark.parametrize(("header", "status"), [
         ("Bearer s3cret-token", 200), ("Bearer s3cret-tokeN", 401), ("s3cret-token", 401), ("", 401),
-        ("Bearer s3cret-token ", 401), ("Bearer \u00e9", 401),
+        ("Bearer s3cret-token ", 401), ("Bearer \u00e9", 401), ("bearer s3cret-token", 200),
+        ("BEARER s3cret-token", 200), ("Basic s3cret-token", 401), ("Bearers3cret-token", 401),
     ])
     def test_token_must_match_exactly(self, header: str, status: int) -> None:
-        """Only the exact bearer token passes; a 401 says how to authenticate."""
+        """Only the exact bearer token passes (the scheme name in any case); a 401 says how to authenticate."""
         driver = AsgiDriver(BearerTokenMiddleware(_app(), token="s3cret-token"))
         headers = {"authorization": header} if header else {}
         answer = driver.post(b"{}", **headers)

@@ -59,18 +59,20 @@ class AddressRateLimitMiddleware(_Guard):
 
 
 class BearerTokenMiddleware(_Guard):
-    """401 unless ``Authorization: Bearer <token>`` matches (constant-time); ``None`` token: open."""
+    """401 unless ``Authorization: Bearer <token>`` matches (constant-time; the scheme name is
+    case-insensitive, RFC 9110); ``None`` token: open."""
 
     def __init__(self, app: ASGIApp, token: str | None, paths: Iterable[str] = (METRICS_PATH,)) -> None:
         super().__init__(app, paths)
         if token is not None and not token.strip():
             raise ValueError("the bearer token must not be empty")
-        self.expected = f"Bearer {token}".encode() if token is not None else None
+        self.expected = token.encode() if token is not None else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self.expected is not None and self.guarded(scope):
-            given = Headers(scope=scope).get("authorization", "").encode("utf-8", "replace")
-            if not hmac.compare_digest(given, self.expected):
+            scheme, _, credentials = Headers(scope=scope).get("authorization", "").partition(" ")
+            given = credentials.encode("utf-8", "replace")
+            if scheme.lower() != "bearer" or not hmac.compare_digest(given, self.expected):
                 await self.refuse(scope, receive, send, 401, "missing or wrong bearer token",
                                   {"WWW-Authenticate": "Bearer"})
                 return
