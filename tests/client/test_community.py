@@ -180,6 +180,25 @@ def test_off_deletes_the_summary_and_never_connects(db: Path, how: str) -> None:
         assert server.connections == connections and _cached_rows(db) == 0
 
 
+def test_opting_in_fetches_the_summary_without_waiting_for_the_next_round(db: Path) -> None:
+    """Opted out, a running scheduler (hourly rounds) fetches nothing; opting in wakes it, and the summary
+    is there within moments rather than after the next regular round."""
+    with SummaryServer(_valid_summary()) as server:
+        client = _client(db, server.url, Day(DAY), check_interval_s=3600)
+        client.opt_out()
+        assert client.start_scheduler_thread()
+        try:
+            time.sleep(0.2)
+            assert server.connections == 0
+            client.opt_in()
+            deadline = time.monotonic() + 10
+            while not client.community_summary()["available"] and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert client.community_summary()["available"] and server.connections >= 1
+        finally:
+            client.stop_scheduler()
+
+
 def test_no_receiver_no_summary(db: Path) -> None:
     """Without an endpoint (or with a plain-HTTP one to another host, which is refused) nothing is fetched;
     the view says why and still shows the installation's own position."""

@@ -86,6 +86,7 @@ class ConsentOperations:
             self.store.update_settings(state.to_settings())
             if start:
                 self.start()
+                self.sending.wake()  # a running scheduler's next round now: the community summary, for one
             return state
 
     def opt_out(self, request_server_deletion: bool = False) -> ConsentState:
