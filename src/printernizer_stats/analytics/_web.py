@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from importlib import resources
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Path, Request
@@ -25,9 +25,9 @@ from printernizer_stats.analytics._auth import DashboardAuth
 from printernizer_stats.analytics._export import figure_csv
 from printernizer_stats.analytics._figures import FIGURES_BY_NAME
 from printernizer_stats.analytics._insights import render_text
+from printernizer_stats.analytics._openapi import ANALYTICS_API, FIGURE_API, FIGURE_NAMES, INSIGHTS_API, SUMMARY_API
 from printernizer_stats.analytics._page import render_dashboard, render_template
 from printernizer_stats.analytics._service import AnalyticsService
-from printernizer_stats.registry import SUMMARY_SCHEMA
 
 PAGE_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
@@ -38,57 +38,6 @@ PAGE_HEADERS = {
 _PRIVATE = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 _LOGIN_BODY_LIMIT = 4096
 _CSS = resources.files("printernizer_stats.analytics").joinpath("dashboard.css").read_bytes()
-
-
-# The routes answer with plain Responses (JSON, CSV or text chosen at run time), so their OpenAPI is declared
-# here: the query parameters they read, every status they answer with, and the shape of each JSON answer.
-_DETAIL = {"application/json": {"schema": {"type": "object", "required": ["detail"],
-                                           "properties": {"detail": {"type": "string"}}}}}
-_TOKEN_REFUSALS: dict[str, Any] = {
-    "400": {"description": "k or weeks is not a whole number, k is below the configured k, or weeks is outside 1-104",
-            "content": _DETAIL},
-    "401": {"description": "Missing or wrong bearer token (and no dashboard session)", "content": _DETAIL,
-            "headers": {"WWW-Authenticate": {"schema": {"type": "string", "enum": ["Bearer"]}}}},
-}
-_QUERY: list[dict[str, Any]] = [
-    {"name": "k", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 0, "maximum": 9999},
-     "description": "Smallest group published: it can only raise the configured k (lower: 400)."},
-    {"name": "weeks", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1, "maximum": 104},
-     "description": "How many complete weeks, up to the newest one."},
-]
-_FORMAT = {"name": "format", "in": "query", "required": False, "schema": {"type": "string", "enum": ["json", "text"]},
-           "description": "text: the report `printernizer-stats insights` prints."}
-_FIGURE_NAMES = [f"{name}{ext}" for name in FIGURES_BY_NAME for ext in ("", ".csv")]
-_WINDOW = {"type": "object", "required": ["first", "last"],
-           "properties": {"first": {"type": "string", "format": "date"}, "last": {"type": "string", "format": "date"}}}
-_FIGURE = {"type": "object", "required": ["name", "title", "description", "dimensions", "kind", "k", "rows"],
-           "properties": {"name": {"type": "string"}, "k": {"type": "integer"}, "rows": {"type": "array", "items": {
-               "type": "object", "required": ["period", "group", "installations", "share", "rate", "measures"]}}}}
-_ANOMALIES: dict[str, Any] = {"type": "object", "required": ["window", "k", "anomalies"], "properties": {
-    "window": _WINDOW, "k": {"type": "integer"},
-    "anomalies": {"type": "array", "items": {"type": "object", "required": ["kind", "message"]}}}}
-_ANALYTICS = {**_ANOMALIES, "required": ["window", "k", "anomalies", "figures"], "properties": {
-    **_ANOMALIES["properties"], "figures": {"type": "object", "additionalProperties": _FIGURE}}}
-_SUMMARY = {"type": "object", "required": ["schema", "week", "k", "installations"], "properties": {
-    "schema": {"type": "string", "enum": [SUMMARY_SCHEMA]}, "week": {"type": "string", "format": "date"},
-    "k": {"type": "integer"}, "installations": {"type": ["integer", "null"]}}}
-_ANALYTICS_API: dict[str, Any] = {"parameters": _QUERY, "responses": {
-    "200": {"description": "Every figure and the anomalies", "content": {"application/json": {"schema": _ANALYTICS}}},
-    **_TOKEN_REFUSALS}}
-_INSIGHTS_API: dict[str, Any] = {"parameters": [*_QUERY, _FORMAT], "responses": {
-    "200": {"description": "The anomalies as JSON, or the insights report as text", "content": {
-        "application/json": {"schema": _ANOMALIES}, "text/plain": {"schema": {"type": "string"}}}},
-    **_TOKEN_REFUSALS}}
-_FIGURE_API: dict[str, Any] = {"parameters": _QUERY, "responses": {
-    "200": {"description": "The figure as JSON, or as CSV (one line per week and group)", "content": {
-        "application/json": {"schema": _FIGURE}, "text/csv": {"schema": {"type": "string"}}}},
-    **_TOKEN_REFUSALS, "404": {"description": "No figure of that name", "content": _DETAIL}}}
-_SUMMARY_API: dict[str, Any] = {"parameters": [
-    {"name": "If-None-Match", "in": "header", "required": False, "schema": {"type": "string"},
-     "description": "ETags already held: 304 if the current one is among them."}], "responses": {
-    "200": {"description": "The newest complete week's summary (ETag; public caching)",
-            "content": {"application/json": {"schema": _SUMMARY}}},
-    "304": {"description": "If-None-Match names the current ETag"}}}
 
 
 def _unauthorised() -> JSONResponse:
@@ -154,7 +103,7 @@ def analytics_router(service: AnalyticsService, auth: DashboardAuth) -> APIRoute
         return response
 
     @router.get("/v1/analytics", summary="Every published figure and the anomalies (k-anonymous)",
-                openapi_extra=_ANALYTICS_API)
+                openapi_extra=ANALYTICS_API)
     def analytics(request: Request) -> Response:
         if not auth.authorised(request):
             return _unauthorised()
@@ -165,7 +114,7 @@ def analytics_router(service: AnalyticsService, auth: DashboardAuth) -> APIRoute
         return JSONResponse(insights.to_json(), headers=_PRIVATE)
 
     @router.get("/v1/analytics/insights", summary="Anomalies, as JSON or as the insights report",
-                openapi_extra=_INSIGHTS_API)
+                openapi_extra=INSIGHTS_API)
     def insights(request: Request) -> Response:
         if not auth.authorised(request):
             return _unauthorised()
@@ -179,9 +128,9 @@ def analytics_router(service: AnalyticsService, auth: DashboardAuth) -> APIRoute
         return JSONResponse({key: document[key] for key in ("window", "k", "anomalies")}, headers=_PRIVATE)
 
     @router.get("/v1/analytics/figures/{name}", summary="One published figure, JSON or CSV (name.csv)",
-                openapi_extra=_FIGURE_API)
+                openapi_extra=FIGURE_API)
     def figure(request: Request, name: Annotated[str, Path(
-            description="A figure's name; name.csv for CSV.", json_schema_extra={"enum": _FIGURE_NAMES})]) -> Response:
+            description="A figure's name; name.csv for CSV.", json_schema_extra={"enum": FIGURE_NAMES})]) -> Response:
         if not auth.authorised(request):
             return _unauthorised()
         csv = name.endswith(".csv")
@@ -198,7 +147,7 @@ def analytics_router(service: AnalyticsService, auth: DashboardAuth) -> APIRoute
         return JSONResponse(published.to_json(), headers=_PRIVATE)
 
     @router.get("/v1/summary", summary="Public community summary (k-anonymous, cacheable)",
-                openapi_extra=_SUMMARY_API)
+                openapi_extra=SUMMARY_API)
     def summary(request: Request) -> Response:
         body, etag = service.summary()
         headers = {"ETag": etag, "Cache-Control": f"public, max-age={service.config.summary_max_age_s}",
