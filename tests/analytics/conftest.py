@@ -3,9 +3,7 @@ PostgreSQL database of this session's own."""
 
 from __future__ import annotations
 
-import os
 import shutil
-import uuid
 import warnings
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -24,6 +22,7 @@ from tests.analytics.population import (
     RareGroup,
     Release,
 )
+from tests.postgres import fresh_database
 
 with warnings.catch_warnings():  # starlette nags about httpx at import; the client works as documented
     warnings.simplefilter("ignore")
@@ -31,8 +30,6 @@ with warnings.catch_warnings():  # starlette nags about httpx at import; the cli
 
 __all__ = ["TestClient"]
 K = 5
-PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-REQUIRE_POSTGRES = "PRINTERNIZER_STATS_REQUIRE_POSTGRES"
 RARE = (RareGroup("country_code", "IS", K - 1), RareGroup("app_version", "9.9.9", K - 1),
         RareGroup("printer_type", "octoprint", K - 1), RareGroup("feature", "mqtt", K - 1),
         RareGroup("error_type", "generator", K - 1))
@@ -94,37 +91,16 @@ def empty_url(tmp_path: Path, migrated_sqlite: Path) -> str:
     return f"sqlite:///{path}"
 
 
-def _postgres_or_skip() -> None:
-    try:
-        engine = sa.create_engine(PG_ADMIN_URL, connect_args={"connect_timeout": 3})
-        with engine.connect():
-            pass
-        engine.dispose()
-    except sa.exc.OperationalError as exc:
-        message = f"PostgreSQL at 127.0.0.1:5432 is unreachable ({type(exc).__name__})"
-        if os.environ.get(REQUIRE_POSTGRES) == "1":
-            pytest.fail(f"{message}, and {REQUIRE_POSTGRES}=1")
-        pytest.skip(message)
-
-
 def _session_database(populate: Population | None) -> Iterator[str]:
-    _postgres_or_skip()
-    name = f"pstats_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    try:
+    def prepare(url: str) -> None:
         engine = create_engine(url)
         migrate(engine)
         if populate is not None:
             load_population(engine, populate)
         engine.dispose()
+
+    with fresh_database(prepare) as url:
         yield url
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @pytest.fixture(scope="session")

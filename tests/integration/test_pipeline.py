@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import secrets
-import uuid
 from collections.abc import Iterator
 from dataclasses import astuple
 from datetime import date, timedelta
@@ -30,8 +29,8 @@ from printernizer_stats.server import tables
 from printernizer_stats.simulator import SimulatedInstallation, release_timeline
 from tests.collector.recorder import RecordingEndpoint
 from tests.collector.rotel import rotel_agent  # noqa: F401 - the fixture
+from tests.postgres import fresh_database
 from tests.privacy.test_pii_canaries import CANARIES
-from tests.server.conftest import PG_ADMIN_URL, _postgres_or_skip
 
 pytestmark = [pytest.mark.collector, pytest.mark.usefixtures("rotel_agent")]
 INSTALLATIONS = 5
@@ -46,17 +45,8 @@ def receiver_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'receiver.db'}"
         return
-    _postgres_or_skip()
-    name = f"pstats_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with fresh_database() as url:
+        yield url
 
 
 def _plant_canaries(client: StatsClient) -> None:

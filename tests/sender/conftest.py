@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
-from printernizer_stats.registry import WeekValue
+from printernizer_stats.registry import Registry, WeekValue
+from printernizer_stats.sender import Batch, build_week_batch
 from tests.sender.receiver import FaultyReceiver
 
 FACTS = {
@@ -20,6 +21,9 @@ FACTS = {
     "printernizer.platform": "linux",
 }
 INSTALLATION = "5f0c6c1e-8d1a-4c4b-9a53-1d2b3c4d5e6f"
+MONDAY = date(2026, 11, 16)
+"""The newest complete week of the tests."""
+TODAY = MONDAY + timedelta(weeks=1)
 
 
 @dataclass
@@ -61,3 +65,14 @@ def week_values(monday: date) -> list[WeekValue]:
                   1.2345678, 5, (1, 1, 1, 1, 1, 0)),
         WeekValue(monday, "printernizer.uptime", (), 6.0),
     ]
+
+
+def week_batches(registry: Registry, count: int) -> list[Batch]:
+    """The batches of the ``count`` weeks up to MONDAY, newest first."""
+    batches = []
+    for offset in range(count):
+        monday = MONDAY - timedelta(weeks=offset)
+        batch = build_week_batch(registry, FACTS, INSTALLATION, monday, week_values(monday))
+        assert batch is not None
+        batches.append(batch)
+    return batches

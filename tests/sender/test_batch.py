@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import ExportMetricsServiceRequest
 
 from printernizer_stats.registry import DELETION_METRIC, Registry, WeekValue, to_unix_nano
 from printernizer_stats.sender import batch_id, build_deletion_batch, build_week_batch, wire_resource
-from tests.sender.conftest import FACTS, INSTALLATION, week_values
-
-MONDAY = date(2026, 11, 16)
+from tests.sender.conftest import FACTS, INSTALLATION, MONDAY, week_values
 
 
 def _decode(payload: bytes) -> ExportMetricsServiceRequest:

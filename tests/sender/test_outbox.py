@@ -2,31 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
 from pathlib import Path
 
 from printernizer_stats.registry import Registry
-from printernizer_stats.sender import ABANDONED, ACCEPTED, Batch, Outbox, build_deletion_batch, build_week_batch
-from tests.sender.conftest import FACTS, INSTALLATION, week_values
-
-MONDAY = date(2026, 11, 16)
-TODAY = MONDAY + timedelta(weeks=1)
-
-
-def _weeks(registry: Registry, count: int) -> list[Batch]:
-    batches = []
-    for offset in range(count):
-        monday = MONDAY - timedelta(weeks=offset)
-        batch = build_week_batch(registry, FACTS, INSTALLATION, monday, week_values(monday))
-        assert batch is not None
-        batches.append(batch)
-    return batches
+from printernizer_stats.sender import ABANDONED, ACCEPTED, Outbox, build_deletion_batch
+from tests.sender.conftest import FACTS, INSTALLATION, MONDAY, TODAY, week_batches
 
 
 def test_enqueue_stores_bytes_once_in_send_order(tmp_path: Path, registry: Registry) -> None:
     """Oldest week first, the deletion request before everything; a batch id is queued once."""
     outbox = Outbox(tmp_path / "s.db")
-    weeks = _weeks(registry, 3)
+    weeks = week_batches(registry, 3)
     outbox.enqueue(weeks, TODAY, batched_through=MONDAY)
     outbox.enqueue(weeks[:1], TODAY)
     deletion = build_deletion_batch(registry, FACTS, INSTALLATION, TODAY)
@@ -43,7 +29,7 @@ def test_bound_drops_the_oldest_weeks_with_a_log_line(
     """More than max_weeks queued: the oldest go, the deletion request is never dropped."""
     outbox = Outbox(tmp_path / "s.db", max_weeks=2)
     outbox.enqueue([build_deletion_batch(registry, FACTS, INSTALLATION, TODAY)], TODAY)
-    dropped = outbox.enqueue(_weeks(registry, 4), TODAY)
+    dropped = outbox.enqueue(week_batches(registry, 4), TODAY)
     assert dropped == ["2026-W45", "2026-W44"]
     assert [q.label for q in outbox.queued()] == ["deletion", "2026-W46", "2026-W47"]
     line = next(log for log in captured_logs if log["event"] == "usage_stats.outbox_full")
@@ -53,7 +39,7 @@ def test_bound_drops_the_oldest_weeks_with_a_log_line(
 def test_retry_schedule_survives_a_restart(tmp_path: Path, registry: Registry) -> None:
     """Attempts, next attempt and the server's wait are read back by a new Outbox on the same file."""
     outbox = Outbox(tmp_path / "s.db")
-    outbox.enqueue(_weeks(registry, 2), TODAY)
+    outbox.enqueue(week_batches(registry, 2), TODAY)
     head = outbox.queued()[0]
     outbox.retry_later(head, next_attempt_at=1_000.0, not_before=500.0, error="HTTP 503")
     reopened = Outbox(tmp_path / "s.db")
@@ -69,7 +55,7 @@ def test_retry_schedule_survives_a_restart(tmp_path: Path, registry: Registry) -
 def test_finish_moves_the_batch_to_the_sent_log_and_resets_backoff(tmp_path: Path, registry: Registry) -> None:
     """A final answer removes the batch from the queue and logs it, in one transaction."""
     outbox = Outbox(tmp_path / "s.db")
-    outbox.enqueue(_weeks(registry, 1), TODAY)
+    outbox.enqueue(week_batches(registry, 1), TODAY)
     head = outbox.queued()[0]
     outbox.retry_later(head, 10.0, 10.0, "ConnectionError")
     outbox.finish(outbox.queued()[0], TODAY, ACCEPTED, 200, "ok", receipt="ab" * 32, server_batch_id=head.batch_id)
@@ -82,7 +68,7 @@ def test_finish_moves_the_batch_to_the_sent_log_and_resets_backoff(tmp_path: Pat
 def test_clear_keeps_a_trace_of_batches_that_may_have_arrived(tmp_path: Path, registry: Registry) -> None:
     """Opt-out empties the queue; a batch already tried is logged as abandoned; a deletion request can stay."""
     outbox = Outbox(tmp_path / "s.db")
-    outbox.enqueue(_weeks(registry, 3), TODAY, batched_through=MONDAY)
+    outbox.enqueue(week_batches(registry, 3), TODAY, batched_through=MONDAY)
     outbox.enqueue([build_deletion_batch(registry, FACTS, INSTALLATION, TODAY)], TODAY)
     tried = next(q for q in outbox.queued() if q.kind == "weekly")
     outbox.retry_later(tried, 1.0, 1.0, "ReadTimeout")

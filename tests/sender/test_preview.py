@@ -5,16 +5,13 @@ from __future__ import annotations
 import base64
 import gzip
 import hashlib
-from datetime import date
 
 from google.protobuf import json_format
 from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import ExportMetricsServiceRequest
 
 from printernizer_stats.registry import Registry
 from printernizer_stats.sender import build_week_batch, describe_payload, gzip_payload, otlp_json
-from tests.sender.conftest import FACTS, INSTALLATION, week_values
-
-MONDAY = date(2026, 11, 16)
+from tests.sender.conftest import FACTS, INSTALLATION, MONDAY, week_values
 
 
 def test_otlp_json_uses_the_otlp_json_conventions(registry: Registry) -> None:

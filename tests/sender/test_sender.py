@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Callable
-from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -20,24 +19,10 @@ from printernizer_stats.sender import (
     Sender,
     SenderConfig,
     build_deletion_batch,
-    build_week_batch,
     verify_chain,
 )
-from tests.sender.conftest import FACTS, INSTALLATION, Clock, week_values
+from tests.sender.conftest import FACTS, INSTALLATION, TODAY, Clock, week_batches
 from tests.sender.receiver import FaultyReceiver
-
-MONDAY = date(2026, 11, 16)
-TODAY = MONDAY + timedelta(weeks=1)
-
-
-def _batches(registry: Registry, count: int) -> list[Batch]:
-    batches = []
-    for offset in range(count):
-        monday = MONDAY - timedelta(weeks=offset)
-        batch = build_week_batch(registry, FACTS, INSTALLATION, monday, week_values(monday))
-        assert batch is not None
-        batches.append(batch)
-    return batches
 
 
 def _sender(path: Path, url: str, clock: Clock, may_send: Callable[[QueuedBatch], bool] = lambda b: True,
@@ -57,7 +42,7 @@ def test_success_sends_every_batch_and_logs_it(
     tmp_path: Path, registry: Registry, receiver: FaultyReceiver, clock: Clock,
 ) -> None:
     """Three queued weeks, one pass, three 200s; the sent log holds them with receipts and a valid chain."""
-    batches = _batches(registry, 3)
+    batches = week_batches(registry, 3)
     sender = _sender(tmp_path / "s.db", receiver.url, clock)
     sender.outbox.enqueue(batches, TODAY)
     attempts = sender.send_due()
@@ -75,7 +60,7 @@ def test_500_then_success_after_backoff(
 ) -> None:
     """A 500 ends the pass after one request; nothing more until the backoff has passed; then all arrive,
     the failed batch last (one batch the receiver chokes on does not hold up the others)."""
-    batches = _batches(registry, 2)
+    batches = week_batches(registry, 2)
     sender = _sender(tmp_path / "s.db", receiver.url, clock)
     sender.outbox.enqueue(batches, TODAY)
     receiver.answer("500")
@@ -96,7 +81,7 @@ def test_503_retry_after_is_honoured_across_a_restart(
     tmp_path: Path, registry: Registry, receiver: FaultyReceiver, clock: Clock,
 ) -> None:
     """Retry-After: 600 is persisted; a restarted client waits it out, then delivers once."""
-    batches = _batches(registry, 1)
+    batches = week_batches(registry, 1)
     first = _sender(tmp_path / "s.db", receiver.url, clock)
     first.outbox.enqueue(batches, TODAY)
     receiver.answer(("503", "600"))
@@ -116,7 +101,7 @@ def test_429_backs_off_exponentially_while_it_lasts(
     tmp_path: Path, registry: Registry, receiver: FaultyReceiver, clock: Clock,
 ) -> None:
     """Consecutive 429s without Retry-After wait about 60, 120, 240 s; then the batch goes through."""
-    batches = _batches(registry, 1)
+    batches = week_batches(registry, 1)
     sender = _sender(tmp_path / "s.db", receiver.url, clock)
     sender.outbox.enqueue(batches, TODAY)
     receiver.answer("429", "429", "429")
@@ -137,7 +122,7 @@ def test_a_lost_answer_is_resent_and_stored_once(
 ) -> None:
     """The receiver stored the batch but the answer never came (timeout, dropped connection): the resend
     carries the same batch id, so the batch is stored once."""
-    batches = _batches(registry, 1)
+    batches = week_batches(registry, 1)
     sender = _sender(tmp_path / "s.db", receiver.url, clock, timeout_s=0.3)
     sender.outbox.enqueue(batches, TODAY)
     receiver.answer(failure)
@@ -155,7 +140,7 @@ def test_connection_refused_then_a_restarted_client_delivers(
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         dead = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    batches = _batches(registry, 2)
+    batches = week_batches(registry, 2)
     offline = _sender(tmp_path / "s.db", dead, clock)
     offline.outbox.enqueue(batches, TODAY)
     assert [a.reason for a in offline.send_due()] == ["ConnectionError"]
@@ -171,7 +156,7 @@ def test_a_400_is_final_recorded_and_never_retried(
     tmp_path: Path, registry: Registry, receiver: FaultyReceiver, clock: Clock,
 ) -> None:
     """A rejected batch moves to the sent log with the reason; later passes do not send it again."""
-    batches = _batches(registry, 2)
+    batches = week_batches(registry, 2)
     sender = _sender(tmp_path / "s.db", receiver.url, clock)
     sender.outbox.enqueue(batches, TODAY)
     receiver.answer(("400", "registry version 99 is unknown"))
@@ -191,7 +176,8 @@ def test_the_gate_is_asked_before_every_attempt(
     """A gate saying no opens no connection at all; the batch stays queued, held."""
     allowed = {"weekly": False, "deletion": True}
     sender = _sender(tmp_path / "s.db", receiver.url, clock, may_send=lambda b: allowed[b.kind])
-    sender.outbox.enqueue([*_batches(registry, 2), build_deletion_batch(registry, FACTS, INSTALLATION, TODAY)], TODAY)
+    deletion = build_deletion_batch(registry, FACTS, INSTALLATION, TODAY)
+    sender.outbox.enqueue([*week_batches(registry, 2), deletion], TODAY)
     attempts = sender.send_due(force=True)
     assert [a.outcome for a in attempts] == [ACCEPTED, HELD, HELD]
     assert [r.batch_id for r in receiver.received] == [attempts[0].batch_id]
@@ -204,13 +190,13 @@ def test_the_gate_is_asked_before_every_attempt(
 def test_no_endpoint_sends_nothing(tmp_path: Path, registry: Registry, clock: Clock) -> None:
     """The default config has no endpoint: a pass does nothing and nothing is due."""
     sender = Sender(Outbox(tmp_path / "s.db"), SenderConfig(), lambda b: True, now=clock)
-    sender.outbox.enqueue(_batches(registry, 1), TODAY)
+    sender.outbox.enqueue(week_batches(registry, 1), TODAY)
     assert sender.send_due(force=True) == [] and sender.seconds_until_due() is None
 
 
 def test_https_end_to_end(tmp_path: Path, registry: Registry, tls_receiver: FaultyReceiver, clock: Clock) -> None:
     """Over TLS with a trustme CA the same bytes arrive, once."""
-    batches = _batches(registry, 2)
+    batches = week_batches(registry, 2)
     sender = _sender(tmp_path / "s.db", tls_receiver.url, clock, ca_file=tls_receiver.ca_file)
     sender.outbox.enqueue(batches, TODAY)
     assert [a.outcome for a in sender.send_due()] == [ACCEPTED, ACCEPTED]

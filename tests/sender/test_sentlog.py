@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from printernizer_stats.registry import Registry
 from printernizer_stats.sender import ACCEPTED, GENESIS, Outbox, build_week_batch, verify_chain
-from tests.sender.conftest import FACTS, INSTALLATION, week_values
-
-MONDAY = date(2026, 11, 16)
+from tests.sender.conftest import FACTS, INSTALLATION, MONDAY, week_values
 
 
 @pytest.fixture

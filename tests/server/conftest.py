@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,46 +12,25 @@ import sqlalchemy as sa
 
 from printernizer_stats.registry import Registry, default_registry
 from printernizer_stats.server import ReceiverConfig, Storage, create_app, create_engine, migrate, tables
+from tests.postgres import fresh_database
 from tests.server.asgi import AsgiDriver
 from tests.server.batches import MONDAY
 
-PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-REQUIRE_POSTGRES = "PRINTERNIZER_STATS_REQUIRE_POSTGRES"
 NOW = datetime.combine(MONDAY + timedelta(days=8), datetime.min.time(), UTC) + timedelta(hours=10)
 """The tests' clock: the Tuesday after the test week (MONDAY), so that week's batch is complete."""
-
-
-def _postgres_or_skip() -> None:
-    try:
-        engine = sa.create_engine(PG_ADMIN_URL, connect_args={"connect_timeout": 3})
-        with engine.connect():
-            pass
-        engine.dispose()
-    except sa.exc.OperationalError as exc:
-        message = f"PostgreSQL at 127.0.0.1:5432 is unreachable ({type(exc).__name__})"
-        if os.environ.get(REQUIRE_POSTGRES) == "1":
-            pytest.fail(f"{message}, and {REQUIRE_POSTGRES}=1")
-        pytest.skip(message)
 
 
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """A uniquely named, migrated database for this test session, dropped at the end."""
-    _postgres_or_skip()
-    name = f"pstats_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    engine = sa.create_engine(url)
+    with fresh_database(_migrate) as url:
+        yield url
+
+
+def _migrate(url: str) -> None:
+    engine = create_engine(url)
     migrate(engine)
     engine.dispose()
-    try:
-        yield url
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @pytest.fixture(scope="session")
