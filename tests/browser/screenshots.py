@@ -24,7 +24,6 @@ from printernizer_stats.simulator.standin_app import create_standin_app
 from printernizer_stats.viewer import MOUNT_PREFIX
 from tests.analytics.conftest import build_sqlite, now_after
 from tests.analytics.population import Population
-from tests.browser._server import serve
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, Clock
 from tests.sender.receiver import FaultyReceiver
 from tests.server.live import serve_in_thread
@@ -57,7 +56,7 @@ def main(out: Path) -> None:
         app = create_standin_app(stats_db=db, stats_options={
             "environ": {}, "today": Clock(DAY).today, "export_interval_s": 3600,
             "sender": SenderConfig(endpoint="https://stats.example.org", first_check_jitter_s=3600)})
-        with serve(app) as url, sync_playwright() as playwright:
+        with serve_in_thread(app, lifespan="on") as url, sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
             page_url = f"{url}{MOUNT_PREFIX}/"
             light = browser.new_page(viewport={"width": 1280, "height": 900}, device_scale_factor=1)

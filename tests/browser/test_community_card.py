@@ -10,9 +10,9 @@ from playwright.sync_api import expect
 from printernizer_stats.sender import SenderConfig
 from printernizer_stats.simulator.standin_app import create_standin_app
 from printernizer_stats.viewer import MOUNT_PREFIX
-from tests.browser._server import serve
 from tests.browser.conftest import BROWSER, Clock
 from tests.sender.summary_server import SummaryServer
+from tests.server.live import serve_in_thread
 from tests.viewer.conftest import DAY, build_simulated_db, make_client
 from tests.viewer.test_community import summary_for
 
@@ -28,7 +28,7 @@ def test_opted_in_user_sees_the_card_with_their_group_marked(page: Any, tmp_path
         sender = SenderConfig(endpoint=receiver.url, timeout_s=2, first_check_jitter_s=3600)
         app = create_standin_app(stats_db=db, stats_options={
             "environ": {}, "today": Clock(DAY).today, "export_interval_s": 3600, "sender": sender})
-        with serve(app) as url:
+        with serve_in_thread(app, lifespan="on") as url:
             app.state.usage_stats.sending.tick()  # the round the scheduler would run
             fetched = len(receiver.requests)
             page.goto(f"{url}{MOUNT_PREFIX}/")

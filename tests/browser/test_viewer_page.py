@@ -21,9 +21,9 @@ from printernizer_stats.client import StatsClient
 from printernizer_stats.sender import SenderConfig
 from printernizer_stats.simulator.standin_app import create_standin_app
 from printernizer_stats.viewer import MOUNT_PREFIX
-from tests.browser._server import serve
 from tests.browser.conftest import BROWSER, Clock, use_printernizer
 from tests.sender.receiver import FaultyReceiver
+from tests.server.live import serve_in_thread
 from tests.viewer.conftest import build_simulated_db
 
 pytestmark = BROWSER
@@ -38,7 +38,7 @@ def printernizer(db: Path, clock: Clock, **options: Any) -> Iterator[tuple[str, 
     """The stand-in Printernizer with statistics installed as the README says, served on a free port."""
     app = create_standin_app(stats_db=db, stats_options={
         "environ": {}, "today": clock.today, "export_interval_s": 3600, "sender": SenderConfig(), **options})
-    with serve(app) as url:
+    with serve_in_thread(app, lifespan="on") as url:
         yield url, app.state.usage_stats
 
 
@@ -222,7 +222,7 @@ def test_the_page_works_behind_a_proxy_path_prefix(page: Any, tmp_path: Path) ->
     """Under Home Assistant Ingress (a path prefix the app never sees) assets load and actions reach the API."""
     ingress = "/api/hassio_ingress/t0ken"
     app = create_standin_app(stats_db=tmp_path / "stats.db", stats_options={"environ": {}, "sender": SenderConfig()})
-    with serve(_behind_prefix(app, ingress)) as url:
+    with serve_in_thread(_behind_prefix(app, ingress), lifespan="on") as url:
         page.goto(f"{url}{ingress}{MOUNT_PREFIX}")  # the prefix without a slash redirects (relatively) to the page
         assert page.url == f"{url}{ingress}{MOUNT_PREFIX}/"
         page.get_by_role("switch", name=SWITCH).click()

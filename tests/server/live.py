@@ -1,4 +1,4 @@
-"""The receiver on a real socket: uvicorn in a thread on an ephemeral loopback port."""
+"""An ASGI app on a real socket: uvicorn in a thread on an ephemeral loopback port (the receiver, the viewer)."""
 
 from __future__ import annotations
 
@@ -6,19 +6,22 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Literal
 
 import uvicorn
 from starlette.types import ASGIApp
 
 
 @contextmanager
-def serve_in_thread(app: ASGIApp, host: str = "127.0.0.1") -> Iterator[str]:
-    """Yields the base URL (``http://127.0.0.1:<port>``) while uvicorn serves ``app``; stops it afterwards."""
+def serve_in_thread(app: ASGIApp, host: str = "127.0.0.1", lifespan: Literal["on", "off"] = "off",
+                    timeout_s: float = 10.0) -> Iterator[str]:
+    """Yields the base URL (``http://127.0.0.1:<port>``) while uvicorn serves ``app``; stops it afterwards.
+    ``lifespan="on"`` runs the app's start-up and shut-down (a host app with printernizer-stats installed)."""
     server = uvicorn.Server(uvicorn.Config(app, host=host, port=0, access_log=False, log_level="warning",
-                                           lifespan="off"))
+                                           lifespan=lifespan))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + timeout_s
     while not server.started:
         if time.monotonic() > deadline or not thread.is_alive():
             raise RuntimeError("uvicorn did not start")
@@ -28,4 +31,4 @@ def serve_in_thread(app: ASGIApp, host: str = "127.0.0.1") -> Iterator[str]:
         yield f"http://{host}:{port}"
     finally:
         server.should_exit = True
-        thread.join(10)
+        thread.join(timeout_s)
