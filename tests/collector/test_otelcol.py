@@ -1,4 +1,5 @@
-"""The production otelcol-contrib configuration stays in sync with the registry and keeps its safeguards."""
+"""The production collector configuration stays in sync with the registry and keeps its safeguards; the
+distribution's manifest builds exactly the components it uses, at one release."""
 
 from __future__ import annotations
 
@@ -9,7 +10,12 @@ from typing import Any
 import pytest
 import yaml
 
-from printernizer_stats.collector import BLOCKED_VALUE_PATTERNS, render_otelcol_config
+from printernizer_stats.collector import (
+    BLOCKED_VALUE_PATTERNS,
+    COLLECTOR_RELEASE,
+    COLLECTOR_STABLE_RELEASE,
+    render_otelcol_config,
+)
 from printernizer_stats.registry import Registry
 
 CONFIG_DIR = Path(__file__).parents[2] / "collector-config"
@@ -26,19 +32,21 @@ def test_shipped_file_is_current(registry: Registry) -> None:
 
 
 def test_pipeline_order(config: dict[str, Any]) -> None:
-    """memory_limiter first, registry filters before batching, the receiver exporter last."""
+    """memory_limiter first, then the registry filters; the receiver exporter (with its queue) last."""
     pipeline = config["service"]["pipelines"]["metrics"]
-    assert pipeline["processors"][0] == "memory_limiter"
-    assert pipeline["processors"][-1] == "batch"
-    assert pipeline["exporters"] == ["otlphttp/receiver"]
-    assert set(pipeline["processors"]) <= set(config["processors"])
+    assert pipeline["processors"] == ["memory_limiter", "filter/registry_metrics", "transform/registry_keys",
+                                      "redaction/values"]
+    assert pipeline["exporters"] == ["otlp_http/receiver"]
+    assert set(pipeline["processors"]) == set(config["processors"])
 
 
-def test_batches_are_merged_but_never_split(config: dict[str, Any]) -> None:
-    """The batch processor never splits a request (a split weekly batch would reach the receiver as a conflict)."""
-    batch = config["processors"]["batch"]
-    assert batch["send_batch_max_size"] == 0
-    assert 0 < batch["send_batch_size"] <= 1024
+def test_batches_are_merged_after_the_persistent_queue_and_never_split(config: dict[str, Any]) -> None:
+    """No batch processor (it would hold answered requests in memory, lost in a crash): the exporter's queue
+    merges requests it has on disk, and never splits one (a split weekly batch would be a conflict)."""
+    assert not any(name.split("/")[0] == "batch" for name in config["processors"])
+    queue = config["exporters"]["otlp_http/receiver"]["sending_queue"]
+    assert queue["batch"]["max_size"] == 0 and queue["batch"]["sizer"] == "items"
+    assert 0 < queue["batch"]["min_size"] <= 1024
 
 
 def test_filters_fail_closed(config: dict[str, Any]) -> None:
@@ -88,8 +96,9 @@ def test_blocked_values_catch_addresses_and_emails() -> None:
 
 def test_durable_queue_and_token(config: dict[str, Any]) -> None:
     """The exporter queues on disk, retries without a deadline and sends the token; no request metadata."""
-    exporter = config["exporters"]["otlphttp/receiver"]
+    exporter = config["exporters"]["otlp_http/receiver"]
     assert exporter["sending_queue"]["storage"] == "file_storage/queue"
+    assert config["extensions"]["file_storage/queue"]["fsync"] is True
     assert exporter["retry_on_failure"]["enabled"] is True
     assert exporter["headers"]["Authorization"] == "Bearer ${env:RECEIVER_TOKEN}"
     assert exporter["retry_on_failure"]["max_elapsed_time"] == 0
@@ -116,3 +125,45 @@ def test_systemd_units_keep_secrets_off_the_command_line() -> None:
     unit = (CONFIG_DIR / "systemd" / "printernizer-stats-receiver.service").read_text()
     exec_start = next(line for line in unit.splitlines() if line.startswith("ExecStart="))
     assert "--address-burst 0" in exec_start and "TOKEN" not in exec_start and "DB_URL" not in exec_start
+
+
+# -- the distribution: builder manifest and the Go sources generated from it ------------------------------
+DISTRIBUTION = CONFIG_DIR / "distribution"
+
+
+def _manifest_modules() -> dict[str, list[str]]:
+    manifest = yaml.safe_load((DISTRIBUTION / "builder-config.yaml").read_text())
+    return {kind: [entry["gomod"] for entry in manifest[kind]]
+            for kind in ("receivers", "processors", "exporters", "extensions", "providers")}
+
+
+def test_manifest_names_one_release_for_every_module() -> None:
+    """Every component at the release the code names; the stable config providers at its partner version."""
+    manifest = (DISTRIBUTION / "builder-config.yaml").read_text()
+    assert f"OpenTelemetry Collector {COLLECTOR_RELEASE}" in manifest
+    for kind, modules in _manifest_modules().items():
+        release = COLLECTOR_STABLE_RELEASE if kind == "providers" else COLLECTOR_RELEASE
+        assert modules and all(module.endswith(f" {release}") for module in modules), kind
+
+
+def test_generated_sources_match_the_manifest() -> None:
+    """components.go and main.go register exactly the manifest's modules, go.mod requires each at its version
+    (regenerate with the command in builder-config.yaml after changing it)."""
+    generated = (DISTRIBUTION / "components.go").read_text() + (DISTRIBUTION / "main.go").read_text()
+    quoted = set(re.findall(r'"([\w./-]+ v[\d.]+)"', generated))
+    expected = {module for modules in _manifest_modules().values() for module in modules}
+    assert quoted == expected
+    go_mod = (DISTRIBUTION / "go.mod").read_text()
+    for module in expected:
+        path, version = module.split()
+        assert re.search(rf"^\s+{re.escape(path)} {re.escape(version)}$", go_mod, re.MULTILINE), module
+    assert (DISTRIBUTION / "go.sum").stat().st_size > 0
+
+
+def test_deploy_files_name_the_release() -> None:
+    """The deploy guide and the compose file run the distribution of the release the manifest names."""
+    compose = yaml.safe_load((CONFIG_DIR / "compose.yaml").read_text())
+    assert COLLECTOR_RELEASE.removeprefix("v") in compose["services"]["collector"]["image"]
+    assert compose["services"]["collector"]["build"]["context"] == "./distribution"
+    assert COLLECTOR_RELEASE in (CONFIG_DIR / "README.md").read_text()
+    assert f"OpenTelemetry Collector {COLLECTOR_RELEASE}" in (CONFIG_DIR / "otelcol.yaml").read_text()

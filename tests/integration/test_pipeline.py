@@ -1,5 +1,6 @@
-"""End to end through a real collector: simulated installations (each its own SQLite file) -> rotel (registry
-processor) -> recording proxy -> ``printernizer-stats serve`` (uvicorn, real socket) -> SQLite / PostgreSQL.
+"""End to end through the real collector: simulated installations (each its own SQLite file) -> HTTPS ->
+the OpenTelemetry Collector built from collector-config/distribution running the shipped otelcol.yaml ->
+recording proxy -> ``printernizer-stats serve`` (uvicorn, real socket, bearer token) -> SQLite / PostgreSQL.
 
 The collector is stopped in the middle while clients keep sending (connection refused: their outboxes keep
 the batch) and started again; in the end every batch is stored exactly once, with exactly the figures the
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import time
 from collections.abc import Iterator
 from dataclasses import astuple
 from datetime import date, timedelta
@@ -22,17 +24,17 @@ from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import ExportM
 
 from printernizer_stats.cli._receiver_process import ReceiverProcess
 from printernizer_stats.client import StatsClient
-from printernizer_stats.collector import LocalCollector, RotelSettings
+from printernizer_stats.collector import OtelcolCollector
 from printernizer_stats.registry import DELETION_METRIC, Kind, Registry, cap_week_series, utc_today, week_start
 from printernizer_stats.sender import ACCEPTED, SenderConfig, wire_values
 from printernizer_stats.server import tables
 from printernizer_stats.simulator import SimulatedInstallation, release_timeline
+from tests.collector.otelcol import Certificates, settings, start_collector
 from tests.collector.recorder import RecordingEndpoint
-from tests.collector.rotel import rotel_agent  # noqa: F401 - the fixture
 from tests.postgres import fresh_database
 from tests.privacy.test_pii_canaries import CANARIES
 
-pytestmark = [pytest.mark.collector, pytest.mark.usefixtures("rotel_agent")]
+pytestmark = pytest.mark.collector
 INSTALLATIONS = 5
 WEEKS = 4
 RESTART_WEEK = 2
@@ -59,11 +61,11 @@ def _plant_canaries(client: StatsClient) -> None:
             "http.route": value, "http.request.method": value, "http.response.status_code": value})
 
 
-def _run_population(tmp_path: Path, collector: LocalCollector, token: str) -> list[SimulatedInstallation]:
+def _run_population(tmp_path: Path, collector: OtelcolCollector, ca: Path) -> list[SimulatedInstallation]:
     """Every installation lives its weeks and sends each Monday; the collector is down for one Monday."""
     tmp_path.mkdir()
     first_day = week_start(utc_today()) - timedelta(weeks=WEEKS)
-    sender = SenderConfig(endpoint=collector.url, token=token)
+    sender = SenderConfig(endpoint=collector.url, ca_file=str(ca))  # HTTPS; no token: the receiver's stays behind
     installations = [
         SimulatedInstallation(tmp_path / f"installation-{k}.db", 40 + k, first_day, sender,
                               release_timeline(first_day, WEEKS), CANARIES if k % 2 == 0 else None)
@@ -74,13 +76,12 @@ def _run_population(tmp_path: Path, collector: LocalCollector, token: str) -> li
         for installation in installations:
             installation.run_week()
         if week == RESTART_WEEK:
-            collector.stop()  # graceful: what rotel holds is exported first
+            collector.stop()  # its queue stays on disk
             refused = [a for i in installations for a in i.submit()["attempts"]]
             assert refused and all(a["outcome"] == "retry" for a in refused), refused
             collector.start()
         for installation in installations:
             assert all(a["outcome"] == ACCEPTED for a in installation.submit()["attempts"])
-    collector.stop()
     for installation in installations:
         installation.close()
     return installations
@@ -107,22 +108,24 @@ def _stored(engine: sa.Engine, registry: Registry) -> dict[str, list[dict[str, A
                 for name, table in tables(registry).items()}
 
 
-def test_batches_through_a_real_collector_arrive_once_exactly_and_clean(
-        registry: Registry, receiver_db: str, tmp_path: Path) -> None:
-    """N installations x W weeks through rotel with a restart: each batch stored once, figures exact, no canary."""
+def test_batches_through_the_real_collector_arrive_once_exactly_and_clean(
+        registry: Registry, receiver_db: str, otelcol_binary: Path, certificates: Certificates,
+        collector_factory: list[OtelcolCollector], tmp_path: Path) -> None:
+    """N installations x W weeks through the shipped otelcol.yaml with a restart: each batch stored once,
+    figures exact, no canary."""
     token = secrets.token_urlsafe(16)
+    engine = sa.create_engine(receiver_db)
     with (ReceiverProcess(receiver_db, tmp_path / "receiver.log", token, OPTIONS) as receiver,
           RecordingEndpoint(upstream=receiver.url) as proxy):
-        # Batching on, with a long timeout: a Monday's batches of all installations leave rotel together (a few
-        # hundred points, far below the size at which rotel would split one).
-        collector = LocalCollector(RotelSettings(proxy.url, token=token, batching=True, batch_timeout_ms=1000),
-                                   workdir=tmp_path / "rotel").start()
-        try:
-            installations = _run_population(tmp_path / "clients", collector, token)
-        finally:
-            collector.close()
+        # The exporter queue's batching merges a Monday's batches of all installations (sent within its 1 s).
+        collector = start_collector(collector_factory, otelcol_binary,
+                                    settings(proxy.url, token, certificates, tmp_path / "queue"), tmp_path / "otelcol")
+        installations = _run_population(tmp_path / "clients", collector, certificates.ca)
+        deadline = time.monotonic() + 30  # the queue delivers after the clients' 200s
+        while len(_stored(engine, registry)["batches"]) < INSTALLATIONS * WEEKS and time.monotonic() < deadline:
+            time.sleep(0.2)
+        collector.stop()
         forwarded = proxy.records
-    engine = sa.create_engine(receiver_db)
     try:
         rows = _stored(engine, registry)
     finally:

@@ -41,10 +41,13 @@ class ReceiverProcess:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, timeout_s: float = 60.0) -> ReceiverProcess:
-        """Start and wait until ``/healthz`` answers 200 (migrating a new database takes a moment)."""
+        """Start and wait until ``/healthz`` answers 200 (migrating a new database takes a moment). A restart
+        keeps the port, so a collector in front keeps its endpoint."""
         env = {**os.environ, "PRINTERNIZER_STATS_TOKEN": self.token or ""}
+        restart = self.port != 0
         for _ in range(_START_ATTEMPTS):
-            self.port = free_port()
+            if not restart:
+                self.port = free_port()
             argv = [sys.executable, "-m", "printernizer_stats.cli", "serve", "--db-url", self.db_url,
                     "--host", "127.0.0.1", "--port", str(self.port), *self.options]
             with self.log_path.open("ab") as log:
@@ -52,6 +55,8 @@ class ReceiverProcess:
             if self._wait_healthy(timeout_s):
                 return self
             self.stop()
+            if restart:
+                time.sleep(0.5)  # the old process may still hold the port for a moment
         raise RuntimeError(f"the receiver did not start; see {self.log_path}")
 
     def _wait_healthy(self, timeout_s: float) -> bool:
