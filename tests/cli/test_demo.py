@@ -25,6 +25,8 @@ from printernizer_stats.cli import main
 from printernizer_stats.cli._demo_render import RunFacts, render_summary
 from printernizer_stats.cli._demo_report import Delivery
 from printernizer_stats.client import StatsClient
+from printernizer_stats.collector import COLLECTOR_RELEASE
+from tests.collector.otelcol import otelcol_binary  # noqa: F401 - the fixture
 from tests.collector.rotel import rotel_agent  # noqa: F401 - the fixture
 
 INSTALLATIONS, WEEKS, K = 12, 3, 5
@@ -77,14 +79,14 @@ def _rows(summary: dict[str, Any], name: str) -> list[dict[str, Any]]:
 
 
 @pytest.mark.collector
-@pytest.mark.usefixtures("rotel_agent")
+@pytest.mark.usefixtures("otelcol_binary")
 def test_demo_summary_is_what_the_receiver_stored(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """Through the collector: every batch stored once, and the weekly figures equal the receiver's rows and
-    what the installations recorded."""
+    """Through the real collector (HTTPS, otelcol.yaml): every batch stored once, and the weekly figures equal
+    the receiver's rows and what the installations recorded."""
     out, err, summary = _demo(tmp_path, capsys)
     run = summary["run"]
     raw = _raw(tmp_path / "demo" / "receiver.db")
-    assert "rotel collector" in run["path"] and "collector" in err
+    assert f"OpenTelemetry Collector {COLLECTOR_RELEASE}" in run["path"] and "https://127.0.0.1:" in err
     assert run["accepted"] == summary["delivery"]["weekly_batches"] == raw["weekly_batches"] == INSTALLATIONS * WEEKS
     active = {row["period"]: row for row in _rows(summary, "active_installations")}
     assert set(active) == set(raw["weeks"]) and len(active) == WEEKS
@@ -188,11 +190,31 @@ def test_demo_serve_keeps_the_receiver_until_stopped(tmp_path: Path) -> None:
         urllib.request.urlopen(url, timeout=2)
 
 
+@pytest.mark.collector
+@pytest.mark.usefixtures("rotel_agent")
+def test_demo_falls_back_to_rotel_and_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without the built collector the demo announces its quick fallback, rotel, and still stores every batch."""
+    import printernizer_stats.cli._demo_collector as demo_collector
+
+    monkeypatch.setattr(demo_collector, "find_otelcol", lambda: None)
+    out, err, summary = _demo(tmp_path, capsys)
+    assert "OpenTelemetry Collector is not built" in err and "quick fallback, rotel" in err
+    assert "rotel collector (quick fallback" in summary["run"]["path"] and "rotel collector" in _path_line(out)
+    assert summary["delivery"]["weekly_batches"] == INSTALLATIONS * WEEKS
+
+
+def _path_line(out: str) -> str:
+    return next(line for line in out.splitlines() if line.startswith("path"))
+
+
 def test_demo_says_so_when_the_collector_is_unavailable(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    """Without the rotel binary (another platform), the demo explains and sends straight to the receiver."""
+    """Without either collector (another platform), the demo explains and sends straight to the receiver."""
+    import printernizer_stats.cli._demo_collector as demo_collector
     import printernizer_stats.collector._local as local
 
+    monkeypatch.setattr(demo_collector, "find_otelcol", lambda: None)
     monkeypatch.setattr(local, "find_rotel_agent", lambda: None)
     out, err, summary = _demo(tmp_path, capsys)
     assert "collector  unavailable: rotel-agent not found" in err and "sending straight to the receiver" in err

@@ -1,8 +1,9 @@
 """``demo``: the whole path on embedded defaults, from a fresh clone.
 
 1. the receiver (``serve``) on a SQLite file in ``--dir``;
-2. the local collector (rotel, registry processor) in front of it; without it, clients send straight to
-   the receiver, and the demo says so;
+2. the collector in front of it: the real OpenTelemetry Collector running otelcol.yaml over HTTPS when it is
+   built (``--build-collector`` builds it), else rotel, the quick fallback, and the demo says which;
+   without either, clients send straight to the receiver;
 3. a population of simulated installations (varied deployments, versions, fleets, habits; a release in the
    middle that breaks Bambu Lab connections, and its fix) in worker processes, each sending its batch every
    simulated Monday through the collector;
@@ -25,13 +26,13 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from printernizer_stats.analytics import DEFAULT_K, Window, latest_complete_week
+from printernizer_stats.cli._demo_collector import start_collector
 from printernizer_stats.cli._demo_pages import page_lines, serve_until_interrupted, stop_on_signals
 from printernizer_stats.cli._demo_population import InstallationReport, InstallationTask, quiet_logging
 from printernizer_stats.cli._demo_progress import Progress, run_population
 from printernizer_stats.cli._demo_render import RunFacts, render_summary
 from printernizer_stats.cli._demo_report import Delivery, read_delivery, read_insights
 from printernizer_stats.cli._receiver_process import ReceiverProcess
-from printernizer_stats.collector import CollectorError, LocalCollector, RotelSettings
 from printernizer_stats.registry import Registry, default_registry, utc_today, week_label, week_start
 
 DEMO_RECEIVER_OPTIONS = ("--address-burst", "0", "--installation-burst", "64")
@@ -46,6 +47,10 @@ def add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
                                                            "the demo's own files in it are replaced)")
     parser.add_argument("--workers", type=int, default=2, help="worker processes simulating (default 2)")
     parser.add_argument("--seed", type=int, default=1, help="first installation's seed (default 1)")
+    parser.add_argument("--collector", choices=("auto", "otelcol", "rotel"), default="auto",
+                        help="auto (default): the OpenTelemetry Collector if built, else rotel, the quick fallback")
+    parser.add_argument("--build-collector", action="store_true",
+                        help="build the OpenTelemetry Collector first if it is not built (minutes, once)")
     parser.add_argument("--no-collector", action="store_true", help="send straight to the receiver")
     parser.add_argument("--serve", action="store_true",
                         help="keep the receiver and one installation's page running at the end (Ctrl-C stops)")
@@ -84,22 +89,23 @@ def run(args: argparse.Namespace) -> int:
         receiver = stack.enter_context(ReceiverProcess(f"sqlite:///{db_path}", directory / "receiver.log", token,
                                                        DEMO_RECEIVER_OPTIONS))
         progress.line(f"receiver   {receiver.url}  (SQLite {db_path})")
-        collector, path = _collector(args, receiver.url, token, directory, progress)
-        if collector is not None:
-            stack.callback(collector.close)
+        collector = start_collector("none" if args.no_collector else args.collector, args.build_collector,
+                                    receiver.url, token, directory, progress)
+        if collector.process is not None:
+            stack.callback(collector.process.close)
+        # Behind a collector the clients need no token: the collector holds the receiver's.
+        endpoint, client_token = (collector.process.url, None) if collector.process else (receiver.url, token)
         tasks = [InstallationTask(seed, str(directory / "installations" / f"installation-{seed:04d}.db"), first_day,
-                                  args.weeks, collector.url if collector else receiver.url, token, releases)
+                                  args.weeks, endpoint, client_token, releases, collector.ca_file)
                  for seed in range(args.seed, args.seed + args.installations)]
         simulate_started = time.monotonic()
         reports = run_population(tasks, args.workers, progress)
         simulate_s = time.monotonic() - simulate_started
-        if collector is not None:
-            collector.stop()  # SIGTERM: rotel exports what it still holds
         engine = sa.create_engine(f"sqlite:///{db_path}")
         stack.callback(engine.dispose)
         delivery = _wait_for_delivery(engine, registry, sum(r.accepted for r in reports), progress)
         insights = read_insights(engine, window, DEFAULT_K)
-        facts = _run_facts(args, path, reports, time.monotonic() - started, simulate_s)
+        facts = _run_facts(args, collector.path, reports, time.monotonic() - started, simulate_s)
         (directory / "summary.json").write_text(json.dumps(
             {"delivery": delivery.to_json(), "insights": insights.to_json(), "run": dataclasses.asdict(facts)},
             indent=2) + "\n")
@@ -138,19 +144,3 @@ def _run_facts(args: argparse.Namespace, path: str, reports: list[InstallationRe
         retrying=sum(r.retrying for r in reports), elapsed_s=elapsed_s, simulate_s=simulate_s,
         workers=min(args.workers, len(reports)),
     )
-
-
-def _collector(args: argparse.Namespace, receiver_url: str, token: str, directory: Path,
-               progress: Progress) -> tuple[LocalCollector | None, str]:
-    """The local collector in front of the receiver, or None and why not (clients then send directly)."""
-    direct = "clients → receiver (direct, no collector) → SQLite"
-    if args.no_collector:
-        return None, direct + " [--no-collector]"
-    try:
-        collector = LocalCollector(RotelSettings(receiver_url, token=token), workdir=directory / "collector").start()
-    except CollectorError as exc:
-        progress.line(f"collector  unavailable: {str(exc).splitlines()[0]}")
-        progress.line("           sending straight to the receiver instead (./dev installs rotel, the local collector)")
-        return None, direct + " [local collector unavailable]"
-    progress.line(f"collector  {collector.url}  (rotel, registry filter) → receiver")
-    return collector, "clients → rotel collector (registry filter) → receiver → SQLite"

@@ -29,6 +29,8 @@ class InstallationTask:
     endpoint: str
     token: str | None
     releases: tuple[Release, ...]
+    ca_file: str | None = None
+    """The CA to trust for the endpoint's certificate (the demo's collector), None: the default store."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +55,7 @@ def quiet_logging() -> None:
 def run_installation(task: InstallationTask) -> InstallationReport:
     """Simulate ``task``'s installation week by week, sending each week's batch on the following Monday."""
     quiet_logging()
-    sender = SenderConfig(endpoint=task.endpoint, token=task.token, timeout_s=30.0)
+    sender = SenderConfig(endpoint=task.endpoint, token=task.token, ca_file=task.ca_file, timeout_s=30.0)
     installation = SimulatedInstallation(Path(task.db_path), task.seed, task.first_day, sender, task.releases)
     counts = {ACCEPTED: 0, REJECTED: 0}
     try:
