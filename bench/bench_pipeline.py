@@ -3,8 +3,10 @@
 1. Simulating one installation for 12 weeks, with the client opening a connection per operation as a host
    does, and with the simulator's idle connection (``keep_open``) that spares each close its checkpoint
    fsync. Same data either way (tests/simulator/test_installation.py).
-2. Delivering distinct weekly batches (gzip protobuf, 8 sending threads) to ``serve`` on SQLite: straight,
-   and through the local collector (rotel with the registry processor, batching), until all are stored.
+2. Delivering distinct weekly batches (gzip protobuf, 8 sending threads) to ``serve`` on SQLite until all
+   are stored: straight, through the real OpenTelemetry Collector (HTTPS, the shipped otelcol.yaml: registry
+   filter, persistent queue with fsync, batching in the queue) and through rotel (the quick fallback,
+   registry processor, unbatched), in one run.
 """
 
 from __future__ import annotations
@@ -27,7 +29,14 @@ sys.path.insert(0, str(ROOT))
 from tests.server.batches import Installation, gzipped, typical_series, week_request  # noqa: E402
 
 from printernizer_stats.cli._receiver_process import ReceiverProcess  # noqa: E402
-from printernizer_stats.collector import LocalCollector, RotelSettings, find_rotel_agent  # noqa: E402
+from printernizer_stats.collector import (  # noqa: E402
+    LocalCollector,
+    OtelcolCollector,
+    OtelcolSettings,
+    RotelSettings,
+    find_otelcol,
+    find_rotel_agent,
+)
 from printernizer_stats.registry import default_registry, utc_today, week_start  # noqa: E402
 from printernizer_stats.simulator import (  # noqa: E402
     InstanceSimulator,
@@ -76,7 +85,7 @@ def _bodies(count: int) -> list[bytes]:
             for _ in range(count)]
 
 
-def _send_all(url: str, token: str, bodies: list[bytes]) -> None:
+def _send_all(url: str, token: str, bodies: list[bytes], verify: str | bool = True) -> None:
     queue = list(bodies)
     lock = threading.Lock()
     headers = {"Content-Type": "application/x-protobuf", "Content-Encoding": "gzip",
@@ -89,7 +98,7 @@ def _send_all(url: str, token: str, bodies: list[bytes]) -> None:
                     if not queue:
                         return
                     body = queue.pop()
-                answer = session.post(f"{url}/v1/metrics", data=body, headers=headers, timeout=30)
+                answer = session.post(f"{url}/v1/metrics", data=body, headers=headers, timeout=30, verify=verify)
                 if answer.status_code != 200:
                     raise RuntimeError(f"HTTP {answer.status_code}")
 
@@ -118,34 +127,53 @@ def _wait_stored(db: Path, count: int, quiet_s: float = QUIET_S) -> int:
         time.sleep(0.05)
 
 
-PATHS = ("direct", "through rotel", "through rotel, batching")
+PATHS = ("direct", "through the real collector", "through rotel")
+
+
+def _certificates(directory: Path) -> tuple[Path, Path, Path]:
+    import trustme  # noqa: PLC0415 - dev extra
+
+    authority, folder = trustme.CA(), directory / "tls"
+    folder.mkdir(exist_ok=True)
+    issued = authority.issue_cert("127.0.0.1")
+    issued.cert_chain_pems[0].write_to_path(str(folder / "cert.pem"))
+    issued.private_key_pem.write_to_path(str(folder / "key.pem"))
+    authority.cert_pem.write_to_path(str(folder / "ca.pem"))
+    return folder / "cert.pem", folder / "key.pem", folder / "ca.pem"
 
 
 def bench_delivery(directory: Path, count: int) -> None:
     bodies = _bodies(count)
     token = "bench-token"
+    cert, key, ca = _certificates(directory)
+    paths = [p for p in PATHS if (p != "through the real collector" or find_otelcol()) and
+             (p != "through rotel" or find_rotel_agent())]
     print(f"delivering {count} distinct weekly batches ({THREADS} threads) until stored, SQLite:")
     rates: dict[str, float] = {}
-    for index, path in enumerate(PATHS):
+    for index, path in enumerate(paths):
         db = directory / f"receiver-{index}.db"
         with ReceiverProcess(f"sqlite:///{db}", directory / f"receiver-{index}.log", token, OPTIONS) as receiver:
-            collector = None
-            if path != "direct":
-                settings = RotelSettings(receiver.url, token=token, batching=path.endswith("batching"))
-                collector = LocalCollector(settings, workdir=directory / f"rotel-{index}").start()
+            collector: OtelcolCollector | LocalCollector | None = None
+            verify: str | bool = True
+            if path == "through the real collector":
+                settings = OtelcolSettings(receiver.url, token, cert, key, directory / f"queue-{index}")
+                collector, verify = OtelcolCollector(settings, workdir=directory / f"otelcol-{index}").start(), str(ca)
+            elif path == "through rotel":
+                collector = LocalCollector(RotelSettings(receiver.url, token=token),
+                                           workdir=directory / f"rotel-{index}").start()
             try:
                 start = time.perf_counter()
-                _send_all(collector.url if collector else receiver.url, token, bodies)
+                _send_all(collector.url if collector else receiver.url, token, bodies, verify)
                 stored = _wait_stored(db, count)
                 elapsed = time.perf_counter() - start
             finally:
                 if collector is not None:
                     collector.close()
         rates[path] = stored / elapsed
-        lost = (f"   {count - stored} NOT STORED: split by rotel's batcher (rate includes {QUIET_S:.0f} s waiting)"
-                if stored < count else "")
-        print(f"  {path:<26} {rates[path]:7.0f} batches/s{lost}")
-    print(f"  through rotel / direct     {rates['through rotel'] / rates['direct']:7.2f}")
+        lost = f"   {count - stored} NOT STORED (rate includes {QUIET_S:.0f} s waiting)" if stored < count else ""
+        print(f"  {path:<28} {rates[path]:7.0f} batches/s{lost}")
+    for path in paths[1:]:
+        print(f"  {path + ' / direct':<40} {rates[path] / rates['direct']:5.2f}")
 
 
 def main() -> None:
@@ -155,9 +183,6 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         bench_simulation(Path(tmp), args.seeds)
-        if find_rotel_agent() is None:
-            print("rotel-agent is not installed: no delivery figures")
-            return
         bench_delivery(Path(tmp), args.batches)
 
 

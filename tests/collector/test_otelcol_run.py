@@ -262,3 +262,30 @@ def test_a_burst_is_merged_and_no_weekly_batch_is_split(
             assert resource_metrics == by_id[_batch_id(one)]  # whole: not a part of a split batch
     rows = _stored_batches(db, registry)
     assert len(rows) == len(weeks) and all(row["rejected_points"] == 0 for row in rows)
+
+
+def test_the_page_shows_no_receipt_the_receiver_did_not_give(
+        otelcol_binary: Path, certificates: Certificates, collector_factory: list[OtelcolCollector],
+        receiver: ReceiverProcess, tmp_path: Path) -> None:
+    """Behind the collector the client gets the collector's 200, not the receiver's receipt: the history has
+    none, and the page says what the collector's answer means instead of claiming one."""
+    from printernizer_stats.sender import SenderConfig
+    from printernizer_stats.viewer import MOUNT_PREFIX
+    from tests._asgi import call_app
+    from tests.viewer.conftest import build_simulated_db, make_client, privacy_app
+
+    collector = start_collector(collector_factory, otelcol_binary,
+                                settings(receiver.url, TOKEN, certificates, tmp_path / "queue"), tmp_path / "otelcol")
+    db = tmp_path / "stats.db"
+    build_simulated_db(db)  # three complete weeks to send
+    client = make_client(db, sender=SenderConfig(endpoint=collector.url,
+                                                                    ca_file=str(certificates.ca)))
+    submit, history, page = call_app(privacy_app(client), [("POST", f"{MOUNT_PREFIX}/submit"),
+                                                          ("GET", f"{MOUNT_PREFIX}/history"),
+                                                          ("GET", f"{MOUNT_PREFIX}/")])
+    assert [a["outcome"] for a in submit.json()["attempts"]] and all(
+        a["outcome"] == "accepted" for a in submit.json()["attempts"])
+    entries = history.json()["entries"]
+    assert entries and all(entry["receipt"] is None for entry in entries)
+    assert "none: a collector answered" in page.text and 'id="receipt-note"' in page.text
+    assert ">matches<" not in page.text

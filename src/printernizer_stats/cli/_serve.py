@@ -27,6 +27,8 @@ def add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--address-burst", type=int, default=None,
                         help="requests per client address at once (0: no address limit, e.g. behind a collector)")
     parser.add_argument("--installation-burst", type=int, default=None, help="batches per installation at once")
+    parser.add_argument("--max-age-weeks", type=int, default=None,
+                        help="refuse points older than this many weeks (default 26)")
     parser.add_argument("--installation-refill-per-hour", type=float, default=None,
                         help="batches per installation and hour after the burst")
     parser.add_argument("--k", type=int, default=None,
@@ -64,6 +66,7 @@ def run(args: argparse.Namespace) -> int:
         key: value for key, value in {
             "address_burst": args.address_burst, "installation_burst": args.installation_burst,
             "installation_refill_per_hour": args.installation_refill_per_hour,
+            "max_age_weeks": args.max_age_weeks,
         }.items() if value is not None
     }
     config = ReceiverConfig(db_url=db_url, token=env_or(args.token, ENV_TOKEN), **overrides).validate()

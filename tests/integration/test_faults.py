@@ -1,0 +1,144 @@
+"""Fault injection across the whole path: real clients -> HTTPS -> the real collector (shipped otelcol.yaml)
+-> the receiver -> its database. PostgreSQL (a private server) stopped and started mid-run, and a simulated
+year with 10 % random failures on both network hops, answers lost after they took effect included: every
+batch is stored, each once."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from printernizer_stats.cli._receiver_process import ReceiverProcess
+from printernizer_stats.collector import OtelcolCollector
+from printernizer_stats.registry import Registry, utc_today, week_start
+from printernizer_stats.sender import ACCEPTED, SenderConfig
+from printernizer_stats.server import tables
+from printernizer_stats.simulator import SimulatedInstallation
+from tests.collector.otelcol import Certificates, settings, start_collector
+from tests.integration.faults import FAULTS, PG_BIN, FaultyHop, PrivatePostgres
+
+pytestmark = pytest.mark.collector
+TOKEN = "fault-injection-token"
+OPTIONS = ("--address-burst", "0", "--installation-burst", "64")
+
+
+def _stored_ids(db_url: str, registry: Registry) -> list[str]:
+    engine = sa.create_engine(db_url)
+    try:
+        with engine.connect() as connection:
+            batches = tables(registry)["batches"]
+            return [str(row) for row in connection.execute(sa.select(batches.c.batch_id)).scalars()]
+    except sa.exc.OperationalError:
+        return []  # the database is down right now
+    finally:
+        engine.dispose()
+
+
+def _wait_stored(db_url: str, registry: Registry, count: int, timeout_s: float = 60) -> list[str]:
+    deadline = time.monotonic() + timeout_s
+    stored = _stored_ids(db_url, registry)
+    while len(stored) < count and time.monotonic() < deadline:
+        time.sleep(0.2)
+        stored = _stored_ids(db_url, registry)
+    return stored
+
+
+def _sent_ids(installations: list[SimulatedInstallation]) -> set[str]:
+    return {entry.batch_id for i in installations for entry in i.client.sending.outbox.sent()}
+
+
+@pytest.fixture
+def private_postgres() -> Iterator[PrivatePostgres]:
+    if not (PG_BIN / "initdb").is_file():
+        pytest.skip("PostgreSQL 15's server binaries are not installed (.ci/services installs them)")
+    server = PrivatePostgres()
+    try:
+        yield server.init()
+    finally:
+        server.close()
+
+
+def test_postgresql_stopped_and_restarted_mid_run(registry: Registry, private_postgres: PrivatePostgres,
+                                                   otelcol_binary: Path, certificates: Certificates,
+                                                   collector_factory: list[OtelcolCollector],
+                                                   tmp_path: Path) -> None:
+    """The receiver's database goes away for a Monday: the receiver answers 503 (never 500), the collector
+    keeps the batches in its queue and retries; when PostgreSQL is back every batch is stored once."""
+    first_day = week_start(utc_today()) - timedelta(weeks=3)
+    with (ReceiverProcess(private_postgres.url, tmp_path / "receiver.log", TOKEN, OPTIONS) as receiver,
+          FaultyHop(receiver.url, rate=0, seed=0) as observer):
+        collector = start_collector(collector_factory, otelcol_binary,
+                                    settings(observer.url, TOKEN, certificates, tmp_path / "queue"),
+                                    tmp_path / "otelcol")
+        sender = SenderConfig(endpoint=collector.url, ca_file=str(certificates.ca))
+        installations = [SimulatedInstallation(tmp_path / f"i{k}.db", 60 + k, first_day, sender) for k in range(4)]
+        try:
+            for week in range(3):
+                for installation in installations:
+                    installation.run_week()
+                    assert all(a["outcome"] == ACCEPTED for a in installation.submit()["attempts"])
+                if week == 0:
+                    assert len(_wait_stored(private_postgres.url, registry, 4)) == 4
+                    private_postgres.stop()
+                if week == 1:
+                    time.sleep(2)  # the collector's first export meets the database down
+                    assert observer.statuses[503] > 0
+                    private_postgres.start()
+            stored = _wait_stored(private_postgres.url, registry, 12)
+            collector.stop()
+        finally:
+            for installation in installations:
+                installation.close()
+    assert sorted(stored) == sorted(_sent_ids(installations)) and len(stored) == 12
+    assert set(observer.statuses) <= {200, 503}, observer.statuses
+
+
+def test_a_year_with_ten_percent_failures_at_every_hop(registry: Registry, otelcol_binary: Path,
+                                                       certificates: Certificates,
+                                                       collector_factory: list[OtelcolCollector],
+                                                       tmp_path: Path) -> None:
+    """Three installations live 52 weeks; 10 % of requests from clients to the collector and from the
+    collector to the receiver are refused (503), dropped, or dropped after they took effect (seeded). The
+    clients retry on the following Mondays, the collector from its queue: 100 % stored, each once."""
+    weeks, count = 52, 3
+    first_day: date = week_start(utc_today()) - timedelta(weeks=weeks)
+    db_url = f"sqlite:///{tmp_path / 'receiver.db'}"
+    # A year of one installation's batches arrives within a minute here, and the year began 52 weeks ago:
+    # no per-installation limit, and points up to 60 weeks old are accepted (the default refuses 26+).
+    options = ("--address-burst", "0", "--installation-burst", "1000", "--max-age-weeks", "60")
+    with (ReceiverProcess(db_url, tmp_path / "receiver.log", TOKEN, options) as receiver,
+          FaultyHop(receiver.url, rate=0.1, seed=14) as to_receiver):
+        collector = start_collector(collector_factory, otelcol_binary,
+                                    settings(to_receiver.url, TOKEN, certificates, tmp_path / "queue"),
+                                    tmp_path / "otelcol")
+        with FaultyHop(collector.url, rate=0.1, seed=41, ca_file=certificates.ca) as to_collector:
+            # Plain HTTP to a loopback hop is allowed to clients; the hop speaks HTTPS to the collector.
+            sender = SenderConfig(endpoint=to_collector.url)
+            installations = [SimulatedInstallation(tmp_path / f"i{k}.db", 80 + k, first_day, sender)
+                             for k in range(count)]
+            try:
+                for _ in range(weeks):
+                    for installation in installations:
+                        installation.run_week()
+                        installation.submit()
+                for _ in range(20):  # the Mondays after: whatever still waits goes out
+                    if not any(i.client.sending.outbox.queued() for i in installations):
+                        break
+                    for installation in installations:
+                        installation.submit()
+                assert not any(i.client.sending.outbox.queued() for i in installations)
+                sent = _sent_ids(installations)
+                stored = _wait_stored(db_url, registry, len(sent), timeout_s=90)
+                collector.stop()
+            finally:
+                for installation in installations:
+                    installation.close()
+    assert len(sent) == weeks * count
+    assert sorted(stored) == sorted(sent), to_receiver.statuses  # every batch, each once (the ledger's key)
+    for hop in (to_collector, to_receiver):
+        assert set(hop.injected) == set(FAULTS), hop.injected  # all three kinds happened
