@@ -104,7 +104,8 @@ def test_a_year_with_ten_percent_failures_at_every_hop(registry: Registry, otelc
                                                        tmp_path: Path) -> None:
     """Three installations live 52 weeks; 10 % of requests from clients to the collector and from the
     collector to the receiver are refused (503), dropped, or dropped after they took effect (seeded). The
-    clients retry on the following Mondays, the collector from its queue: 100 % stored, each once."""
+    clients retry on the following Mondays, the collector from its queue: 100 % stored, each once. The faults
+    are drawn per request body and attempt from the seed."""
     weeks, count = 52, 3
     first_day: date = week_start(utc_today()) - timedelta(weeks=weeks)
     db_url = f"sqlite:///{tmp_path / 'receiver.db'}"
@@ -140,5 +141,7 @@ def test_a_year_with_ten_percent_failures_at_every_hop(registry: Registry, otelc
                     installation.close()
     assert len(sent) == weeks * count
     assert sorted(stored) == sorted(sent), to_receiver.statuses  # every batch, each once (the ledger's key)
-    for hop in (to_collector, to_receiver):
-        assert set(hop.injected) == set(FAULTS), hop.injected  # all three kinds happened
+    # The clients' requests are the same in every run, so their hop's faults are too: all three kinds. The
+    # collector's merged requests depend on timing; its hop saw faults, of whichever kinds.
+    assert set(to_collector.injected) == set(FAULTS), to_collector.injected
+    assert sum(to_receiver.injected.values()) > 0, to_receiver.injected
