@@ -2,17 +2,18 @@
 
 Each panel's query is ``figure_select`` (live rows of weeks not rolled up by retention, Grafana's
 ``$__timeFilter`` on every period column) UNION ALL the figure's retention rollups, followed by the
-k-anonymity rules of ``_kanon.py`` written in SQL, with k the dashboard constant ``$k``:
+publishing rules of ``publish_figures`` written in SQL (``_panel_sql.py`` and the two modules beside it),
+with k the dashboard constant ``$k``:
 
 - PARTITION figures: window functions order a week's groups as ``merge_small_groups`` does (small ones,
   then a real ``other``, then the rest by size and binary collation) and merge every group that
   ``_kanon`` would merge into ``other``; weeks with fewer than k installations return nothing.
-- OVERLAP figures: a group is returned only if it, its successes and their complement are 0 or >= k.
+- OVERLAP figures: a group's own gate (it, its successes and their complement 0 or >= k), then the rules
+  across figures (``_linked.py``), computed from the cells of the figures it is linked to.
 
-A test executes every PostgreSQL panel against a populated database and compares the results with
-``publish``; the SQL Server variant is parsed as T-SQL. Regenerate the shipped files with
-``printernizer-stats grafana-dashboard --dialect postgresql|mssql``; a test keeps them in sync.
-"""
+A test executes every PostgreSQL panel against populated databases and compares the results with
+``publish_figures``; the SQL Server variant is parsed as T-SQL. Regenerate the shipped files with
+``printernizer-stats grafana-dashboard --dialect postgresql|mssql``; a test keeps them in sync."""
 
 from __future__ import annotations
 
