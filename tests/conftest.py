@@ -58,3 +58,14 @@ def read_only_dir(tmp_path: Path) -> Iterator[Path]:
         yield ro
     finally:
         subprocess.run(["umount", str(ro)], capture_output=True)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """The accessibility audits of the run, moderate and minor findings included (they fail no test)."""
+    from tests.browser.axe import REPORTS, summary
+
+    lines = summary(REPORTS)
+    if lines:
+        terminalreporter.section("axe-core accessibility audits")
+        for line in lines:
+            terminalreporter.write_line(line)

@@ -14,11 +14,10 @@ import pytest
 from printernizer_stats.analytics import AnalyticsConfig, create_maintainers_app
 from printernizer_stats.server import ReceiverConfig
 from tests.analytics.conftest import STANDARD, K, now_after
+from tests.browser.axe import require
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.server.live import serve_in_thread
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 TOKEN = "browser-test-token"
 
 pytestmark = pytest.mark.browser
@@ -26,11 +25,11 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def chromium() -> object:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium is not installed")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    require(CHROMIUM.exists(), f"{CHROMIUM} is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
         browser.close()
 
@@ -74,6 +73,11 @@ def test_dashboard_in_chromium(chromium: object, standard_url: str, tmp_path: Pa
         screenshot = tmp_path / "dashboard.png"
         page.screenshot(path=str(screenshot), full_page=True)
         assert screenshot.stat().st_size > 50_000
+        page.emulate_media(color_scheme="dark")  # the dark scheme follows prefers-color-scheme
+        assert page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(13, 17, 23)"
+        dark = tmp_path / "dashboard-dark.png"
+        page.screenshot(path=str(dark), full_page=True)
+        page.emulate_media(color_scheme="light")
 
         page.click("header form button")
         page.wait_for_selector("#token")
@@ -84,3 +88,4 @@ def test_dashboard_in_chromium(chromium: object, standard_url: str, tmp_path: Pa
     if target:
         Path(target).mkdir(parents=True, exist_ok=True)
         shutil.copy(screenshot, Path(target) / "dashboard.png")
+        shutil.copy(dark, Path(target) / "dashboard-dark.png")

@@ -11,6 +11,8 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.browser.axe import require
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -18,9 +20,8 @@ CHROMIUM_ARGS = [
 ]
 PRINTER = "bambu_x1c_workshop"
 
-BROWSER = [pytest.mark.browser,
-           pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is not installed (apt-get install chromium)")]
-"""``pytestmark`` of every browser test module."""
+BROWSER = [pytest.mark.browser]
+"""``pytestmark`` of every browser test module (the :func:`browser` fixture skips, or fails in CI, without Chromium)."""
 
 
 @dataclass
@@ -44,8 +45,7 @@ class Console:
 def browser() -> Iterator[Any]:
     """One Chromium per module: Playwright's sync API keeps an event loop running in this thread while it is
     open, which would break ``asyncio.run`` in the tests after it."""
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is not installed")
+    require(CHROMIUM.exists(), f"{CHROMIUM} is not installed (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -69,7 +69,7 @@ def test_weeks_shown_fill_gaps_and_stop_at_twelve() -> None:
 def test_charts_from_a_simulated_installation(client: StatsClient, registry: Registry) -> None:
     """Weekly jobs match the stored weeks; this week has its two days; long lists are cut to the top bars."""
     summary = client.local_summary()
-    drawn = {chart.ident: chart for chart in charts(registry, summary, DAY)}
+    drawn = {chart.ident: chart for chart in charts(summary, DAY)}
     weeks = drawn["jobs-by-week"].rows
     assert len(weeks) == 4 and weeks[-1][0] == "now"
     stored = week_metrics(summary, date(2026, 10, 26))["printernizer.jobs.events"]

@@ -30,6 +30,7 @@ class _Inventory(HTMLParser):
         self.style_attributes = 0
         self.svgs: list[dict[str, str | None]] = []
         self.dialogs: list[dict[str, str | None]] = []
+        self.table_ids: set[str] = set()
         self.lang: str | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -47,6 +48,8 @@ class _Inventory(HTMLParser):
             self.svgs.append(found)
         elif tag == "dialog":
             self.dialogs.append(found)
+        elif tag == "table" and found.get("id"):
+            self.table_ids.add(str(found["id"]))
 
 
 def _page(client: StatsClient, path: str = f"{P}/") -> tuple[str, dict[str, str]]:
@@ -74,8 +77,9 @@ def test_every_control_is_labelled_and_charts_are_described(client: StatsClient)
     assert inventory.lang == "en"
     assert inventory.inputs and all(i.get("id") in inventory.label_for for i in inventory.inputs)
     assert len(inventory.svgs) >= 5
-    assert all(s.get("role") == "img" and len(str(s.get("aria-labelledby")).split()) == 2
-               for s in inventory.svgs if s.get("aria-hidden") != "true")  # the rest: bars beside their figures
+    charts = [s for s in inventory.svgs if s.get("aria-hidden") != "true"]  # the rest: bars beside their figures
+    assert all(s.get("role") == "img" and len(str(s.get("aria-labelledby")).split()) == 2 for s in charts)
+    assert {s.get("aria-details") for s in charts} <= inventory.table_ids  # each chart's data table
     assert len(inventory.dialogs) == 2 and all(d.get("aria-labelledby") for d in inventory.dialogs)
 
 

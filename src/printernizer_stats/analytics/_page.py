@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from importlib import resources
@@ -11,9 +12,10 @@ from markupsafe import Markup
 
 from printernizer_stats.analytics import _figures as f
 from printernizer_stats.analytics._anomaly import AnomalyKind
+from printernizer_stats.analytics._chart_text import Table, bar_summary, bar_table, line_summary, line_table
 from printernizer_stats.analytics._insights import Insights, describe, format_rate, format_share, group_label
 from printernizer_stats.analytics._model import Figure, PublishedRow
-from printernizer_stats.analytics._svg import Bar, Line, Point, bar_chart, line_chart
+from printernizer_stats.analytics._svg import Bar, Line, Naming, Point, bar_chart, line_chart
 
 _ORDERED = {f.FLEET_SIZES.name: ("0", "1", "2", "3-5", "6-10", "11+", "unknown"),
             f.UPTIME.name: ("0", "1", "2", "3", "4", "5", "6", "7", "unknown")}
@@ -24,12 +26,36 @@ _LATEST_BARS = (f.PRINTER_TYPES, f.FLEET_SIZES, f.FEATURES, f.UPTIME, f.COUNTRIE
 
 @dataclass(frozen=True, slots=True)
 class Chart:
+    """One figure's panel: the SVG, and the same data as a summary (in the SVG's name) and a table."""
+
     name: str
     title: str
     description: str
     sample: str
     svg: Markup
+    table: Table
+    summary: str
     wide: bool = False
+
+    @property
+    def ident(self) -> str:
+        """The panel's id; ``-title``, ``-summary`` and ``-data`` name the parts the SVG refers to."""
+        return f"figure-{self.name}"
+
+
+def _lines(name: str, title: str, description: str, sample: str, lines: list[Line], weeks: Sequence[date],
+           *, percent: bool = False, unit: str = "", wide: bool = False) -> Chart:
+    summary = line_summary(lines, weeks, percent=percent, unit=unit)
+    width, height = (1280, 300) if wide else (640, 250)
+    svg = line_chart(lines, weeks, Naming(f"figure-{name}", summary), percent=percent, unit=unit, width=width,
+                     height=height)
+    return Chart(name, title, description, sample, svg, line_table(lines, weeks, percent=percent), summary, wide)
+
+
+def _bars(name: str, title: str, description: str, sample: str, bars: list[Bar]) -> Chart:
+    summary = bar_summary(bars)
+    return Chart(name, title, description, sample, bar_chart(bars, Naming(f"figure-{name}", summary)),
+                 bar_table(bars), summary)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,11 +110,11 @@ def charts(insights: Insights) -> list[Chart]:
         figure = figures[spec.name]
         lines = [Line(group_label(g), [Point(r.period, r.share.value, r.share.low, r.share.high, r.installations)
                                        for r in figure.series(g) if r.share]) for g in figure.groups[:9]]
-        trends.append(Chart(spec.name, f"{spec.title}: share of installations", spec.description,
-                            _sample(figure.week(latest), latest), line_chart(lines, weeks, percent=True)))
+        trends.append(_lines(spec.name, f"{spec.title}: share of installations", spec.description,
+                             _sample(figure.week(latest), latest), lines, weeks, percent=True))
     return [
-        Chart(f.ACTIVE.name, "Active installations per week", f.ACTIVE.description,
-              f"{len(points)} weeks published", line_chart([Line("installations", points)], weeks)),
+        _lines(f.ACTIVE.name, "Active installations per week", f.ACTIVE.description,
+               f"{len(points)} weeks published", [Line("installations", points)], weeks),
         trends[0], _error_rates(insights), _error_type_trends(insights), trends[1],
         *(_latest_bars(figures[spec.name], latest) for spec in _LATEST_BARS),
     ]
@@ -105,9 +131,9 @@ def _error_rates(insights: Insights) -> Chart:
         flags = _flagged(insights, {AnomalyKind.VERSION_ERROR_RATE}, group)
         lines.append(Line(group_label(group), [Point(r.period, r.rate.value, r.rate.low, r.rate.high, r.installations,
                                                      r.period in flags) for r in versions.series(group) if r.rate]))
-    return Chart(f.ERRORS_BY_VERSION.name, "Errors per 1,000 jobs, all installations and by version",
-                 f.ERRORS_BY_VERSION.description, _sample(versions.week(insights.latest), insights.latest),
-                 line_chart(lines, weeks, unit=" per 1,000 jobs", width=1280, height=300), wide=True)
+    return _lines(f.ERRORS_BY_VERSION.name, "Errors per 1,000 jobs, all installations and by version",
+                  f.ERRORS_BY_VERSION.description, _sample(versions.week(insights.latest), insights.latest),
+                  lines, weeks, unit=" per 1,000 jobs", wide=True)
 
 
 def _error_type_trends(insights: Insights) -> Chart:
@@ -119,9 +145,9 @@ def _error_type_trends(insights: Insights) -> Chart:
         lines.append(Line(group_label(group), [Point(r.period, r.share.value, r.share.low, r.share.high,
                                                      r.installations, r.period in flags)
                                                for r in types.series(group) if r.share]))
-    return Chart(types.spec.name, "Error types: share of installations reporting them", types.spec.description,
-                 _sample([], insights.latest) if not types.rows else f"{len(types.groups)} types published",
-                 line_chart(lines, insights.window.weeks, percent=True, width=1280, height=300), wide=True)
+    return _lines(types.spec.name, "Error types: share of installations reporting them", types.spec.description,
+                  _sample([], insights.latest) if not types.rows else f"{len(types.groups)} types published",
+                  lines, insights.window.weeks, percent=True, wide=True)
 
 
 def _latest_bars(figure: Figure, latest: date) -> Chart:
@@ -136,7 +162,7 @@ def _latest_bars(figure: Figure, latest: date) -> Chart:
     else:
         total = sum(r.installations for r in rows)
     sample = f"week of {latest} · n = {total:,} installations" if rows else f"week of {latest} · nothing at this k"
-    return Chart(figure.spec.name, figure.spec.title, figure.spec.description, sample, bar_chart(bars))
+    return _bars(figure.spec.name, figure.spec.title, figure.spec.description, sample, bars)
 
 
 def tiles(insights: Insights) -> list[Tile]:

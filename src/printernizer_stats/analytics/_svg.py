@@ -2,7 +2,9 @@
 
 Line charts (weekly series, gaps where a week was not published, an optional interval band, flagged weeks
 ringed in red) and horizontal bar charts (a share with its interval whisker and sample size). Tooltips are
-SVG ``<title>`` elements, which browsers show natively.
+SVG ``<title>`` elements, which browsers show natively. Each chart is one image to assistive technology,
+named by its visible title and a one-line summary (:class:`Naming`). Colours are classes (``c0`` … ``c8``,
+``c-other``, ``alert``) the stylesheet gives a value in each colour scheme.
 """
 
 from __future__ import annotations
@@ -14,9 +16,8 @@ from datetime import date
 
 from markupsafe import Markup, escape
 
-PALETTE = ("#2563eb", "#d97706", "#059669", "#7c3aed", "#db2777", "#0891b2", "#65a30d", "#b45309", "#475569")
-OTHER_COLOUR = "#9ca3af"
-ALERT = "#dc2626"
+PALETTE_SIZE = 9
+"""Series colours ``c0`` … ``c8`` in ``dashboard.css``; an ``other`` group is ``c-other``, a flagged bar ``alert``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,23 +57,40 @@ def nice_max(value: float) -> float:
     return float(next(step * power for step in (1, 2, 2.5, 5, 10) if step * power >= value))
 
 
+@dataclass(frozen=True, slots=True)
+class Naming:
+    """How assistive technology names a chart: ``{ident}-title`` (the visible title, in the page) followed by the
+    one-line ``summary`` (the SVG's ``<desc>``); ``{ident}-data`` is the data table beside it (``aria-details``)."""
+
+    ident: str
+    summary: str
+
+
+def _open(classes: str, width: int, height: int, naming: Naming) -> str:
+    ident = escape(naming.ident)
+    return (f'<svg class="{classes}" viewBox="0 0 {width} {height}" role="img" focusable="false" '
+            f'aria-labelledby="{ident}-title {ident}-summary" aria-details="{ident}-data" '
+            f'xmlns="http://www.w3.org/2000/svg"><desc id="{ident}-summary">{escape(naming.summary)}</desc>')
+
+
 def _svg(parts: list[str]) -> Markup:
     # Every text interpolated above went through escape(); the rest are numbers and fixed markup.
     return Markup("".join(parts))  # noqa: S704
 
 
-def _number(value: float, percent: bool) -> str:
+def number(value: float, percent: bool) -> str:
+    """A figure as the charts print it: ``41 %`` (``0.4 %`` under 10 %), ``1,234``, ``7.5``."""
     if percent:
         return f"{value * 100:.0f} %" if value >= 0.1 or value == 0 else f"{value * 100:.1f} %"
     return f"{value:,.0f}" if abs(value) >= 10 or value == 0 else f"{value:.1f}"
 
 
 def _colour(index: int, label: str) -> str:
-    return OTHER_COLOUR if label == "other" else PALETTE[index % len(PALETTE)]
+    return "c-other" if label == "other" else f"c{index % PALETTE_SIZE}"
 
 
-def line_chart(lines: Sequence[Line], weeks: Sequence[date], *, percent: bool = False, unit: str = "",
-               width: int = 640, height: int = 250) -> Markup:
+def line_chart(lines: Sequence[Line], weeks: Sequence[date], naming: Naming, *, percent: bool = False,
+               unit: str = "", width: int = 640, height: int = 250) -> Markup:
     """Weekly series over ``weeks`` (one polyline per run of published weeks)."""
     left, right, top, bottom = 52, 128 if width < 1000 else 190, 14, 30
     label_chars = 16 if width < 1000 else 26
@@ -89,42 +107,42 @@ def line_chart(lines: Sequence[Line], weeks: Sequence[date], *, percent: bool = 
     def y(value: float) -> float:
         return top + plot_h - (value / y_max) * plot_h
 
-    out = [f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" xmlns="http://www.w3.org/2000/svg">']
+    out = [_open("chart", width, height, naming)]
     divisions = 5 if round(y_max / 10 ** math.floor(math.log10(y_max)), 1) in (2.5, 5.0) else 4
     for step in range(divisions + 1):
         value = y_max * step / divisions
         out.append(f'<line class="grid" x1="{left}" x2="{left + plot_w}" y1="{y(value):.1f}" y2="{y(value):.1f}"/>'
                    f'<text class="axis" x="{left - 6}" y="{y(value) + 4:.1f}" text-anchor="end">'
-                   f'{escape(_number(value, percent))}</text>')
+                   f'{escape(number(value, percent))}</text>')
     every = max(1, math.ceil(len(weeks) / (plot_w / 80)))
     for i, week in enumerate(weeks):
         if i % every == 0 or (i == len(weeks) - 1 and i % every >= every / 2):
             out.append(f'<text class="axis" x="{x(week):.1f}" y="{height - 10}" text-anchor="middle">'
                        f'{week:%b %d}</text>')
-    for number, line in enumerate(lines):
-        colour = _colour(number, line.label)
+    for position, line in enumerate(lines):
+        colour = _colour(position, line.label)
         points = [p for p in line.points if p.week in index]
         if line.band:
             banded = [p for p in points if p.low is not None and p.high is not None]
             if len(banded) > 1:
                 edge = [f"{x(p.week):.1f},{y(p.high or 0):.1f}" for p in banded]
                 edge += [f"{x(p.week):.1f},{y(p.low or 0):.1f}" for p in reversed(banded)]
-                out.append(f'<polygon class="band" fill="{colour}" points="{" ".join(edge)}"/>')
+                out.append(f'<polygon class="band {colour}" points="{" ".join(edge)}"/>')
         for run in _runs(points, index):
             coords = " ".join(f"{x(p.week):.1f},{y(p.value):.1f}" for p in run)
-            out.append(f'<polyline class="series" stroke="{colour}" points="{coords}"/>')
+            out.append(f'<polyline class="series {colour}" points="{coords}"/>')
         for p in points:
-            tip = f"{line.label}, week of {p.week}: {_number(p.value, percent)}{unit}"
+            tip = f"{line.label}, week of {p.week}: {number(p.value, percent)}{unit}"
             tip += f" (n = {p.n})" if p.n else ""
             if p.low is not None and p.high is not None:
-                tip += f", interval {_number(p.low, percent)}–{_number(p.high, percent)}"
+                tip += f", interval {number(p.low, percent)}–{number(p.high, percent)}"
             cls, r = ("flag", 5.5) if p.flagged else ("dot", 2.2)
-            out.append(f'<circle class="{cls}" cx="{x(p.week):.1f}" cy="{y(p.value):.1f}" r="{r}" '
-                       f'fill="{colour}"><title>{escape(tip)}</title></circle>')
-        legend_y = top + 10 + number * 16
-        if number < 12:
-            out.append(f'<rect x="{left + plot_w + 12}" y="{legend_y - 8}" width="10" height="10" fill="{colour}"/>'
-                       f'<text class="legend" x="{left + plot_w + 26}" y="{legend_y + 1}">'
+            out.append(f'<circle class="{cls} {colour}" cx="{x(p.week):.1f}" cy="{y(p.value):.1f}" r="{r}">'
+                       f'<title>{escape(tip)}</title></circle>')
+        legend_y = top + 10 + position * 16
+        if position < 12:
+            out.append(f'<rect class="key {colour}" x="{left + plot_w + 12}" y="{legend_y - 8}" width="10" '
+                       f'height="10"/><text class="legend" x="{left + plot_w + 26}" y="{legend_y + 1}">'
                        f"{escape(line.label[:label_chars])}</text>")
     out.append("</svg>")
     return _svg(out)
@@ -140,7 +158,8 @@ def _runs(points: Sequence[Point], index: dict[date, int]) -> list[list[Point]]:
     return runs
 
 
-def bar_chart(bars: Sequence[Bar], *, percent: bool = True, width: int = 640, label_width: int = 150) -> Markup:
+def bar_chart(bars: Sequence[Bar], naming: Naming, *, percent: bool = True, width: int = 640,
+              label_width: int = 150) -> Markup:
     """Horizontal bars with interval whiskers; the value and sample size printed at the end."""
     row_h, top = 22, 6
     height = top * 2 + row_h * max(1, len(bars))
@@ -152,19 +171,19 @@ def bar_chart(bars: Sequence[Bar], *, percent: bool = True, width: int = 640, la
     def x(value: float) -> float:
         return label_width + (value / x_max if x_max else 0) * plot_w
 
-    out = [f'<svg class="chart bars" viewBox="0 0 {width} {height}" role="img" xmlns="http://www.w3.org/2000/svg">']
+    out = [_open("chart bars", width, height, naming)]
     for i, bar in enumerate(bars):
         mid = top + i * row_h + row_h / 2
-        colour = ALERT if bar.flagged else _colour(0, bar.label)
-        text = _number(bar.value, percent) + (f" · n = {bar.n:,}" if bar.n is not None else "") + bar.note
+        colour = "alert" if bar.flagged else _colour(0, bar.label)
+        text = number(bar.value, percent) + (f" · n = {bar.n:,}" if bar.n is not None else "") + bar.note
         tip = f"{bar.label}: {text}"
         if bar.low is not None and bar.high is not None:
-            tip += f", interval {_number(bar.low, percent)}–{_number(bar.high, percent)}"
+            tip += f", interval {number(bar.low, percent)}–{number(bar.high, percent)}"
         bar_w = max(0.0, x(bar.value) - label_width)
         out.append(f'<text class="label" x="{label_width - 8}" y="{mid + 4:.1f}" text-anchor="end">'
                    f"{escape(bar.label[:24])}</text>"
-                   f'<rect class="bar" x="{label_width}" y="{mid - 7:.1f}" width="{bar_w:.1f}" height="14" '
-                   f'fill="{colour}"><title>{escape(tip)}</title></rect>')
+                   f'<rect class="bar {colour}" x="{label_width}" y="{mid - 7:.1f}" width="{bar_w:.1f}" height="14">'
+                   f'<title>{escape(tip)}</title></rect>')
         if bar.low is not None and bar.high is not None:
             low, high = x(bar.low), x(bar.high)
             out.append(f'<path class="whisker" d="M{low:.1f},{mid:.1f}H{high:.1f}M{low:.1f},{mid - 4:.1f}'

@@ -2,7 +2,8 @@
 
 Pure functions, no I/O: the page template draws what these return, so the charts need no JavaScript, no
 build step and no library. Every chart also carries its numbers as rows, for the table beside it (screen
-readers and people who prefer figures).
+readers and people who prefer figures), and a one-line summary of them: with the title, the chart's
+accessible name (the SVG is one image to assistive technology, its bars are not read out one by one).
 """
 
 from __future__ import annotations
@@ -54,7 +55,8 @@ class Chart:
 
     ident: str
     title: str
-    description: str
+    category: str
+    """What a column or bar stands for (``week``, ``error type``): the table's first header, the summary's noun."""
     series: tuple[str, ...]
     height: float
     rects: tuple[Rect, ...]
@@ -63,6 +65,33 @@ class Chart:
     rows: tuple[tuple[str, tuple[float, ...]], ...]
     empty: bool
     width: float = WIDTH
+    kind: str = "columns"
+    """``columns`` (categories in their own order, e.g. weeks) or ``bars`` (largest first)."""
+
+    @property
+    def summary(self) -> str:
+        """What the chart shows in one line, e.g. ``12 weeks, W36 to now; now: completed 3, failed 1, cancelled 0;
+        most: W44, 52`` or ``3 error types, largest first: printer_connection 5, network 2, file_upload 1``."""
+        if not self.rows:
+            return f"no {self.category}s"
+        count = _count(len(self.rows), self.category)
+        if self.kind == "bars":
+            shown = ", ".join(f"{name} {figure(values[0])}" for name, values in self.rows[:3])
+            more = f", and {len(self.rows) - 3} more" if len(self.rows) > 3 else ""
+            return f"{count}, largest first: {shown}{more}"
+        last, last_values = self.rows[-1]
+        top, top_values = max(reversed(self.rows), key=lambda row: sum(row[1]))
+        return (f"{count}, {self.rows[0][0]} to {last}; {last}: {self._values(last_values)}; "
+                f"most: {top}, {self._values(top_values) if len(self.series) == 1 else figure(sum(top_values))}")
+
+    def _values(self, values: Sequence[float]) -> str:
+        if len(self.series) == 1:
+            return f"{figure(values[0])} {self.series[0]}"
+        return ", ".join(f"{name} {figure(value)}" for name, value in zip(self.series, values, strict=True))
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def nice_step(value: float) -> float:
@@ -91,7 +120,7 @@ def figure(value: float) -> str:
 
 
 def column_chart(
-    ident: str, title: str, description: str, series: Sequence[str],
+    ident: str, title: str, category: str, series: Sequence[str],
     columns: Sequence[tuple[str, Sequence[float]]], fixed_max: float | None = None, step: float | None = None,
 ) -> Chart:
     """Stacked columns, one per category (weeks, days), one segment per series, with a y axis."""
@@ -120,12 +149,12 @@ def column_chart(
                 rects.append(Rect(round(x, 2), round(y, 2), round(bar_width, 2), round(height, 2), position,
                                   f"{name} {series[position]}: {figure(value)}"))
         labels.append(Label(round(x + bar_width / 2, 2), base + 18, name))
-    return Chart(ident, title, description, tuple(series), COLUMN_HEIGHT, tuple(rects), tuple(labels), tuple(grid),
+    return Chart(ident, title, category, tuple(series), COLUMN_HEIGHT, tuple(rects), tuple(labels), tuple(grid),
                  rows, empty=total_max <= 0)
 
 
 def bar_chart(
-    ident: str, title: str, description: str, series_name: str, bars: Sequence[tuple[str, float]],
+    ident: str, title: str, category: str, series_name: str, bars: Sequence[tuple[str, float]],
 ) -> Chart:
     """Horizontal bars, largest first, the name above each bar and the figure at its end."""
     rows = tuple((name, (float(value),)) for name, value in bars)
@@ -140,5 +169,5 @@ def bar_chart(
         rects.append(Rect(0, y + 17, round(max(width, 2.0), 2), 12, 0, f"{name}: {figure(value)}"))
         labels.append(Label(round(max(width, 2.0) + 6, 2), y + 27.5, figure(value), "start", "value"))
     height = max(len(rows), 1) * ROW_HEIGHT
-    return Chart(ident, title, description, (series_name,), height, tuple(rects), tuple(labels), (), rows,
-                 empty=top <= 0)
+    return Chart(ident, title, category, (series_name,), height, tuple(rects), tuple(labels), (), rows,
+                 empty=top <= 0, kind="bars")

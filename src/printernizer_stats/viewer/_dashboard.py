@@ -147,11 +147,10 @@ def _sum_weeks(weeks: Iterable[tuple[date, Metrics]], metric: str) -> dict[str, 
     return totals
 
 
-def charts(registry: Registry, summary: Mapping[str, Any], today: date) -> list[Chart]:
+def charts(summary: Mapping[str, Any], today: date) -> list[Chart]:
     """The statistics section's charts, in page order."""
     weeks = shown_weeks(summary, today)
     span = f"{week_label(weeks[0][0])} to {week_label(weeks[-1][0])}"
-    describe = {name: spec.description for name, spec in registry.metrics.items()}
     jobs_by = CHART_METRICS[JOBS]
 
     def jobs(metrics: Metrics) -> list[float]:
@@ -159,18 +158,18 @@ def charts(registry: Registry, summary: Mapping[str, Any], today: date) -> list[
 
     latest_printers = next((m for _, m in reversed(weeks) if m.get(PRINTERS)), {})
     return [
-        column_chart("jobs-by-week", "Print jobs per week", describe[JOBS], JOB_SERIES,
+        column_chart("jobs-by-week", "Print jobs per week", "week", JOB_SERIES,
                      [(_short(monday, today), jobs(metrics)) for monday, metrics in weeks]),
-        column_chart("jobs-this-week", "This week, day by day", describe[JOBS], JOB_SERIES,
+        column_chart("jobs-this-week", "This week, day by day", "day", JOB_SERIES,
                      [(DAY_NAMES[day.weekday()], jobs(metrics)) for day, metrics in this_week_days(summary, today)]),
-        column_chart("uptime-by-week", "Days Printernizer ran, per week", describe[UPTIME], ("days",),
+        column_chart("uptime-by-week", "Days Printernizer ran, per week", "week", ("days",),
                      [(_short(monday, today), [grouped(metrics, UPTIME, None).get("total", 0.0)])
                       for monday, metrics in weeks], fixed_max=7, step=1),
-        bar_chart("errors-by-type", f"Errors by type, {span}", describe[ERRORS], "errors",
+        bar_chart("errors-by-type", f"Errors by type, {span}", "error type", "errors",
                   _top(_sum_weeks(weeks, ERRORS))),
-        bar_chart("printers-by-type", "Printers by type", describe[PRINTERS], "printers",
+        bar_chart("printers-by-type", "Printers by type", "printer type", "printers",
                   _top(grouped(latest_printers, PRINTERS, CHART_METRICS[PRINTERS]))),
-        bar_chart("requests-by-route", f"API requests by route, {span}", describe[REQUESTS], "requests",
+        bar_chart("requests-by-route", f"API requests by route, {span}", "route", "requests",
                   _top(_sum_weeks(weeks, REQUESTS))),
     ]
 

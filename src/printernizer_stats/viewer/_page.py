@@ -80,7 +80,7 @@ def page_context(backend: StatsBackend, collected: Mapping[str, Any]) -> dict[st
         and state.get("consent_version", 0) < state.get("registry_consent_version", 0),
         "tiles": key_figures(registry, week_metrics(local, week_start(today)),
                              week_metrics(local, week_start(today) - timedelta(weeks=1))),
-        "charts": charts(registry, local, today),
+        "charts": charts(local, today),
         "features": features_used(registry, _latest_with(local, FEATURES)),
         "community": community, "comparisons": compare(community.data or {}),
         "community_errors": errors_line(community.data or {}),

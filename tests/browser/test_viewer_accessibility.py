@@ -1,0 +1,187 @@
+"""axe-core over the privacy page in every state a user meets, light and dark, inside the stand-in Printernizer.
+
+Each state is audited in the light and the dark scheme (``prefers-color-scheme`` emulated on the same page).
+No serious or critical violation in any; moderate and minor findings are listed at the end of the run
+(``tests/conftest.py``). Everything that folds is unfolded first (what is collected, the chart tables, the
+payload), so axe sees every element a user can bring on screen.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from printernizer_stats.client import viewer_app
+from printernizer_stats.sender import SenderConfig
+from printernizer_stats.simulator.standin_app import create_standin_app
+from printernizer_stats.viewer import MOUNT_PREFIX
+from tests.browser import screenshots
+from tests.browser.axe import assert_accessible
+from tests.browser.conftest import BROWSER, Clock
+from tests.server.live import serve_in_thread
+
+pytestmark = BROWSER
+
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+SWITCH = "Share anonymous usage statistics"
+
+
+@contextmanager
+def printernizer(db: Path, **options: Any) -> Iterator[str]:
+    """The stand-in Printernizer with statistics installed; yields the page's URL."""
+    app = create_standin_app(stats_db=db, stats_options={
+        "environ": {}, "today": Clock(screenshots.DAY).today, "export_interval_s": 3600,
+        "sender": SenderConfig(endpoint="https://stats.example.org", first_check_jitter_s=3600), **options})
+    with serve_in_thread(app, lifespan="on") as url:
+        yield f"{url}{MOUNT_PREFIX}/"
+
+
+@pytest.fixture(scope="module")
+def rich_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """README's screenshot installation: eight weeks, seven sent with receipts, a community summary cached."""
+    path = tmp_path_factory.mktemp("a11y") / "stats.db"
+    screenshots.build(path)
+    return path
+
+
+@pytest.fixture
+def own_db(rich_db: Path, tmp_path: Path) -> Path:
+    """A copy of :func:`rich_db` a test may change."""
+    path = tmp_path / "stats.db"
+    for suffix in ("", "-wal", "-shm"):
+        if Path(f"{rich_db}{suffix}").exists():
+            shutil.copy(f"{rich_db}{suffix}", f"{path}{suffix}")
+    return path
+
+
+@pytest.fixture(scope="module")
+def rich_page(rich_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The page on a copy of :func:`rich_db`, for the states that change nothing."""
+    path = tmp_path_factory.mktemp("rich") / "stats.db"
+    shutil.copy(rich_db, path)
+    with printernizer(path) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def fresh_page(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A new installation: nothing stored, sharing off."""
+    with printernizer(tmp_path_factory.mktemp("fresh") / "stats.db") as url:
+        yield url
+
+
+@contextmanager
+def shown(browser: Any, url: str, viewport: dict[str, int] = DESKTOP, locale: str = "en-GB",
+          unfold: bool = True) -> Iterator[Any]:
+    """The page at ``url`` in a new context; folded parts unfolded."""
+    context = browser.new_context(viewport=viewport, locale=locale,
+                                  is_mobile=viewport is PHONE, has_touch=viewport is PHONE)
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        page.goto(url)
+        expect(page.locator("fieldset.switch-field")).to_be_enabled()  # the script has run
+        if unfold:
+            page.evaluate("document.querySelectorAll('details').forEach((d) => { d.open = true; })")
+        yield page
+        assert errors == []
+    finally:
+        context.close()
+
+
+def test_fresh_installation(browser: Any, fresh_page: str) -> None:
+    with shown(browser, fresh_page) as page:
+        expect(page.locator("#no-statistics")).to_be_visible()
+        assert_accessible(page, "privacy page, fresh installation")
+
+
+def test_opted_in_with_history_and_community(browser: Any, rich_page: str) -> None:
+    with shown(browser, rich_page) as page:
+        expect(page.locator("#community table").first).to_be_visible()
+        expect(page.locator("#preview-json")).to_be_visible()
+        assert page.locator("svg.svg-chart").count() >= 5
+        assert_accessible(page, "privacy page, opted in, everything unfolded")
+
+
+def test_phone_width(browser: Any, rich_page: str) -> None:
+    with shown(browser, rich_page, PHONE, unfold=False) as page:
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]  # nothing scrolls sideways
+        assert_accessible(page, "privacy page, opted in, phone width")
+
+
+def test_german(browser: Any, rich_page: str) -> None:
+    """``?lang=de`` and ``Accept-Language: de``: the German page once the viewer serves one (the English one
+    until then; the state's name in the report says which language axe saw)."""
+    with shown(browser, f"{rich_page}?lang=de", locale="de-DE") as page:
+        lang = page.evaluate("document.documentElement.lang")
+        assert_accessible(page, f"privacy page, ?lang=de (served lang={lang})")
+
+
+def test_delete_dialog_open(browser: Any, rich_page: str) -> None:
+    with shown(browser, rich_page, unfold=False) as page:
+        page.get_by_role("button", name="Delete all…").click()
+        expect(page.get_by_role("dialog", name="Delete all usage statistics?")).to_be_visible()
+        assert_accessible(page, "privacy page, delete-all dialog open")
+        page.keyboard.press("Escape")
+
+
+def test_opt_out_dialog_open(browser: Any, rich_page: str) -> None:
+    with shown(browser, rich_page, unfold=False) as page:
+        page.get_by_role("switch", name=SWITCH).click()
+        expect(page.get_by_role("dialog", name="Turn sharing off?")).to_be_visible()
+        assert_accessible(page, "privacy page, opt-out dialog open")
+        page.keyboard.press("Escape")  # kept sharing: the module's page stays as it was
+
+
+def test_settings_field_error(browser: Any, rich_page: str) -> None:
+    with shown(browser, rich_page, unfold=False) as page:
+        page.get_by_label("Keep statistics on this machine for").fill("0")
+        page.get_by_role("button", name="Save settings").click()
+        expect(page.locator("#retention-error")).to_be_visible()
+        assert_accessible(page, "privacy page, settings with a field error")
+
+
+def test_after_delete_all(browser: Any, own_db: Path) -> None:
+    """Deleted through the dialog: the empty page, the announcement still showing."""
+    with printernizer(own_db) as url, shown(browser, url, unfold=False) as page:
+        for scheme in ("light", "dark"):  # deleted again: the announcement shows for a few seconds only
+            page.get_by_role("button", name="Delete all…").click()
+            page.get_by_role("button", name="Delete everything").click()
+            expect(page.locator("#toast")).to_contain_text("has been deleted")
+            expect(page.locator("#no-statistics")).to_be_visible()
+            assert_accessible(page, "privacy page, after delete-all, announcement shown", (scheme,), "#toast")
+
+
+def test_do_not_track(browser: Any, own_db: Path) -> None:
+    with printernizer(own_db, environ={"DO_NOT_TRACK": "1"}) as url, shown(browser, url) as page:
+        expect(page.locator("#dnt-banner")).to_be_visible()
+        assert_accessible(page, "privacy page, DO_NOT_TRACK set")
+
+
+def test_broken_database_and_an_error_announcement(browser: Any, tmp_path: Path) -> None:
+    """The statistics file cannot be used: the page says why; turning sharing on is refused with a reason."""
+    broken = tmp_path / "stats.db"
+    broken.mkdir()
+    with printernizer(broken) as url, shown(browser, url) as page:
+        expect(page.locator("#off-banner")).to_be_visible()
+        for scheme in ("light", "dark"):  # refused again: the announcement shows for a few seconds only
+            page.get_by_role("switch", name=SWITCH).click()
+            expect(page.locator("#toast.error")).to_contain_text("unavailable")
+            assert_accessible(page, "privacy page, statistics DB unusable, error announced", (scheme,), "#toast")
+
+
+def test_standalone_viewer(browser: Any, own_db: Path) -> None:
+    """``printernizer-stats viewer``: the same page on its own, at ``/``."""
+    app = viewer_app(own_db, environ={}, today=Clock(screenshots.DAY).today)
+    with serve_in_thread(app) as url, shown(browser, f"{url}/") as page:
+        assert page.locator("svg.svg-chart").count() >= 5
+        assert_accessible(page, "privacy page, standalone viewer")
