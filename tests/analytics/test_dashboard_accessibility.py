@@ -18,7 +18,7 @@ import pytest
 from printernizer_stats.analytics import AnalyticsConfig, create_maintainers_app
 from printernizer_stats.server import ReceiverConfig
 from tests.analytics.conftest import STANDARD, K, now_after
-from tests.browser.axe import assert_accessible, require
+from tests.browser.axe import assert_accessible, chart_names, require
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.server.live import serve_in_thread
 
@@ -89,7 +89,9 @@ def test_sign_in_refused(chromium: Any, standard_base: str) -> None:
 
 def test_signed_in(chromium: Any, standard_base: str) -> None:
     with dashboard(chromium, standard_base) as page:
-        assert page.locator("svg.chart").count() >= 12
+        names = chart_names(page)
+        assert len(names) >= 12
+        assert "Active installations per week: 26 weeks; last, week of 2026-06-29: " in names[0]
         assert page.locator("#anomalies li").count() >= 4
         page.evaluate("document.querySelectorAll('details').forEach((d) => { d.open = true; })")
         assert_accessible(page, "dashboard signed in, anomalies flagged, every table unfolded")

@@ -131,3 +131,18 @@ def summary(reports: list[Audit]) -> list[str]:
     if all(not r.findings for r in reports):
         lines.append("no violations of any impact")
     return lines
+
+
+def chart_names(page: Any) -> list[str]:
+    """Each chart image's name as its ``aria-labelledby`` composes it; fails when a chart's references (the name's
+    parts, ``aria-details``) point nowhere or its details are not a table."""
+    charts = page.evaluate("""() => [...document.querySelectorAll('svg[role="img"]')].map((svg) => ({
+        parts: (svg.getAttribute('aria-labelledby') || '').split(' ').filter(Boolean)
+            .map((id) => document.getElementById(id)?.textContent.trim() ?? null),
+        details: document.getElementById(svg.getAttribute('aria-details') || '')?.tagName ?? null,
+    }))""")
+    assert charts, "no chart on the page"
+    for chart in charts:
+        assert len(chart["parts"]) == 2 and all(chart["parts"]), chart
+        assert chart["details"] == "TABLE", chart
+    return [": ".join(chart["parts"]) for chart in charts]

@@ -1,7 +1,8 @@
 """Analytics for maintainers: k-anonymous figures, trends, anomalies, dashboard, Grafana, retention.
 
 Server side only: it reads the receiver's tables (``printernizer_stats.server``); nothing on the client
-side imports it. Every published figure goes through ``publish`` (``anonymous_cells``): see docs/analytics.md.
+side imports it. Every output's figures go through ``publish_figures`` (``anonymous_figures``: each figure's
+own gate, ``anonymous_cells``, then the rules across figures): see docs/analytics.md.
 """
 
 from printernizer_stats.analytics._anomaly import Anomaly, AnomalyKind, DetectorConfig, detect
@@ -13,6 +14,7 @@ from printernizer_stats.analytics._figures import FIGURES, FIGURES_BY_NAME
 from printernizer_stats.analytics._insights import Insights, build_insights, describe, render_text
 from printernizer_stats.analytics._intervals import clustered_rate, wilson
 from printernizer_stats.analytics._kanon import DEFAULT_K, anonymous_cells, publish
+from printernizer_stats.analytics._linked import anonymous_figures, publish_figures
 from printernizer_stats.analytics._model import (
     OTHER_GROUP,
     Cell,
@@ -65,6 +67,7 @@ __all__ = [
     "RetentionResult",
     "Window",
     "anonymous_cells",
+    "anonymous_figures",
     "apply_retention",
     "build_insights",
     "clustered_rate",
@@ -77,6 +80,7 @@ __all__ = [
     "install_analytics",
     "latest_complete_week",
     "publish",
+    "publish_figures",
     "render_text",
     "retention_cutoff",
     "wilson",

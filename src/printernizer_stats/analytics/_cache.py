@@ -27,7 +27,7 @@ import structlog
 from sqlalchemy.engine import Connection, Engine
 
 from printernizer_stats.analytics._figures import FIGURES
-from printernizer_stats.analytics._kanon import publish
+from printernizer_stats.analytics._linked import publish_figures
 from printernizer_stats.analytics._model import Cell, Figure, FigureSpec
 from printernizer_stats.analytics._queries import Window, fetch_cells, rollup_boundary, tune_for_analytics
 from printernizer_stats.analytics._sql import Tables, analytics_tables
@@ -136,7 +136,11 @@ class FigureCache:
         with self._lock:
             return [cell for week in window.weeks for cell in self._cells.get(week, {}).get(spec.name, ())]
 
+    def all_cells(self, window: Window) -> dict[str, list[Cell]]:
+        """Every cached figure's raw cells over ``window`` (for ``publish_figures``, never for output)."""
+        return {spec.name: self.cells(spec, window) for spec in self.specs}
+
     def figures(self, window: Window, k: int) -> dict[str, Figure]:
-        """Every figure over ``window``, published at ``k`` (refreshing first if due)."""
+        """Every figure over ``window``, published together at ``k`` (refreshing first if due)."""
         self.refresh(window)
-        return {spec.name: publish(spec, self.cells(spec, window), k) for spec in self.specs}
+        return publish_figures(self.all_cells(window), k, self.specs)

@@ -21,9 +21,9 @@ _TYPE_RATE = RateSpec("errors", "jobs", per=1000.0)
 
 ACTIVE = FigureSpec(
     "active_installations", "Active installations", (), GroupKind.PARTITION, rate=_ERROR_RATE,
-    public_measures=("jobs", "errors", "printers"),
-    description="Installations that sent a batch for the week, their print jobs, errors and printers; "
-                "errors per 1,000 jobs with an interval over installations.",
+    public_measures=("jobs", "errors"),
+    description="Installations that sent a batch for the week, their print jobs and errors; errors per "
+                "1,000 jobs with an interval over installations.",
 )
 DEPLOYMENT_MODES = FigureSpec(
     "deployment_modes", "Deployment modes", ("deployment_mode",), GroupKind.PARTITION,
@@ -46,14 +46,12 @@ PYTHON_VERSIONS = FigureSpec(
     description="Python version Printernizer runs on.",
 )
 FLEET_SIZES = FigureSpec(
-    "fleet_sizes", "Printer fleet size", ("printers",), GroupKind.PARTITION, public_measures=("printers",),
+    "fleet_sizes", "Printer fleet size", ("printers",), GroupKind.PARTITION,
     description="Installations by number of configured printers (largest number seen in the week).",
 )
 PRINTER_TYPES = FigureSpec(
     "printer_types", "Printer types", (PRINTER_TYPE,), GroupKind.OVERLAP, trials="active",
-    public_measures=("printers",),
-    description="Share of active installations with at least one printer of the type, and the printers of "
-                "that type they have together.",
+    description="Share of active installations with at least one printer of the type.",
 )
 FEATURES = FigureSpec(
     "features", "Feature adoption", (FEATURE,), GroupKind.OVERLAP, successes="enabled", trials="installations",
@@ -77,9 +75,9 @@ ERROR_TYPES = FigureSpec(
 )
 ERROR_TYPES_BY_VERSION = FigureSpec(
     "error_types_by_version", "Error types by version", ("app_version", ERROR_TYPE), GroupKind.OVERLAP,
-    trials="version_installations", rate=_TYPE_RATE, public_measures=("errors",),
-    description="Share of a version's installations that reported the error type, and its errors per "
-                "1,000 jobs of that version.",
+    trials="version_installations",
+    description="Share of a version's installations that reported the error type (versions grouped as in "
+                "'Versions').",
 )
 
 FIGURES: tuple[FigureSpec, ...] = (

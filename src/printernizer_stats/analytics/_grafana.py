@@ -2,17 +2,18 @@
 
 Each panel's query is ``figure_select`` (live rows of weeks not rolled up by retention, Grafana's
 ``$__timeFilter`` on every period column) UNION ALL the figure's retention rollups, followed by the
-k-anonymity rules of ``_kanon.py`` written in SQL, with k the dashboard constant ``$k``:
+publishing rules of ``publish_figures`` written in SQL (``_panel_sql.py`` and the two modules beside it),
+with k the dashboard constant ``$k``:
 
 - PARTITION figures: window functions order a week's groups as ``merge_small_groups`` does (small ones,
   then a real ``other``, then the rest by size and binary collation) and merge every group that
   ``_kanon`` would merge into ``other``; weeks with fewer than k installations return nothing.
-- OVERLAP figures: a group is returned only if it, its successes and their complement are 0 or >= k.
+- OVERLAP figures: a group's own gate (it, its successes and their complement 0 or >= k), then the rules
+  across figures (``_linked.py``), computed from the cells of the figures it is linked to.
 
-A test executes every PostgreSQL panel against a populated database and compares the results with
-``publish``; the SQL Server variant is parsed as T-SQL. Regenerate the shipped files with
-``printernizer-stats grafana-dashboard --dialect postgresql|mssql``; a test keeps them in sync.
-"""
+A test executes every PostgreSQL panel against populated databases and compares the results with
+``publish_figures``; the SQL Server variant is parsed as T-SQL. Regenerate the shipped files with
+``printernizer-stats grafana-dashboard --dialect postgresql|mssql``; a test keeps them in sync."""
 
 from __future__ import annotations
 
@@ -25,16 +26,17 @@ from sqlalchemy.dialects import mssql, postgresql
 
 from printernizer_stats.analytics import _figures as f
 from printernizer_stats.analytics._kanon import DEFAULT_K
-from printernizer_stats.analytics._model import OTHER_GROUP, FigureSpec, GroupKind
-from printernizer_stats.analytics._sql import GROUP_COLUMNS, Tables, analytics_tables, attribute_value, figure_select
+from printernizer_stats.analytics._model import FigureSpec, GroupKind
+from printernizer_stats.analytics._panel_breakdown import breakdown_cells, error_type_cells
+from printernizer_stats.analytics._panel_printers import printer_type_cells
+from printernizer_stats.analytics._panel_sql import K, feature_cells, figure_cells, partition_groups
+from printernizer_stats.analytics._sql import Tables, analytics_tables
 
 DATASOURCES = {
     "postgresql": {"type": "grafana-postgresql-datasource", "uid": "printernizer-stats-postgres"},
     "mssql": {"type": "mssql", "uid": "printernizer-stats-mssql"},
 }
 _DIALECTS: dict[str, sa.engine.Dialect] = {"postgresql": postgresql.dialect(), "mssql": mssql.dialect()}  # type: ignore[no-untyped-call]
-_BINARY = {"postgresql": "C", "mssql": "Latin1_General_BIN2"}
-K: sa.ColumnElement[Any] = sa.literal_column("$k")
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,25 +66,6 @@ PANELS = (
 )
 
 
-def _cells(spec: FigureSpec, receiver: Tables) -> sa.CTE:
-    rollups = receiver["weekly_rollups"]
-    rolled_up = rollups.alias("rolled_up")
-
-    def where(period: sa.ColumnElement[Any]) -> sa.ColumnElement[bool]:
-        # Live rows only for weeks retention has not rolled up (an anti-join: the planner estimates it well).
-        column = f"{period.table.name}.{period.name}"
-        return sa.and_(sa.text(f"$__timeFilter({column})"), ~sa.exists().where(rolled_up.c.period == period))
-
-    live = figure_select(spec, receiver, where)
-    names = [column.name for column in live.selected_columns]
-    measures = [name for name in names if name not in {"period", "installations", *GROUP_COLUMNS}]
-    rolled = sa.select(
-        rollups.c.period, *(rollups.c[g] for g in GROUP_COLUMNS[: len(spec.dimensions)]), rollups.c.installations,
-        *(sa.cast(attribute_value(rollups.c.measures, m), sa.Float(precision=53)).label(m) for m in measures),
-    ).where(rollups.c.figure == spec.name, sa.text("$__timeFilter(weekly_rollups.period)"))
-    return sa.union_all(live, rolled).cte("figure_cells")
-
-
 def _time(period: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
     return sa.cast(period, sa.DateTime).label("time")
 
@@ -96,52 +79,40 @@ def _ratio(numerator: sa.ColumnElement[Any], denominator: sa.ColumnElement[Any],
 
 def panel_select(panel: Panel, dialect: str, receiver: Tables) -> sa.Select[Any]:
     spec = panel.spec
-    cells = _cells(spec, receiver)
     if spec.kind is GroupKind.OVERLAP:
-        return _overlap(panel, cells)
+        return _overlap(panel, dialect, receiver)
     if not spec.dimensions:
+        cells = figure_cells(spec, receiver, "figure_cells")
         value = (sa.cast(cells.c.installations, sa.Float(precision=53)).label("value")
                  if panel.value == "installations" else _ratio(cells.c.errors, cells.c.jobs, 1000.0))
         return sa.select(_time(cells.c.period), value).where(cells.c.installations >= K).order_by(cells.c.period)
-    group = cells.c.group_1
-    merge_order = sa.case((cells.c.installations < K, 0), (group == OTHER_GROUP, 1), else_=2)
-    binary = sa.collate(group, _BINARY[dialect])
-    extra = [cells.c[m] for m in ("errors", "jobs") if m in cells.c]
-    ranked = sa.select(
-        cells.c.period, group, cells.c.installations, *extra,
-        sa.func.sum(cells.c.installations).over(partition_by=cells.c.period).label("week_total"),
-        sa.func.min(cells.c.installations).over(partition_by=cells.c.period).label("week_smallest"),
-        sa.func.coalesce(sa.func.sum(cells.c.installations).over(
-            partition_by=cells.c.period, order_by=(merge_order, cells.c.installations, binary),
-            rows=(None, -1)), 0).label("merged_before"),
-    ).cte("ranked")
-    merged = sa.case((sa.and_(ranked.c.week_smallest < K, sa.or_(
-        ranked.c.installations < K, ranked.c.merged_before < K, ranked.c.group_1 == OTHER_GROUP)),
-        sa.literal(OTHER_GROUP)), else_=ranked.c.group_1)
-    published = sa.select(ranked.c.period, merged.label("metric"), ranked.c.installations, ranked.c.week_total,
-                          *(ranked.c[m] for m in ("errors", "jobs") if m in ranked.c)
-                          ).where(ranked.c.week_total >= K).cte("published")
+    groups = partition_groups(spec, receiver, dialect, "figure")
     if panel.value == "share":
-        value = _ratio(sa.func.sum(published.c.installations), sa.func.max(published.c.week_total))
+        value = _ratio(sa.func.sum(groups.c.installations), sa.func.max(groups.c.week_total))
     else:
-        value = _ratio(sa.func.sum(published.c.errors), sa.func.sum(published.c.jobs), 1000.0)
-    return (sa.select(_time(published.c.period), published.c.metric, value)
-            .group_by(published.c.period, published.c.metric).order_by(published.c.period, published.c.metric))
+        value = _ratio(sa.func.sum(groups.c.errors), sa.func.sum(groups.c.jobs), 1000.0)
+    return (sa.select(_time(groups.c.period), groups.c.label.label("metric"), value)
+            .group_by(groups.c.period, groups.c.label).order_by(groups.c.period, groups.c.label))
 
 
-def _overlap(panel: Panel, cells: sa.CTE) -> sa.Select[Any]:
+_OVERLAP_CELLS = {f.FEATURES.name: lambda receiver, dialect: feature_cells(receiver),
+                  f.PRINTER_TYPES.name: printer_type_cells, f.ERROR_TYPES.name: error_type_cells,
+                  f.ERROR_TYPES_BY_VERSION.name: breakdown_cells}
+"""The overlap figures' cells with their ``published`` flag, each with the rules across figures it takes."""
+
+
+def _overlap(panel: Panel, dialect: str, receiver: Tables) -> sa.Select[Any]:
     spec = panel.spec
+    cells = _OVERLAP_CELLS[spec.name](receiver, dialect)
     successes = cells.c[spec.successes] if spec.successes else cells.c.installations
     trials = cells.c.installations if spec.trials in (None, "installations") else cells.c[spec.trials or ""]
-    safe = sa.and_(cells.c.installations >= K, trials >= K,
-                   sa.or_(successes == 0, successes >= K), sa.or_(trials - successes == 0, trials - successes >= K))
+    shown = cells.c.published == 1
     if panel.value == "table":
         return (sa.select(_time(cells.c.period), cells.c.group_1.label("version"), cells.c.group_2.label("error_type"),
-                          cells.c.installations, _ratio(successes, trials).label("share"),
-                          _ratio(cells.c.errors, cells.c.jobs, 1000.0).label("per_1000_jobs"))
-                .where(safe).order_by(cells.c.period.desc(), cells.c.installations.desc()))
+                          cells.c.installations, _ratio(successes, trials).label("share"))
+                .where(shown).order_by(cells.c.period.desc(), cells.c.installations.desc()))
     return (sa.select(_time(cells.c.period), cells.c.group_1.label("metric"), _ratio(successes, trials))
-            .where(safe).order_by(cells.c.period, cells.c.group_1))
+            .where(shown).order_by(cells.c.period, cells.c.group_1))
 
 
 def panel_sql(panel: Panel, dialect: str) -> str:

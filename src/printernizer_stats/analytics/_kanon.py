@@ -66,8 +66,13 @@ def anonymous_cells(spec: FigureSpec, cells: Iterable[Cell], k: int = DEFAULT_K)
 
 
 def publish(spec: FigureSpec, cells: Iterable[Cell], k: int = DEFAULT_K, confidence: float = CONFIDENCE) -> Figure:
-    """The k-anonymous, published form of ``cells``: sample sizes, Wilson intervals on shares, rates."""
-    safe = anonymous_cells(spec, cells, k)
+    """The k-anonymous, published form of ``cells`` on its own: sample sizes, Wilson intervals on shares,
+    rates. Figures released together go through ``publish_figures`` (``_linked.py``) instead."""
+    return figure_from_cells(spec, anonymous_cells(spec, cells, k), k, confidence)
+
+
+def figure_from_cells(spec: FigureSpec, safe: Sequence[Cell], k: int, confidence: float = CONFIDENCE) -> Figure:
+    """The ``Figure`` of cells that passed the gate (``Figure`` re-checks the invariant)."""
     totals: dict[date, int] = {}
     for cell in safe:
         totals[cell.period] = totals.get(cell.period, 0) + cell.installations
@@ -118,7 +123,12 @@ def publishable_overlap(installations: int, successes: int, trials: int, k: int)
     """Whether an overlapping group may be shown: itself, its successes and their complement are safe."""
     if installations < k or trials < k or not 0 <= successes <= trials:
         return False
-    return all(part == 0 or part >= k for part in (successes, trials - successes))
+    return safe_part(successes, k) and safe_part(trials - successes, k)
+
+
+def safe_part(installations: float, k: int) -> bool:
+    """Whether a number of installations anyone can compute may describe a group: none, or at least k."""
+    return installations == 0 or installations >= k
 
 
 def _row(spec: FigureSpec, cell: Cell, share: Proportion | None, confidence: float) -> PublishedRow:

@@ -172,14 +172,24 @@ def tiles(insights: Insights) -> list[Tile]:
     row = latest[0]
     versions = insights.figures[f.VERSIONS.name].week(insights.latest)
     top = max(versions, key=lambda r: r.installations, default=None)
+    fleets = insights.figures[f.FLEET_SIZES.name].week(insights.latest)
+    fleet = max(fleets, key=lambda r: r.installations, default=None)
     return [
         Tile("Active installations", f"{row.installations:,}", f"week of {insights.latest}"),
         Tile("Errors per 1,000 jobs", format_rate(row.rate) if row.rate else "–",
              f"{row.measures.get('jobs', 0):,.0f} jobs · 95 % interval over installations"),
-        Tile("Printers", f"{row.measures.get('printers', 0):,.0f}", "configured, all installations"),
+        Tile("Most common fleet size", fleet_label(fleet.group[0]) if fleet else "–",
+             format_share(fleet.share) if fleet and fleet.share else ""),
         Tile("Most used version", group_label(top.group) if top else "–",
              format_share(top.share) if top and top.share else ""),
     ]
+
+
+def fleet_label(group: str) -> str:
+    """A fleet-size group in words: ``1`` -> "1 printer", ``3-5`` -> "3-5 printers"."""
+    if group == "1":
+        return "1 printer"
+    return f"{group} printers" if group[0].isdigit() else group
 
 
 def error_table(insights: Insights, top: int = 15) -> list[dict[str, str]]:
@@ -187,7 +197,7 @@ def error_table(insights: Insights, top: int = 15) -> list[dict[str, str]]:
     rows = sorted(insights.figures[f.ERROR_TYPES_BY_VERSION.name].week(insights.latest),
                   key=lambda r: -(r.share.value if r.share else 0))[:top]
     return [{"version": r.group[0], "type": r.group[1], "share": format_share(r.share) if r.share else "",
-             "rate": format_rate(r.rate) if r.rate else "", "n": f"{r.installations:,}"} for r in rows]
+             "n": f"{r.installations:,}"} for r in rows]
 
 
 def render_dashboard(insights: Insights, *, token_required: bool, generated: str) -> str:

@@ -18,7 +18,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from printernizer_stats.analytics._figures import FIGURES
-from printernizer_stats.analytics._kanon import DEFAULT_K, publish
+from printernizer_stats.analytics._kanon import DEFAULT_K
+from printernizer_stats.analytics._linked import publish_figures
 from printernizer_stats.analytics._model import Cell, Figure, FigureSpec
 from printernizer_stats.analytics._sql import GROUP_COLUMNS, Tables, analytics_tables, between, figure_select
 from printernizer_stats.registry import Registry, week_start
@@ -120,10 +121,11 @@ def fetch_cells(connection: Connection, receiver: Tables, spec: FigureSpec, wind
 
 def compute_figures(engine: Engine, window: Window, k: int = DEFAULT_K, specs: Sequence[FigureSpec] = FIGURES,
                     registry: Registry | None = None) -> dict[str, Figure]:
-    """Every figure in ``specs`` over ``window``, published (k-anonymous), over one connection."""
+    """Every figure in ``specs`` over ``window``, published together (k-anonymous), over one connection.
+    Every figure is read: the ones not asked for still take part in what may be published."""
     receiver = analytics_tables(registry)
     with engine.connect() as connection:
         tune_for_analytics(connection)
         boundary = rollup_boundary(connection, receiver)
-        return {spec.name: publish(spec, fetch_cells(connection, receiver, spec, window, boundary), k)
-                for spec in specs}
+        cells = {spec.name: fetch_cells(connection, receiver, spec, window, boundary) for spec in FIGURES}
+    return publish_figures(cells, k, specs)

@@ -3,7 +3,7 @@
 For each week older than the cutoff, oldest first, in one transaction per week:
 
 1. compute every analytics figure's raw cells for the week from the live rows;
-2. keep what ``anonymous_cells`` lets through (the same gate every output uses) as ``weekly_rollups`` rows;
+2. keep what ``anonymous_figures`` lets through (the same gate every output uses) as ``weekly_rollups`` rows;
 3. delete the week's ``events_summary``, ``daily_stats`` and ledger (``batches``) rows, so every row left
    still has its ledger row (the receiver's invariant, which deletion relies on).
 
@@ -26,7 +26,8 @@ import structlog
 from sqlalchemy.engine import Connection, Engine
 
 from printernizer_stats.analytics._figures import FIGURES
-from printernizer_stats.analytics._kanon import DEFAULT_K, anonymous_cells, check_k
+from printernizer_stats.analytics._kanon import DEFAULT_K, check_k
+from printernizer_stats.analytics._linked import anonymous_figures
 from printernizer_stats.analytics._queries import Window, fetch_cells, tune_for_analytics
 from printernizer_stats.analytics._sql import GROUP_COLUMNS, Tables, analytics_tables
 from printernizer_stats.registry import Registry, week_start
@@ -78,9 +79,10 @@ def roll_up_week(connection: Connection, receiver: Tables, week: date, k: int) -
     """Steps 1-3 for one week on ``connection`` (inside the caller's transaction)."""
     rollups = receiver["weekly_rollups"]
     rows = []
+    cells = {spec.name: fetch_cells(connection, receiver, spec, Window(week, week), None) for spec in FIGURES}
+    safe = anonymous_figures(cells, k)
     for spec in FIGURES:
-        cells = fetch_cells(connection, receiver, spec, Window(week, week), None)
-        for cell in anonymous_cells(spec, cells, k):
+        for cell in safe[spec.name]:
             groups = (*cell.group, "", "")[: len(GROUP_COLUMNS)]
             rows.append({"period": week, "figure": spec.name, **dict(zip(GROUP_COLUMNS, groups, strict=True)),
                          "installations": cell.installations,

@@ -10,9 +10,8 @@ from sqlalchemy.engine import Engine
 
 from printernizer_stats.analytics._cache import MAX_WEEKS, FigureCache
 from printernizer_stats.analytics._config import AnalyticsConfig
-from printernizer_stats.analytics._figures import FIGURES
 from printernizer_stats.analytics._insights import Insights, build_insights
-from printernizer_stats.analytics._kanon import publish
+from printernizer_stats.analytics._linked import publish_figures
 from printernizer_stats.analytics._queries import Window
 from printernizer_stats.analytics._summary import community_summary, encode_summary
 from printernizer_stats.registry import Registry
@@ -63,7 +62,7 @@ class AnalyticsService:
             memo = self._insights.get((window, k))
             if memo is not None and memo[0] == self.cache.version:
                 return memo[1]
-        figures = {spec.name: publish(spec, self.cache.cells(spec, window), k) for spec in FIGURES}
+        figures = publish_figures(self.cache.all_cells(window), k)
         made = build_insights(figures, window, k, self.config.detector)
         with self._lock:
             if len(self._insights) > 32:
@@ -81,7 +80,7 @@ class AnalyticsService:
                 return self._summary[1], self._summary[2]
         week = Window(window.last, window.last)
         k = self.config.public_k
-        figures = {spec.name: publish(spec, self.cache.cells(spec, week), k) for spec in FIGURES}
+        figures = publish_figures(self.cache.all_cells(week), k)
         body, etag = encode_summary(community_summary(figures, window.last, k))
         with self._lock:
             self._summary = (key, body, etag)

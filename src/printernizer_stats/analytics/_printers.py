@@ -1,0 +1,71 @@
+"""Printer types against fleet sizes: two figures that bound each other's hidden groups. Pure.
+
+Every installation counted for a printer type has a printer, and one with n printers has at most n types
+(with a single printer exactly one: among those installations, printer types are a partition). So the
+published types bound how many installations in the fleet sizes' ``other`` have a printer, and the
+published fleet sizes bound how many installations the hidden types can have. On top of
+``anonymous_cells``, a type is hidden (the smallest first) while:
+
+a. the installations without it, outside the published no-printer groups, are neither 0 nor at least k;
+b. the no-printer groups merged into ``other`` could not hold k installations, given how many installations
+   the published types need among ``other``'s printer groups;
+c. no type is hidden, ``other`` holds printer groups, and the types' installations exceed those of the
+   published printer groups by fewer than k (which bounds ``other``'s printer groups);
+d. some type is hidden and the hidden types could not hold k installations (what the fleet sizes allow all
+   types together, minus the published types).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from printernizer_stats.analytics._breakdown import hiding_order
+from printernizer_stats.analytics._kanon import safe_part
+from printernizer_stats.analytics._model import OTHER_GROUP, Cell
+from printernizer_stats.registry import FLEET_SIZE_GROUPS, LARGEST_FLEET_SIZE, UNKNOWN_FLEET_SIZE
+
+NO_PRINTERS = ("0", UNKNOWN_FLEET_SIZE)
+"""Fleet-size groups of installations without a printer."""
+
+
+def most_types(label: str, types: int) -> int:
+    """The most printer types an installation in fleet-size group ``label`` can have."""
+    if label == LARGEST_FLEET_SIZE:
+        return types
+    return next((min(most, types) for _, most, name in FLEET_SIZE_GROUPS if name == label), 0)
+
+
+def protect_printer_types(raw: Sequence[Cell], shown: Sequence[Cell], raw_fleet: Sequence[Cell],
+                          fleet: Sequence[Cell], k: int) -> list[Cell]:
+    """The printer-type cells that may be published next to ``fleet`` (rules a-d, module docstring).
+
+    ``raw``/``raw_fleet``: the week's raw cells; ``shown``/``fleet``: what ``anonymous_cells`` passed."""
+    types = len(raw)
+    published = {cell.group[0]: cell.installations for cell in fleet}
+    merged = [cell.group[0] for cell in raw_fleet if cell.group[0] not in published]
+    other = published.get(OTHER_GROUP, 0)
+    with_printers = sum(n for label, n in published.items() if label not in (*NO_PRINTERS, OTHER_GROUP))
+    most_merged = max((most_types(label, types) for label in merged), default=0)
+    kept = sorted((cell for cell in shown if safe_part(other + with_printers - cell.installations, k)),
+                  key=hiding_order)
+
+    def total() -> int:
+        return sum(cell.installations for cell in kept)
+
+    def needed_in_other() -> int:
+        """Installations the published types need among ``other``'s printer groups (each counts once per
+        type, for at most as many types as it has printers)."""
+        room = sum(most_types(label, len(kept)) * n for label, n in published.items() if label != OTHER_GROUP)
+        return math.ceil((total() - room) / min(most_merged, len(kept)))
+
+    if most_merged and any(label in NO_PRINTERS for label in merged):
+        while kept and other - needed_in_other() < k:  # b
+            kept.pop(0)
+    if len(kept) == types and any(label not in NO_PRINTERS for label in merged) and total() - with_printers < k:
+        kept.pop(0)  # c
+    if len(kept) < types:
+        capacity = sum(most_types(label, types) * n for label, n in published.items() if label != OTHER_GROUP)
+        while kept and capacity + most_merged * other - total() < k:  # d
+            kept.pop(0)
+    return sorted(kept, key=lambda c: c.group)
