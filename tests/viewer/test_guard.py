@@ -48,7 +48,7 @@ def test_a_rebinding_page_reads_nothing_and_changes_nothing(db: Path) -> None:
     changes = call_app(_app(db), CHANGES, headers={**REBINDING, **SCRIPT})
     for response in reads + changes:
         assert response.status_code == 403, (response.request.url, response.text)
-        assert "host name Printernizer does not know (evil.example)" in response.json()["detail"]
+        assert "host name Printernizer does not know (evil.example)" in response.json()["message"]
         assert "installation_id" not in response.text and "weeks" not in response.text
     assert _state(db) == before
 
@@ -66,7 +66,7 @@ def test_another_pages_origin_is_refused_without_sec_fetch_site(db: Path) -> Non
         ("GET", f"{P}/status", {"headers": evil}), ("GET", f"{P}/export", {"headers": evil}),
     ])
     assert [r.status_code for r in responses] == [403] * 5
-    assert all("another web page (https://evil.example)" in r.json()["detail"] for r in responses)
+    assert all("another web page (https://evil.example)" in r.json()["message"] for r in responses)
     assert _state(db) == before
 
 
@@ -81,8 +81,8 @@ def test_a_form_or_simple_request_cannot_change_anything(db: Path) -> None:
         ("POST", f"{P}/opt-in", {"headers": {"Referer": "https://evil.example/page", CUSTOM_HEADER: "x"}}),
     ])
     assert [r.status_code for r in responses] == [403] * 5
-    assert "no form or other web page can send" in responses[0].json()["detail"]
-    assert responses[-1].json()["detail"] == CROSS_SITE
+    assert "no form or other web page can send" in responses[0].json()["message"]
+    assert responses[-1].json()["message"] == CROSS_SITE
     assert _state(db) == before
 
 
@@ -148,3 +148,19 @@ def test_the_client_as_a_script_still_works(client: StatsClient) -> None:
         ("POST", f"{P}/rotate-id", {"headers": SCRIPT}), ("POST", f"{P}/opt-out", {"json": {}}),
     ])
     assert [r.status_code for r in responses] == [200, 200]
+
+
+def test_the_hosts_own_panel_posts_bare_from_the_same_origin(db: Path) -> None:
+    """Printernizer's own settings panel POSTs opt-in/opt-out with no body and no header: a browser marks it
+    ``Sec-Fetch-Site: same-origin`` with the page's Origin, which no other page can forge, so it works; the
+    same bare POST from a browser that says neither (or says cross-site) changes nothing."""
+    own = {"Host": "printernizer.local:8000", "Origin": "http://printernizer.local:8000",
+           "Sec-Fetch-Site": "same-origin"}
+    responses = call_app(_app(db), [
+        ("POST", f"{P}/opt-out", {"headers": {k: v for k, v in own.items() if k != "Sec-Fetch-Site"}}),
+        ("POST", f"{P}/opt-out", {"headers": {**own, "Sec-Fetch-Site": "cross-site"}}),
+        ("POST", f"{P}/opt-out", {"headers": own}),
+        ("DELETE", P, {"headers": own}),
+    ])
+    assert [r.status_code for r in responses] == [403, 403, 200, 200]
+    assert make_client(db).consent().opted_in is False

@@ -13,7 +13,8 @@ Printernizer has no authentication and answers CORS for any origin, so this rout
   there is no ``Origin``.
 - **Changes only through non-simple requests**: a JSON body (``application/json``) or the custom header
   ``X-Requested-With``; an HTML form can send neither, and a cross-origin script cannot without a preflight
-  that carries the Origin refused above.
+  that carries the Origin refused above. The one exception is a simple request the browser itself marks
+  ``Sec-Fetch-Site: same-origin`` with this host's ``Origin`` (Printernizer's own settings panel posts bare).
 """
 
 from __future__ import annotations
@@ -139,7 +140,12 @@ def _check_change(request: Request, host: str) -> None:
     if "origin" not in request.headers and referer and not same_origin(referer, host):
         raise _refuse(CROSS_SITE, "referer")
     media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
-    if media != "application/json" and CUSTOM_HEADER.lower() not in request.headers:
+    if media == "application/json" or CUSTOM_HEADER.lower() in request.headers:
+        return
+    # A simple request only when the browser itself vouches for it: same-origin, with this host's Origin
+    # (both set by the browser, never by a page), as the host's own settings panel sends its bare POSTs.
+    vouched = request.headers.get("sec-fetch-site", "").lower() == "same-origin" and "origin" in request.headers
+    if not vouched:
         raise _refuse(SIMPLE_REQUEST, "simple")
 
 
