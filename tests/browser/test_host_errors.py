@@ -14,9 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from fastapi import FastAPI, HTTPException, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
 from playwright.sync_api import expect
 
 from printernizer_stats.sender import SenderConfig
@@ -31,30 +28,11 @@ pytestmark = BROWSER
 SWITCH = "Share anonymous usage statistics"
 
 
-def with_printernizers_handlers(app: FastAPI) -> FastAPI:
-    """Printernizer's two handlers that rewrite error bodies, as at commit be0da09."""
-
-    async def http_error(_request: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, HTTPException)
-        return JSONResponse({"status": "error", "message": exc.detail, "error_code": f"HTTP_{exc.status_code}",
-                             "details": {}, "timestamp": "2026-11-18T12:00:00"}, status_code=exc.status_code)
-
-    async def validation_error(_request: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, RequestValidationError)
-        errors = [{"type": e.get("type"), "loc": e.get("loc"), "msg": e.get("msg")} for e in exc.errors()]
-        return JSONResponse({"status": "error", "message": "Request validation failed",
-                             "error_code": "VALIDATION_ERROR", "details": {"validation_errors": errors}},
-                            status_code=422)
-
-    app.add_exception_handler(HTTPException, http_error)
-    app.add_exception_handler(RequestValidationError, validation_error)
-    return app
-
-
 @contextmanager
 def printernizer(db: Path) -> Iterator[str]:
-    app = with_printernizers_handlers(create_standin_app(
-        stats_db=db, stats_options={"environ": {}, "export_interval_s": 3600, "sender": SenderConfig()}))
+    """The stand-in Printernizer, with its exception handlers (simulator/_standin_errors.py)."""
+    app = create_standin_app(
+        stats_db=db, stats_options={"environ": {}, "export_interval_s": 3600, "sender": SenderConfig()})
     with serve_in_thread(app, lifespan="on") as url:
         yield f"{url}{MOUNT_PREFIX}/"
 

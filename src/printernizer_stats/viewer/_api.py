@@ -19,6 +19,7 @@ from printernizer_stats.viewer._models import (
     ActionResult,
     Collected,
     DeletionRequest,
+    Example,
     History,
     LocalStats,
     OptOutRequest,
@@ -89,6 +90,14 @@ def add_api_routes(router: APIRouter, backend: StatsBackend) -> None:
                 summary="The next batch exactly as it will be sent")
     async def get_preview() -> Preview:
         return validated(Preview, await call(backend, backend.preview))
+
+    @router.get("/example", name="usage_stats_example", response_model=Example, responses=_UNAVAILABLE,
+                summary="An example of the weekly batch, before opting in",
+                description="Built from this installation's live facts (version, deployment, country, printers "
+                            "by type, features) with every count zero and a placeholder id, through the same "
+                            "filters and encoder as a real batch. Nothing is stored, nothing is sent.")
+    async def get_example() -> Example:
+        return validated(Example, await call(backend, backend.example_batch))
 
     @router.get("/history", name="usage_stats_history", response_model=History, responses=_UNAVAILABLE,
                 summary="Every batch sent, with hashes, server receipts and the hash-chain check")
