@@ -8,17 +8,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Body, Depends, Query, status
+from fastapi import APIRouter, Body, Query, status
 from fastapi.responses import JSONResponse
 
 from printernizer_stats.registry import privacy_items
 from printernizer_stats.viewer._backend import StatsBackend
-from printernizer_stats.viewer._calls import call, same_origin_only, validated
+from printernizer_stats.viewer._calls import call, validated
 from printernizer_stats.viewer._community import Community
 from printernizer_stats.viewer._models import (
     ActionResult,
     Collected,
     DeletionRequest,
+    Example,
     History,
     LocalStats,
     OptOutRequest,
@@ -44,7 +45,7 @@ _REFUSED: dict[int | str, dict[str, Any]] = {
 _UNAVAILABLE: dict[int | str, dict[str, Any]] = {
     status.HTTP_503_SERVICE_UNAVAILABLE: {"model": Problem, "description": "The statistics DB cannot be used now."},
 }
-_CHANGES: dict[str, Any] = {"dependencies": [Depends(same_origin_only)], "responses": {**_REFUSED, **_UNAVAILABLE}}
+_CHANGES: dict[str, Any] = {"responses": {**_REFUSED, **_UNAVAILABLE}}
 _BODY_CHANGES: dict[str, Any] = {**_CHANGES, "responses": {**_CHANGES["responses"], status.HTTP_400_BAD_REQUEST: {
     "model": Problem, "description": "The body could not be read as JSON."}}}
 _SETTINGS_CHANGES: dict[str, Any] = {**_BODY_CHANGES, "responses": {**_BODY_CHANGES["responses"], 422: {
@@ -89,6 +90,14 @@ def add_api_routes(router: APIRouter, backend: StatsBackend) -> None:
                 summary="The next batch exactly as it will be sent")
     async def get_preview() -> Preview:
         return validated(Preview, await call(backend, backend.preview))
+
+    @router.get("/example", name="usage_stats_example", response_model=Example, responses=_UNAVAILABLE,
+                summary="An example of the weekly batch, before opting in",
+                description="Built from this installation's live facts (version, deployment, country, printers "
+                            "by type, features) with every count zero and a placeholder id, through the same "
+                            "filters and encoder as a real batch. Nothing is stored, nothing is sent.")
+    async def get_example() -> Example:
+        return validated(Example, await call(backend, backend.example_batch))
 
     @router.get("/history", name="usage_stats_history", response_model=History, responses=_UNAVAILABLE,
                 summary="Every batch sent, with hashes, server receipts and the hash-chain check")
