@@ -119,8 +119,8 @@ class LocalStore:
         with self.connect() as conn:
             stored = {
                 (row[0], row[1], row[2]): row for row in conn.execute(
-                    "SELECT day, metric, attributes, value, count, buckets FROM daily_readings "
-                    f"WHERE day IN ({','.join('?' * len(days))})", days)  # noqa: S608 - placeholders only
+                    "SELECT day, metric, attributes, value, count, buckets FROM daily_readings "  # noqa: S608
+                    f"WHERE day IN ({','.join('?' * len(days))})", days)  # placeholders only
             }
             written: dict[tuple[int, str, str], tuple[int, str, str, float, int, str | None]] = {}
             for reading in readings:
