@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from printernizer_stats.server._otlp import MEDIA_TYPES, media_type, status_response
+from printernizer_stats.server._otlp import JSON, MEDIA_TYPES, media_type, status_response
 from printernizer_stats.server._ratelimit import AddressKeys, TokenBuckets
 
 METRICS_PATH = "/v1/metrics"
@@ -98,12 +98,14 @@ class RequestBodyMiddleware(_Guard):
     """
 
     def __init__(self, app: ASGIApp, max_bytes: int, max_inflated_bytes: int,
-                 paths: Iterable[str] = (METRICS_PATH,)) -> None:
+                 paths: Iterable[str] = (METRICS_PATH,), max_json_bytes: int | None = None) -> None:
         super().__init__(app, paths)
         if max_bytes < 1 or max_inflated_bytes < 1:
             raise ValueError("body limits must be positive")
         self.max_bytes = max_bytes
         self.max_inflated_bytes = max_inflated_bytes
+        # JSON costs a hundred times protobuf to decode: inflating stops at its own, smaller limit.
+        self.max_json_bytes = min(max_json_bytes or max_inflated_bytes, max_inflated_bytes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if not self.guarded(scope):
@@ -134,7 +136,8 @@ class RequestBodyMiddleware(_Guard):
                 break
         data = bytes(body)
         if encoding == "gzip":
-            status, data, reason = inflate(data, self.max_inflated_bytes)
+            json_body = media_type(headers.get("content-type")) == JSON
+            status, data, reason = inflate(data, self.max_json_bytes if json_body else self.max_inflated_bytes)
             if status:
                 await self.refuse(scope, receive, send, status, reason)
                 return
