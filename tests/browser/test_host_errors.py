@@ -21,6 +21,7 @@ from printernizer_stats.simulator.standin_app import create_standin_app
 from printernizer_stats.viewer import MOUNT_PREFIX
 from tests.browser.conftest import BROWSER
 from tests.server.live import serve_in_thread
+from tests.viewer.conftest import SCRIPT
 
 pytestmark = BROWSER
 
@@ -39,7 +40,7 @@ def printernizer(db: Path) -> Iterator[str]:
 def test_the_host_rewrites_our_refusals(tmp_path: Path) -> None:
     """The premise: inside the host our ``detail`` is gone, the reason is in ``message``."""
     with printernizer(tmp_path / "stats.db") as page_url:
-        answer = httpx.post(f"{page_url}rotate-id")
+        answer = httpx.post(f"{page_url}rotate-id", headers=SCRIPT)
     assert answer.status_code == 409
     assert "detail" not in answer.json()
     assert answer.json()["message"] == "not opted in: there is no installation id to rotate"
@@ -48,11 +49,11 @@ def test_the_host_rewrites_our_refusals(tmp_path: Path) -> None:
 def test_a_conflict_shows_the_hosts_message(page: Any, tmp_path: Path) -> None:
     """Opted out in another tab, then "New id now" here: the 409's reason is announced."""
     with printernizer(tmp_path / "stats.db") as page_url:
-        httpx.post(f"{page_url}opt-in").raise_for_status()
+        httpx.post(f"{page_url}opt-in", headers=SCRIPT).raise_for_status()
         page.goto(page_url)
         rotate = page.get_by_role("button", name="New id now")
         expect(rotate).to_be_enabled()
-        httpx.post(f"{page_url}opt-out").raise_for_status()
+        httpx.post(f"{page_url}opt-out", headers=SCRIPT).raise_for_status()
         rotate.click()
         toast = page.locator("#toast")
         expect(toast).to_have_text("not opted in: there is no installation id to rotate")

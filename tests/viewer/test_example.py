@@ -14,6 +14,7 @@ from printernizer_stats.simulator.standin_app import StandInSettings, create_sta
 from printernizer_stats.viewer import MOUNT_PREFIX
 from tests.sender.receiver import FaultyReceiver
 from tests.server.live import serve_in_thread
+from tests.viewer.conftest import SCRIPT
 
 
 def _dump(db: Path) -> list[str]:
@@ -77,7 +78,7 @@ def test_no_example_once_opted_in(tmp_path: Path) -> None:
     """Opted in, the page shows the real next batch instead; the API still answers (it is read-only)."""
     app = create_standin_app(stats_db=tmp_path / "stats.db", stats_options={"environ": {}, "sender": SenderConfig()})
     with serve_in_thread(app, lifespan="on") as url:
-        httpx.post(f"{url}{MOUNT_PREFIX}/opt-in").raise_for_status()
+        httpx.post(f"{url}{MOUNT_PREFIX}/opt-in", headers=SCRIPT).raise_for_status()
         page = httpx.get(f"{url}{MOUNT_PREFIX}/")
         example = httpx.get(f"{url}{MOUNT_PREFIX}/example")
     assert 'id="example"' not in page.text

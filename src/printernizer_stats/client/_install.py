@@ -11,7 +11,7 @@ run time: a broken DB or a step that fails turns statistics off with one log lin
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any, cast
@@ -21,6 +21,7 @@ import structlog
 from printernizer_stats.client._client import StatsClient
 from printernizer_stats.client._host_gauges import FeaturesEnabled, PrintersByType
 from printernizer_stats.client._host_settings import features_from_settings
+from printernizer_stats.client._request_policy import request_policy
 from printernizer_stats.instrumentation import DEFAULT_ROUTE_MODE, EventBus, RouteMode, RouteTable
 from printernizer_stats.sender import SenderConfig
 from printernizer_stats.viewer import MOUNT_PREFIX, usage_stats_router
@@ -48,6 +49,7 @@ def install(
     mount_prefix: str = MOUNT_PREFIX,
     sender: SenderConfig | None = None,
     environ: Mapping[str, str] | None = None,
+    allowed_hosts: Iterable[str] = (),
     **client_options: Any,
 ) -> StatsClient:
     """Add usage statistics to a FastAPI app; call it in ``create_application()`` before the app serves.
@@ -65,6 +67,8 @@ def install(
         mount_prefix: where the privacy API and the page are mounted.
         sender: where batches go; None: ``PRINTERNIZER_STATS_ENDPOINT`` etc., else nowhere.
         environ: where DO_NOT_TRACK and ``PRINTERNIZER_STATS_*`` are read (default ``os.environ``).
+        allowed_hosts: host names the page is reached under beyond addresses, ``localhost`` and local-only
+            names (also ``PRINTERNIZER_STATS_ALLOWED_HOSTS`` and the names in the host's ``CORS_ORIGINS``).
         client_options: further :class:`StatsClient` arguments (``export_interval_s``, ``today``...).
 
     Returns:
@@ -83,7 +87,8 @@ def install(
     )
     _step("instrument_routes", client.instrument_app, app, route_mode)
     _warn_if_shadowed(app, mount_prefix)
-    _step("mount_privacy_api", app.include_router, usage_stats_router(client), prefix=mount_prefix)
+    policy = request_policy(settings, client.environ, allowed_hosts)
+    _step("mount_privacy_api", app.include_router, usage_stats_router(client, policy), prefix=mount_prefix)
     _step("wrap_lifespan", _wrap_lifespan, app, client, event_bus)
     app.state.usage_stats = client
     return client

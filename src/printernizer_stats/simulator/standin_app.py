@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, WebSocket
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
@@ -124,6 +125,10 @@ def create_standin_app(
     app.state.file_service = FileService()
     app.state.settings = settings or StandInSettings()
 
+    # As Printernizer: CORS always on, here its most open form (any origin, credentials), so the privacy API's
+    # own checks are tested against a host that helps no one.
+    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=True,
+                       allow_methods=["GET", "POST", "PUT", "DELETE", "PATCH"], allow_headers=["*"])
     for prefix, router in host_api_routers():
         app.include_router(router, prefix=prefix)
 

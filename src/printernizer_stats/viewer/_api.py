@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Body, Depends, Query, status
+from fastapi import APIRouter, Body, Query, status
 from fastapi.responses import JSONResponse
 
 from printernizer_stats.registry import privacy_items
 from printernizer_stats.viewer._backend import StatsBackend
-from printernizer_stats.viewer._calls import call, same_origin_only, validated
+from printernizer_stats.viewer._calls import call, validated
 from printernizer_stats.viewer._community import Community
 from printernizer_stats.viewer._models import (
     ActionResult,
@@ -47,7 +47,7 @@ _REFUSED: dict[int | str, dict[str, Any]] = {
 _UNAVAILABLE: dict[int | str, dict[str, Any]] = {
     status.HTTP_503_SERVICE_UNAVAILABLE: {"model": Problem, "description": "The statistics DB cannot be used now."},
 }
-_CHANGES: dict[str, Any] = {"dependencies": [Depends(same_origin_only)], "responses": {**_REFUSED, **_UNAVAILABLE}}
+_CHANGES: dict[str, Any] = {"responses": {**_REFUSED, **_UNAVAILABLE}}
 _BODY_CHANGES: dict[str, Any] = {**_CHANGES, "responses": {**_CHANGES["responses"], status.HTTP_400_BAD_REQUEST: {
     "model": Problem, "description": "The body could not be read as JSON."}}}
 _SETTINGS_CHANGES: dict[str, Any] = {**_BODY_CHANGES, "responses": {**_BODY_CHANGES["responses"], 422: {
