@@ -14,6 +14,7 @@ from printernizer_stats.client import StatsClient
 from printernizer_stats.simulator import StandInEventBus
 from printernizer_stats.simulator.standin_app import create_standin_app
 from printernizer_stats.viewer import MOUNT_PREFIX
+from tests.viewer.conftest import SCRIPT
 
 DAY = date(2026, 11, 18)
 CONNECTIONS = "printernizer.printers.connection_events"
@@ -68,7 +69,8 @@ def test_opting_in_twice_keeps_the_id_and_the_consent_day_and_says_so(tmp_path: 
 
     async def run() -> list[httpx.Response]:
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://printernizer.local") as http:
+        async with httpx.AsyncClient(transport=transport, base_url="http://printernizer.local",
+                                     headers=SCRIPT) as http:
             first = await http.post(f"{MOUNT_PREFIX}/opt-in")
             today["day"] = date(2026, 11, 20)
             second = await http.post(f"{MOUNT_PREFIX}/opt-in")
