@@ -14,9 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from fastapi import FastAPI, HTTPException, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
 from playwright.sync_api import expect
 
 from printernizer_stats.sender import SenderConfig
@@ -24,36 +21,18 @@ from printernizer_stats.simulator.standin_app import create_standin_app
 from printernizer_stats.viewer import MOUNT_PREFIX
 from tests.browser.conftest import BROWSER
 from tests.server.live import serve_in_thread
+from tests.viewer.conftest import SCRIPT
 
 pytestmark = BROWSER
 
 SWITCH = "Share anonymous usage statistics"
 
 
-def with_printernizers_handlers(app: FastAPI) -> FastAPI:
-    """Printernizer's two handlers that rewrite error bodies, as at commit be0da09."""
-
-    async def http_error(_request: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, HTTPException)
-        return JSONResponse({"status": "error", "message": exc.detail, "error_code": f"HTTP_{exc.status_code}",
-                             "details": {}, "timestamp": "2026-11-18T12:00:00"}, status_code=exc.status_code)
-
-    async def validation_error(_request: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, RequestValidationError)
-        errors = [{"type": e.get("type"), "loc": e.get("loc"), "msg": e.get("msg")} for e in exc.errors()]
-        return JSONResponse({"status": "error", "message": "Request validation failed",
-                             "error_code": "VALIDATION_ERROR", "details": {"validation_errors": errors}},
-                            status_code=422)
-
-    app.add_exception_handler(HTTPException, http_error)
-    app.add_exception_handler(RequestValidationError, validation_error)
-    return app
-
-
 @contextmanager
 def printernizer(db: Path) -> Iterator[str]:
-    app = with_printernizers_handlers(create_standin_app(
-        stats_db=db, stats_options={"environ": {}, "export_interval_s": 3600, "sender": SenderConfig()}))
+    """The stand-in Printernizer, with its exception handlers (simulator/_standin_errors.py)."""
+    app = create_standin_app(
+        stats_db=db, stats_options={"environ": {}, "export_interval_s": 3600, "sender": SenderConfig()})
     with serve_in_thread(app, lifespan="on") as url:
         yield f"{url}{MOUNT_PREFIX}/"
 
@@ -61,7 +40,7 @@ def printernizer(db: Path) -> Iterator[str]:
 def test_the_host_rewrites_our_refusals(tmp_path: Path) -> None:
     """The premise: inside the host our ``detail`` is gone, the reason is in ``message``."""
     with printernizer(tmp_path / "stats.db") as page_url:
-        answer = httpx.post(f"{page_url}rotate-id")
+        answer = httpx.post(f"{page_url}rotate-id", headers=SCRIPT)
     assert answer.status_code == 409
     assert "detail" not in answer.json()
     assert answer.json()["message"] == "not opted in: there is no installation id to rotate"
@@ -70,11 +49,11 @@ def test_the_host_rewrites_our_refusals(tmp_path: Path) -> None:
 def test_a_conflict_shows_the_hosts_message(page: Any, tmp_path: Path) -> None:
     """Opted out in another tab, then "New id now" here: the 409's reason is announced."""
     with printernizer(tmp_path / "stats.db") as page_url:
-        httpx.post(f"{page_url}opt-in").raise_for_status()
+        httpx.post(f"{page_url}opt-in", headers=SCRIPT).raise_for_status()
         page.goto(page_url)
         rotate = page.get_by_role("button", name="New id now")
         expect(rotate).to_be_enabled()
-        httpx.post(f"{page_url}opt-out").raise_for_status()
+        httpx.post(f"{page_url}opt-out", headers=SCRIPT).raise_for_status()
         rotate.click()
         toast = page.locator("#toast")
         expect(toast).to_have_text("not opted in: there is no installation id to rotate")

@@ -40,7 +40,9 @@
   }
 
   async function request(method, path, body) {
-    var options = { method: method, credentials: "same-origin", headers: { "Accept": "application/json" } };
+    // The custom header makes every change a non-simple request: no form or other page can send it.
+    var options = { method: method, credentials: "same-origin",
+                    headers: { "Accept": "application/json", "X-Requested-With": "printernizer-stats" } };
     if (body !== undefined) {
       options.headers["Content-Type"] = "application/json";
       options.body = JSON.stringify(body);
