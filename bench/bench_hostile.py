@@ -25,13 +25,11 @@ import uuid
 from datetime import timedelta
 from pathlib import Path
 
-from google.protobuf import json_format
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench_receiver import build_bodies, http_request, load, process_cpu_seconds  # noqa: E402
-from tests.server.batches import Installation, gzipped, typical_series, week_request  # noqa: E402
+from tests.server.batches import Installation, gzipped, repeated_point_json, typical_series, week_request  # noqa: E402
 
+from bench_receiver import build_bodies, http_request, load, process_cpu_seconds  # noqa: E402
 from printernizer_stats.collector import free_port  # noqa: E402
 from printernizer_stats.registry import default_registry, utc_today, week_start  # noqa: E402
 from printernizer_stats.server import max_points  # noqa: E402
@@ -43,16 +41,8 @@ ATTACKER, HONEST, PROBE = "127.0.0.1", "127.0.0.2", "127.0.0.3"
 
 
 def json_body(points: int) -> bytes:
-    """One batch whose only metric repeats one histogram point ``points`` times: as costly as JSON gets per
-    byte (every point a dozen objects and lists), and as compressible."""
-    registry = default_registry()
-    request = week_request(registry, Installation(), week_start(utc_today()) - timedelta(weeks=1),
-                           typical_series(registry, random.Random(13)))
-    document = json.loads(json_format.MessageToJson(request, indent=None))
-    metrics = document["resourceMetrics"][0]["scopeMetrics"][0]["metrics"]
-    histogram = next(m for m in metrics if "histogram" in m)
-    histogram["histogram"]["dataPoints"] = histogram["histogram"]["dataPoints"][:1] * points
-    document["resourceMetrics"][0]["scopeMetrics"][0]["metrics"] = [histogram]
+    """The issue's kind of body: one histogram point repeated ``points`` times, gzip at level 9."""
+    document = repeated_point_json(default_registry(), points)
     return gzip.compress(json.dumps(document, separators=(",", ":")).encode(), 9, mtime=0)
 
 
@@ -171,7 +161,8 @@ def tree_of(revision: str, folder: Path) -> Path:
     with tempfile.TemporaryFile() as handle:
         handle.write(archive)
         handle.seek(0)
-        tarfile.open(fileobj=handle).extractall(folder, filter="data")
+        with tarfile.open(fileobj=handle) as archive_file:
+            archive_file.extractall(folder, filter="data")
     return folder / "src"
 
 

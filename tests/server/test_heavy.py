@@ -11,25 +11,19 @@ import random
 import threading
 import time
 
-from google.protobuf import json_format
 from google.rpc import status_pb2
 
 from printernizer_stats.registry import Registry
 from printernizer_stats.server import ReceiverConfig, Storage, create_app, max_points
 from tests.server.asgi import AsgiDriver
-from tests.server.batches import MONDAY, Installation, gzipped, typical_series, week_request
+from tests.server.batches import MONDAY, Installation, gzipped, repeated_point_json, typical_series, week_request
 from tests.server.conftest import NOW, table_counts
 from tests.server.live import serve_in_thread
 
 
 def _json_body(registry: Registry, points: int) -> bytes:
-    request = week_request(registry, Installation(), MONDAY, typical_series(registry, random.Random(3)))
-    document = json.loads(json_format.MessageToJson(request, indent=None))
-    scope = document["resourceMetrics"][0]["scopeMetrics"][0]
-    histogram = next(m for m in scope["metrics"] if "histogram" in m)
-    histogram["histogram"]["dataPoints"] = histogram["histogram"]["dataPoints"][:1] * points
-    scope["metrics"] = [histogram]
-    return gzip.compress(json.dumps(document, separators=(",", ":")).encode(), 9, mtime=0)
+    return gzip.compress(json.dumps(repeated_point_json(registry, points), separators=(",", ":")).encode(), 9,
+                         mtime=0)
 
 
 def test_the_issues_body_is_refused_while_inflating(driver: AsgiDriver, storage: Storage,

@@ -12,7 +12,7 @@ from google.protobuf import json_format
 from printernizer_stats.registry import Registry
 from printernizer_stats.server import DecodeError, decode_request, max_points
 from printernizer_stats.server._json_budget import JsonBudget, OverBudget, load_json
-from tests.server.batches import MONDAY, Installation, typical_series, week_request
+from tests.server.batches import MONDAY, Installation, repeated_point_json, typical_series, week_request
 
 JSON = "application/json"
 
@@ -21,19 +21,8 @@ def _budget(registry: Registry, max_bytes: int = 512 * 1024) -> JsonBudget:
     return JsonBudget.for_registry(registry, max_bytes, max_points(registry))
 
 
-def _document(registry: Registry, points: int) -> dict[str, object]:
-    """A batch whose route histogram repeats one point ``points`` times (the most objects per point)."""
-    request = week_request(registry, Installation(), MONDAY, typical_series(registry, random.Random(3)))
-    document = json.loads(json_format.MessageToJson(request, indent=None))
-    scope = document["resourceMetrics"][0]["scopeMetrics"][0]
-    histogram = next(m for m in scope["metrics"] if "histogram" in m)
-    histogram["histogram"]["dataPoints"] = histogram["histogram"]["dataPoints"][:1] * points
-    scope["metrics"] = [histogram]
-    return document
-
-
 def test_the_largest_valid_batch_fits_the_budget(registry: Registry) -> None:
-    body = json.dumps(_document(registry, max_points(registry))).encode()
+    body = json.dumps(repeated_point_json(registry, max_points(registry))).encode()
     assert len(decode_request(body, JSON, _budget(registry)).resource_metrics) == 1
 
 
@@ -44,7 +33,7 @@ def test_every_valid_typical_batch_decodes_as_before(registry: Registry) -> None
 
 
 def test_the_issues_body_is_refused_by_size_before_parsing(registry: Registry) -> None:
-    body = json.dumps(_document(registry, 5000)).encode()
+    body = json.dumps(repeated_point_json(registry, 5000)).encode()
     assert len(body) > 1.5 * 2**20
     with pytest.raises(DecodeError, match="larger than 524288 bytes") as refused:
         decode_request(body, JSON, _budget(registry))
@@ -53,7 +42,7 @@ def test_the_issues_body_is_refused_by_size_before_parsing(registry: Registry) -
 
 def test_too_many_objects_are_refused_while_parsing(registry: Registry) -> None:
     budget = _budget(registry, max_bytes=2**24)
-    body = json.dumps(_document(registry, max_points(registry) + 1)).encode()
+    body = json.dumps(repeated_point_json(registry, max_points(registry) + 1)).encode()
     with pytest.raises(DecodeError) as refused:
         decode_request(body, JSON, budget)
     assert refused.value.status == 413
