@@ -15,7 +15,14 @@ from printernizer_stats.server._batch import (
     deletion_batch_id,
     week_batch_id,
 )
-from printernizer_stats.server._config import DEFAULT_DB_URL, ENV_DB_URL, ENV_TOKEN, ReceiverConfig
+from printernizer_stats.server._config import (
+    DEFAULT_DB_URL,
+    ENV_DB_URL,
+    ENV_TOKEN,
+    ENV_TRUSTED_PROXIES,
+    ReceiverConfig,
+)
+from printernizer_stats.server._connections import LOOPBACK, ConnectionLimits, guarded_protocol
 from printernizer_stats.server._engine import create_engine, sqlalchemy_url
 from printernizer_stats.server._guards import (
     AddressRateLimitMiddleware,
@@ -46,6 +53,8 @@ __all__ = [
     "DEFAULT_DB_URL",
     "ENV_DB_URL",
     "ENV_TOKEN",
+    "ENV_TRUSTED_PROXIES",
+    "LOOPBACK",
     "MAX_BATCHES_PER_REQUEST",
     "RECEIPT_HEADER",
     "SANITY_LIMIT",
@@ -53,6 +62,7 @@ __all__ = [
     "BatchKind",
     "BatchRows",
     "BearerTokenMiddleware",
+    "ConnectionLimits",
     "ContentTypeMiddleware",
     "DecodeError",
     "GroupWriter",
@@ -82,6 +92,7 @@ __all__ = [
     "decode_request",
     "deletion_batch_id",
     "figure_columns",
+    "guarded_protocol",
     "head_revision",
     "max_points",
     "migrate",

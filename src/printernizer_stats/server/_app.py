@@ -68,6 +68,7 @@ _OPENAPI_BODY: dict[str, Any] = {
                                f"Headers {BATCH_ID_HEADER} and {RECEIPT_HEADER} carry the receipt of a lone batch."},
         "400": {"description": "Malformed body, or no batch whose resource/envelope keeps to the wire format"},
         "401": {"description": "Missing or wrong bearer token"},
+        "408": {"description": "The body did not arrive within the body timeout"},
         "413": {"description": "Body too large, compressed or inflated, or a JSON body over its budget"},
         "415": {"description": "Content-Type or Content-Encoding not supported"},
         "429": {"description": "Rate limited; see Retry-After"},
@@ -213,7 +214,8 @@ def create_app(
     # add_middleware wraps: the last added is the outermost. Order seen by a request: address rate limit,
     # token, content type, body size/gzip.
     app.add_middleware(RequestBodyMiddleware, max_bytes=config.max_body_bytes,
-                       max_inflated_bytes=config.max_inflated_bytes, max_json_bytes=config.max_json_bytes)
+                       max_inflated_bytes=config.max_inflated_bytes, max_json_bytes=config.max_json_bytes,
+                       body_timeout_s=config.body_timeout_s)
     app.add_middleware(ContentTypeMiddleware, paths=(METRICS_PATH,))
     app.add_middleware(BearerTokenMiddleware, token=config.token)
     address_buckets = (TokenBuckets(config.address_burst, config.address_refill_per_minute / 60)

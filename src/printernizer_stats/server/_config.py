@@ -12,6 +12,8 @@ ENV_DB_URL = "PRINTERNIZER_STATS_DB_URL"
 """Database URL (keeps passwords off the command line): sqlite:///…, postgresql://…, mssql+pyodbc://…"""
 ENV_TOKEN = "PRINTERNIZER_STATS_TOKEN"  # noqa: S105 - the variable's name, not a token
 """Bearer token clients (or the collector) must send; unset: no token required."""
+ENV_TRUSTED_PROXIES = "PRINTERNIZER_STATS_TRUSTED_PROXIES"
+"""Comma-separated addresses whose X-Forwarded-For the receiver believes; unset: none."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +40,7 @@ class ReceiverConfig:
             event loop: cheaper than a hand-off, and bounded.
         max_json_bytes: largest JSON body after inflation (its objects, points and depth are budgeted from the
             registry too); larger -> 413. Protobuf is the encoding for more.
+        body_timeout_s: the whole body must arrive within this, else 408 and the connection is closed.
     """
 
     db_url: str = DEFAULT_DB_URL
@@ -55,6 +58,7 @@ class ReceiverConfig:
     max_decoding_per_address: int = 8
     inline_decode_bytes: int = 16 * 1024
     max_json_bytes: int = 512 * 1024
+    body_timeout_s: float = 30.0
 
     def validate(self) -> ReceiverConfig:
         """Raise ValueError naming the first bad field; return self."""
@@ -64,6 +68,7 @@ class ReceiverConfig:
             "installation_refill_per_hour": self.installation_refill_per_hour,
             "max_age_weeks": self.max_age_weeks, "decode_workers": self.decode_workers,
             "max_decoding_per_address": self.max_decoding_per_address, "max_json_bytes": self.max_json_bytes,
+            "body_timeout_s": self.body_timeout_s,
         }
         for name, value in positive.items():
             if not value > 0:
