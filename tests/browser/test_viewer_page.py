@@ -76,10 +76,16 @@ def test_opt_in_and_see_the_exact_next_batch(page: Any, tmp_path: Path) -> None:
         switch = page.get_by_role("switch", name=SWITCH)
         expect(switch).not_to_be_checked()
         expect(page.locator("#state-badge")).to_have_text("Sharing off")
+        page.get_by_role("link", name="See an example of what would be sent.").click()  # before opting in
+        page.get_by_text("Show the example payload").click()
+        example = httpx.get(f"{url}{MOUNT_PREFIX}/example").json()
+        assert json.loads(page.locator("#example-json").inner_text()) == example["otlp_json"]
+        expect(page.locator("#example-facts")).to_contain_text("bambu_lab 1, octoprint 1, prusa_core 1")
         switch.click()
         expect(page.locator("#toast")).to_contain_text("Usage statistics are on")
         expect(page.get_by_role("switch", name=SWITCH)).to_be_checked()
         expect(page.locator("#state-badge")).to_have_text("Sharing on")
+        expect(page.locator("#example")).to_have_count(0)
 
         use_printernizer(url, completed=3, failed=1)
         client.flush()

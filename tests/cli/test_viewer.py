@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -21,7 +22,8 @@ def test_viewer_serves_the_page_and_the_api_for_a_db(tmp_path: Path) -> None:
     StatsClient(db, "2.42.0", environ={}).opt_in(start=False)
     process = subprocess.Popen(
         [sys.executable, "-m", "printernizer_stats.cli._main", "viewer", "--db", str(db), "--port", "0"],
-        stderr=subprocess.PIPE, text=True, env={"PATH": "/usr/bin:/bin"},
+        stderr=subprocess.PIPE, text=True,
+        env={"PATH": "/usr/bin:/bin", **{k: v for k, v in os.environ.items() if k == "PYTHONPATH"}},
     )
     try:
         assert process.stderr is not None
@@ -33,12 +35,14 @@ def test_viewer_serves_the_page_and_the_api_for_a_db(tmp_path: Path) -> None:
         assert url, "the viewer did not report its address"
         page = httpx.get(f"{url}/")
         status = httpx.get(f"{url}/api/v1/usage-stats/status")
-        opt_in = httpx.post(f"{url}/api/v1/usage-stats/opt-in")
+        form = httpx.post(f"{url}/api/v1/usage-stats/opt-in", data={"x": "1"})
+        opt_in = httpx.post(f"{url}/api/v1/usage-stats/opt-in", headers={"X-Requested-With": "curl"})
     finally:
         process.terminate()
         process.wait(10)
     assert page.status_code == 200 and "Your usage statistics" in page.text
     assert status.json()["opted_in"] is True
+    assert form.status_code == 403  # a simple request (what a form can send) changes nothing
     assert opt_in.status_code == 200 and opt_in.json()["status"]["opted_in"] is True
     assert StatsClient(db).store.readings() == []  # the viewer process itself records nothing
 

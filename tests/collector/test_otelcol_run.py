@@ -271,8 +271,7 @@ def test_the_page_shows_no_receipt_the_receiver_did_not_give(
     none, and the page says what the collector's answer means instead of claiming one."""
     from printernizer_stats.sender import SenderConfig
     from printernizer_stats.viewer import MOUNT_PREFIX
-    from tests._asgi import call_app
-    from tests.viewer.conftest import build_simulated_db, make_client, privacy_app
+    from tests.viewer.conftest import build_simulated_db, call_api, make_client, privacy_app
 
     collector = start_collector(collector_factory, otelcol_binary,
                                 settings(receiver.url, TOKEN, certificates, tmp_path / "queue"), tmp_path / "otelcol")
@@ -280,7 +279,7 @@ def test_the_page_shows_no_receipt_the_receiver_did_not_give(
     build_simulated_db(db)  # three complete weeks to send
     client = make_client(db, sender=SenderConfig(endpoint=collector.url,
                                                                     ca_file=str(certificates.ca)))
-    submit, history, page = call_app(privacy_app(client), [("POST", f"{MOUNT_PREFIX}/submit"),
+    submit, history, page = call_api(privacy_app(client), [("POST", f"{MOUNT_PREFIX}/submit"),
                                                           ("GET", f"{MOUNT_PREFIX}/history"),
                                                           ("GET", f"{MOUNT_PREFIX}/")])
     assert [a["outcome"] for a in submit.json()["attempts"]] and all(

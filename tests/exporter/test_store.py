@@ -67,9 +67,19 @@ def test_unopenable_path_raises_store_unavailable(tmp_path: Path) -> None:
         LocalStore(tmp_path / "file" / "s.db").settings()
 
 
-def test_registry_kinds_fit_the_store(tmp_path: Path, registry: Registry, monday: date) -> None:
+def test_every_registry_metric_round_trips_and_merges_by_its_kind(
+    tmp_path: Path, registry: Registry, monday: date,
+) -> None:
+    """Two readings of one series on one day: counters and histograms add up, gauges keep the last value."""
     kinds = {name: spec.kind for name, spec in registry.metrics.items()}
-    LocalStore(tmp_path / "s.db").add([DayReading(monday, "printernizer.uptime", (), 1)], kinds)
+    store = LocalStore(tmp_path / "s.db")
+    for value in (2.0, 5.0):
+        store.add([DayReading(monday, name, (), value, 1) for name in kinds], kinds)
+    stored = {reading.metric: reading for reading in store.readings()}
+    assert set(stored) == set(kinds)
+    for name, kind in kinds.items():
+        expected = (5.0, 1) if kind is Kind.GAUGE else (7.0, 2)
+        assert (stored[name].value, stored[name].count) == expected, name
 
 
 def test_compaction_folds_old_days_into_exact_weeks(tmp_path: Path, registry: Registry, monday: date) -> None:

@@ -67,11 +67,33 @@ def test_payload_fields_never_become_attributes(bound: tuple[UsageInstruments, I
     assert secret not in repr(_collect(reader))
 
 
-def test_handlers_never_raise(registry: Registry) -> None:
-    adapter = EventBusAdapter(UsageInstruments(registry))
+HOSTILE_PAYLOADS: list[dict[str, Any]] = [
+    {},
+    {"status": object(), "error_type": 3, "component": None, "printer_type": [], "direction": {}, "result": 1.5},
+]
+
+
+@pytest.mark.parametrize("payload", HOSTILE_PAYLOADS)
+def test_every_handler_maps_any_payload_without_raising(payload: dict[str, Any]) -> None:
+    """The handlers themselves take any payload: ``handle()``'s catch-all is the last line, not the mechanism."""
+    for name, handler in EVENT_HANDLERS.items():
+        for metric, attributes in handler(payload):
+            assert metric.startswith("printernizer."), name
+            assert all(isinstance(value, str) for value in attributes.values()), name
+
+
+def test_bad_events_record_nothing_and_leave_the_adapter_working(
+    bound: tuple[UsageInstruments, InMemoryMetricReader],
+) -> None:
+    instruments, reader = bound
+    adapter = EventBusAdapter(instruments)
     adapter.handle("job_status_changed", None)
     adapter.handle("job_status_changed", {"status": object()})
+    assert _collect(reader) == {} and instruments.ignored == 0
     adapter.handle("unknown", {})
+    assert instruments.ignored == 1
+    adapter.handle("job_created", {})
+    assert _collect(reader) == {("printernizer.jobs.events", (("event", "created"),)): 1}
 
 
 def test_async_bus_and_detach(bound: tuple[UsageInstruments, InMemoryMetricReader]) -> None:

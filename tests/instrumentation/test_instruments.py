@@ -52,6 +52,29 @@ def test_gauges_read_host_callables_and_survive_failures(registry: Registry) -> 
     assert "printernizer.features.enabled" not in points
 
 
+def test_a_failing_gauge_source_is_logged_by_type_once_and_its_recovery_too(
+        registry: Registry, captured_logs: list[dict[str, object]]) -> None:
+    """Issue 12: README's snippet raised inside the callback and nobody knew. Now one line says so (the type
+    only: the message could quote the host's data), not one per collection, and one when it works again."""
+    failing = [True]
+
+    def printers() -> list[tuple[float, dict[str, str]]]:
+        if failing[0]:
+            raise TypeError("Counter.__init__() missing documentation for 'X1C Werkstatt'")
+        return [(1.0, {"printer_type": "bambu_lab"})]
+
+    reader = InMemoryMetricReader()
+    provider = MeterProvider(metric_readers=[reader], resource=Resource({}))
+    UsageInstruments(registry, {"printernizer.printers": printers}).bind(provider.get_meter("t"))
+    _points(reader)
+    _points(reader)
+    failing[0] = False
+    assert _points(reader)["printernizer.printers"] == [({"printer_type": "bambu_lab"}, 1.0)]
+    events = [(log["event"], log.get("error")) for log in captured_logs if "gauge_source" in str(log["event"])]
+    assert events == [("usage_stats.gauge_source_failed", "TypeError"), ("usage_stats.gauge_source_recovered", None)]
+    assert "X1C" not in repr(captured_logs)
+
+
 def test_views_drop_undeclared_attributes_and_give_one_stream_each(registry: Registry) -> None:
     """Undeclared keys never reach the SDK's aggregation, and each instrument has exactly one stream (no
     catch-all view doubling the cost); undeclared instruments are the exporter filter's job."""

@@ -23,25 +23,29 @@ def test_next_delay_uses_the_interval_or_an_earlier_due_time() -> None:
 def test_async_ticks_run_off_the_loop_and_the_loop_stays_responsive() -> None:
     """A tick blocking 300 ms runs in a worker thread while the loop keeps ticking every few ms."""
     tick_threads: list[int] = []
+    tick_span: list[float] = []
 
     def tick() -> float | None:
         tick_threads.append(threading.get_ident())
+        tick_span.append(time.perf_counter())
         time.sleep(0.3)
+        tick_span.append(time.perf_counter())
         return None
 
-    async def main() -> tuple[int, int]:
+    async def main() -> tuple[list[float], int]:
         scheduler = AsyncScheduler(tick, interval_s=60)
         scheduler.start()
-        beats = 0
-        for _ in range(30):  # ~300 ms of 10 ms heartbeats while the tick blocks its thread
+        heartbeats: list[float] = []
+        while len(tick_span) < 2:  # 10 ms heartbeats until the blocking tick has finished
             await asyncio.sleep(0.01)
-            beats += 1
+            heartbeats.append(time.perf_counter())
         scheduler.stop()
-        return beats, threading.get_ident()
+        return heartbeats, threading.get_ident()
 
-    started = time.perf_counter()
-    beats, loop_thread = asyncio.run(main())
-    assert beats == 30 and time.perf_counter() - started < 1.0
+    heartbeats, loop_thread = asyncio.run(main())
+    tick_started, tick_ended = tick_span
+    # Had the tick run on the loop, no heartbeat could fall inside its 300 ms.
+    assert any(tick_started < beat < tick_ended for beat in heartbeats)
     assert tick_threads and tick_threads[0] != loop_thread
 
 

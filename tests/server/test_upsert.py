@@ -12,7 +12,7 @@ from sqlalchemy.exc import CompileError
 
 from printernizer_stats.registry import Registry
 from printernizer_stats.server import Storage, tables, upsert
-from printernizer_stats.server._storage import _installation_update
+from printernizer_stats.server._installations import installation_update
 
 
 def _row(week: date, version: str) -> dict[str, object]:
@@ -24,7 +24,7 @@ def _row(week: date, version: str) -> dict[str, object]:
 def test_installation_upsert_keeps_the_span_and_the_latest_facts(storage: Storage, registry: Registry) -> None:
     """Weeks arriving out of order widen first/last week; facts follow the latest week only."""
     table = tables(registry)["installations"]
-    statement = upsert(storage.engine.dialect.name, table, ["installation_id"], _installation_update)
+    statement = upsert(storage.engine.dialect.name, table, ["installation_id"], installation_update)
     with storage.engine.begin() as connection:
         connection.execute(statement, _row(date(2026, 11, 9), "2.41.0"))
         connection.execute(statement, _row(date(2026, 11, 23), "2.42.0"))
@@ -47,7 +47,7 @@ def test_insert_or_keep_leaves_an_existing_row(storage: Storage, registry: Regis
 def test_merge_for_sql_server_is_positional_and_holds_its_lock(registry: Registry) -> None:
     """With pyodbc's qmark style the MERGE binds every column once, in column order, under HOLDLOCK."""
     table = tables(registry)["installations"]
-    compiled = upsert("mssql", table, ["installation_id"], _installation_update).compile(
+    compiled = upsert("mssql", table, ["installation_id"], installation_update).compile(
         dialect=mssql.pyodbc.dialect(paramstyle="qmark"))
     sql = str(compiled)
     assert sql.startswith("MERGE INTO installations WITH (HOLDLOCK) AS target")

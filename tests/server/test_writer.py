@@ -11,7 +11,7 @@ import pytest
 from printernizer_stats.registry import Registry, to_unix_nano
 from printernizer_stats.server import Outcome, Storage, StorageUnavailable, TimeWindow, ValidatedBatch, validate_batch
 from printernizer_stats.server._engine import create_engine
-from printernizer_stats.server._storage import merge_installations
+from printernizer_stats.server._installations import merge_installations
 from printernizer_stats.server._writer import GroupWriter
 from tests.server.batches import MONDAY, Installation, deletion_request, typical_series, week_request
 from tests.server.conftest import table_counts

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 from fastapi import FastAPI
 
@@ -14,7 +16,8 @@ from printernizer_stats.client import StatsClient
 from printernizer_stats.registry import week_start
 from printernizer_stats.sender import SenderConfig
 from printernizer_stats.simulator import InstanceSimulator, SimClock, random_profile, simulate_weeks, simulated_client
-from printernizer_stats.viewer import MOUNT_PREFIX, usage_stats_router
+from printernizer_stats.viewer import CUSTOM_HEADER, MOUNT_PREFIX, usage_stats_router
+from tests._asgi import Call, call_app
 
 DAY = date(2026, 11, 18)
 """A Wednesday: three complete weeks were simulated before it, and this week's Monday and Tuesday."""
@@ -67,6 +70,15 @@ def privacy_app(client: StatsClient) -> FastAPI:
     app = FastAPI(redirect_slashes=False)
     app.include_router(usage_stats_router(client), prefix=MOUNT_PREFIX)
     return app
+
+
+SCRIPT = {CUSTOM_HEADER: "tests"}
+"""What the page's script (and any other script acting for the user) sends with its requests."""
+
+
+def call_api(app: FastAPI, calls: Sequence[Call], **options: Any) -> list[httpx.Response]:
+    """:func:`call_app` as the page's script calls the privacy API (with its custom header)."""
+    return call_app(app, calls, headers={**SCRIPT, **options.pop("headers", {})}, **options)
 
 
 @pytest.fixture

@@ -9,9 +9,8 @@ from pathlib import Path
 from printernizer_stats.client import StatsClient
 from printernizer_stats.sender import SenderConfig
 from printernizer_stats.viewer import CROSS_SITE, MOUNT_PREFIX
-from tests._asgi import call_app
 from tests.sender.receiver import FaultyReceiver
-from tests.viewer.conftest import DAY, make_client, privacy_app
+from tests.viewer.conftest import DAY, call_api, make_client, privacy_app
 
 P = MOUNT_PREFIX
 
@@ -23,7 +22,7 @@ def _rows(path: Path, table: str) -> int:
 
 def test_status_reports_the_stored_consent(client: StatsClient) -> None:
     """The simulated installation opted in: status says so, with its id and the registry's consent version."""
-    [response] = call_app(privacy_app(client), [("GET", f"{P}/status")])
+    [response] = call_api(privacy_app(client), [("GET", f"{P}/status")])
     body = response.json()
     assert response.status_code == 200
     assert body["opted_in"] and body["collecting"] and not body["do_not_track"]
@@ -35,7 +34,7 @@ def test_status_reports_the_stored_consent(client: StatsClient) -> None:
 def test_opt_out_then_opt_in_goes_through_the_api(client: StatsClient, db: Path) -> None:
     """Opt-out deletes the readings at once; opting in again gives a new id; both answer the new status."""
     old_id = client.consent().installation_id
-    out, again = call_app(privacy_app(client), [("POST", f"{P}/opt-out"), ("POST", f"{P}/opt-in")])
+    out, again = call_api(privacy_app(client), [("POST", f"{P}/opt-out"), ("POST", f"{P}/opt-in")])
     assert out.status_code == 200 and out.json()["status"]["opted_in"] is False
     assert "deleted" in out.json()["message"]
     assert _rows(db, "daily_readings") == 0
@@ -46,7 +45,7 @@ def test_opt_out_then_opt_in_goes_through_the_api(client: StatsClient, db: Path)
 
 def test_opt_out_can_queue_a_server_deletion(client: StatsClient) -> None:
     """``{"request_server_deletion": true}`` queues one deletion request and says so."""
-    [response] = call_app(privacy_app(client), [("POST", f"{P}/opt-out", {"json": {"request_server_deletion": True}})])
+    [response] = call_api(privacy_app(client), [("POST", f"{P}/opt-out", {"json": {"request_server_deletion": True}})])
     assert response.status_code == 200
     assert response.json()["status"]["deletion_request"] == "queued"
     assert "delete what the server holds" in response.json()["message"]
@@ -55,7 +54,7 @@ def test_opt_out_can_queue_a_server_deletion(client: StatsClient) -> None:
 
 def test_server_deletion_can_be_asked_for_after_opting_out(client: StatsClient) -> None:
     """Opted out without it, the user can still ask later: one deletion request is queued, once."""
-    out, first, again = call_app(privacy_app(client), [
+    out, first, again = call_api(privacy_app(client), [
         ("POST", f"{P}/opt-out"), ("POST", f"{P}/request-server-deletion"), ("POST", f"{P}/request-server-deletion"),
     ])
     assert out.json()["status"]["can_request_server_deletion"] is True
@@ -68,7 +67,7 @@ def test_do_not_track_refuses_opt_in_with_the_reason(db: Path) -> None:
     """DO_NOT_TRACK=1: opt-in answers 403 naming the variable, and the consent stays as it was."""
     client = make_client(db, environ={"DO_NOT_TRACK": "1"})
     client.opt_out()
-    [response] = call_app(privacy_app(client), [("POST", f"{P}/opt-in")])
+    [response] = call_api(privacy_app(client), [("POST", f"{P}/opt-in")])
     assert response.status_code == 403
     assert "DO_NOT_TRACK" in response.json()["detail"]
     assert client.consent().opted_in is False
@@ -76,7 +75,7 @@ def test_do_not_track_refuses_opt_in_with_the_reason(db: Path) -> None:
 
 def test_export_is_the_local_document_as_a_download(client: StatsClient) -> None:
     """``/export`` carries exactly ``/local``'s JSON, as an attachment named after the day."""
-    local, export = call_app(privacy_app(client), [("GET", f"{P}/local"), ("GET", f"{P}/export")])
+    local, export = call_api(privacy_app(client), [("GET", f"{P}/local"), ("GET", f"{P}/export")])
     assert local.status_code == export.status_code == 200
     assert json.loads(export.content) == local.json()
     assert export.headers["content-disposition"] == f'attachment; filename="printernizer-usage-stats-{DAY}.json"'
@@ -87,7 +86,7 @@ def test_export_is_the_local_document_as_a_download(client: StatsClient) -> None
 
 def test_preview_is_the_exact_next_batch(client: StatsClient) -> None:
     """The API's preview is the client's: same batch, same hash, OTLP JSON included."""
-    [response] = call_app(privacy_app(client), [("GET", f"{P}/preview")])
+    [response] = call_api(privacy_app(client), [("GET", f"{P}/preview")])
     expected = client.preview()
     body = response.json()
     assert response.status_code == 200 and body["state"] == "queued"
@@ -99,7 +98,7 @@ def test_submit_and_history_show_receipts_and_a_valid_chain(db: Path) -> None:
     """Sent through the API to a real receiver: history lists each batch with its receipt; the chain verifies."""
     with FaultyReceiver() as receiver:
         client = make_client(db, sender=SenderConfig(endpoint=receiver.url))
-        submit, history = call_app(privacy_app(client), [("POST", f"{P}/submit"), ("GET", f"{P}/history")])
+        submit, history = call_api(privacy_app(client), [("POST", f"{P}/submit"), ("GET", f"{P}/history")])
     assert submit.status_code == 200
     assert [a["outcome"] for a in submit.json()["attempts"]] == ["accepted"] * 3
     body = history.json()
@@ -114,7 +113,7 @@ def test_delete_all_on_both_paths_empties_the_db(db: Path) -> None:
         client = make_client(db)
         client.opt_in(start=False)
         client.preview()  # queue batches, so there is something in the outbox too
-        [response] = call_app(privacy_app(client), [("DELETE", path)])
+        [response] = call_api(privacy_app(client), [("DELETE", path)])
         assert response.status_code == 200, path
         assert response.json()["status"]["opted_in"] is False
         assert _rows(db, "daily_readings") == _rows(db, "weekly_readings") == 0
@@ -124,7 +123,7 @@ def test_delete_all_on_both_paths_empties_the_db(db: Path) -> None:
 def test_bad_input_gets_422_with_reasons(client: StatsClient) -> None:
     """Non-boolean flags, unknown fields, out-of-range retention and empty settings are refused, nothing changes."""
     app = privacy_app(client)
-    responses = call_app(app, [
+    responses = call_api(app, [
         ("POST", f"{P}/opt-out", {"json": {"request_server_deletion": "yes"}}),
         ("POST", f"{P}/opt-out", {"json": {"request_server_delete": True}}),
         ("PUT", f"{P}/settings", {"json": {"retention_weeks": 0}}),
@@ -140,7 +139,7 @@ def test_bad_input_gets_422_with_reasons(client: StatsClient) -> None:
 
 def test_requests_that_do_not_fit_the_state_get_409(client: StatsClient) -> None:
     """No earlier id to delete, no receiver to send to: 409 with the reason."""
-    deletion, submit = call_app(privacy_app(client), [
+    deletion, submit = call_api(privacy_app(client), [
         ("POST", f"{P}/request-server-deletion"), ("POST", f"{P}/submit"),
     ])
     assert deletion.status_code == 409 and "opt out first" in deletion.json()["detail"]
@@ -150,7 +149,7 @@ def test_requests_that_do_not_fit_the_state_get_409(client: StatsClient) -> None
 def test_settings_change_retention_and_rotation(client: StatsClient, db: Path) -> None:
     """A shorter retention deletes older days at once; rotation and a new id work through the API."""
     before, old_id = len(client.store.readings()), client.consent().installation_id
-    put, rotate = call_app(privacy_app(client), [
+    put, rotate = call_api(privacy_app(client), [
         ("PUT", f"{P}/settings", {"json": {"retention_weeks": 1, "rotate_yearly": True}}),
         ("POST", f"{P}/rotate-id"),
     ])
@@ -166,7 +165,7 @@ def test_cross_site_browser_requests_cannot_change_consent(db: Path) -> None:
     """A form on another site (Sec-Fetch-Site: cross-site) cannot opt the user in."""
     client = make_client(db)
     client.opt_out()
-    [response] = call_app(privacy_app(client), [("POST", f"{P}/opt-in", {"headers": {"Sec-Fetch-Site": "cross-site"}})])
+    [response] = call_api(privacy_app(client), [("POST", f"{P}/opt-in", {"headers": {"Sec-Fetch-Site": "cross-site"}})])
     assert response.status_code == 403 and response.json()["detail"] == CROSS_SITE
     assert client.consent().opted_in is False
 
@@ -179,7 +178,7 @@ def test_a_broken_db_answers_503_with_the_reason_never_500(tmp_path: Path) -> No
     app = privacy_app(client)
     paths = [(method.upper(), path) for path, operations in app.openapi()["paths"].items() for method in operations]
     paths.append(("GET", f"{P}/"))
-    responses = call_app(app, [(method, path) for method, path in paths])
+    responses = call_api(app, [(method, path) for method, path in paths])
     codes = {f"{m} {p}": r.status_code for (m, p), r in zip(paths, responses, strict=True)}
     assert 500 not in codes.values(), codes
     assert codes[f"GET {P}/local"] == codes[f"GET {P}/preview"] == codes[f"POST {P}/opt-in"] == 503

@@ -14,9 +14,8 @@ from printernizer_stats.client import StatsClient
 from printernizer_stats.sender import SenderConfig
 from printernizer_stats.viewer import MOUNT_PREFIX
 from printernizer_stats.viewer._community import compare
-from tests._asgi import call_app
 from tests.sender.summary_server import SummaryServer
-from tests.viewer.conftest import make_client, privacy_app
+from tests.viewer.conftest import call_api, make_client, privacy_app
 
 P = MOUNT_PREFIX
 
@@ -55,7 +54,7 @@ def fetched(db: Path) -> Iterator[tuple[StatsClient, SummaryServer]]:
 
 def test_the_api_returns_the_summary_and_yours(fetched: tuple[StatsClient, SummaryServer]) -> None:
     client, server = fetched
-    [response] = call_app(privacy_app(client), [("GET", f"{P}/community")])
+    [response] = call_api(privacy_app(client), [("GET", f"{P}/community")])
     body = response.json()
     assert response.status_code == 200 and body["available"] and body["reason"] is None
     assert body["summary"]["schema"] == "printernizer-stats/summary/1" and body["week"] == "2026-11-02"
@@ -68,7 +67,7 @@ def test_the_card_marks_you_in_each_group(fetched: tuple[StatsClient, SummarySer
     """Headings, a captioned table per group with "You" marked, the sentence saying where you stand, k,
     and the bars as decoration beside the figures they draw."""
     client, server = fetched
-    [response] = call_app(privacy_app(client), [("GET", f"{P}/")])
+    [response] = call_api(privacy_app(client), [("GET", f"{P}/")])
     text = html.unescape(response.text)
     card = text[text.index('id="community"'):text.index('id="sending"')]
     yours = client.community_summary()["yours"]
@@ -98,7 +97,7 @@ def test_without_a_summary_the_card_says_why_and_nothing_is_fetched(
         client = make_client(db, environ=environ, sender=SenderConfig(endpoint=server.url, timeout_s=2))
         if not opted_in:
             client.opt_out()
-        api, page = call_app(privacy_app(client), [("GET", f"{P}/community"), ("GET", f"{P}/")])
+        api, page = call_api(privacy_app(client), [("GET", f"{P}/community"), ("GET", f"{P}/")])
         assert api.status_code == 200 and api.json()["available"] is False and api.json()["reason"]
         text = html.unescape(page.text)
         assert 'id="community-empty"' in text and says in " ".join(text.split())

@@ -10,9 +10,9 @@ from tests.viewer.conftest import privacy_app
 
 EXPECTED = {
     ("get", ""), ("get", "/status"), ("get", "/local"), ("get", "/export"), ("get", "/collected"),
-    ("get", "/preview"), ("get", "/history"), ("post", "/opt-in"), ("post", "/opt-out"), ("delete", "/delete-all"),
-    ("delete", ""), ("post", "/request-server-deletion"), ("post", "/submit"), ("get", "/settings"),
-    ("put", "/settings"), ("post", "/rotate-id"), ("get", "/community"),
+    ("get", "/preview"), ("get", "/example"), ("get", "/history"), ("post", "/opt-in"), ("post", "/opt-out"),
+    ("delete", "/delete-all"), ("delete", ""), ("post", "/request-server-deletion"), ("post", "/submit"),
+    ("get", "/settings"), ("put", "/settings"), ("post", "/rotate-id"), ("get", "/community"),
 }
 
 

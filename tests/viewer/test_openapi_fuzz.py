@@ -27,7 +27,7 @@ from schemathesis.specs.openapi.schemas import OpenApiSchema
 
 from printernizer_stats.client import StatsClient
 from printernizer_stats.viewer import MOUNT_PREFIX
-from tests.viewer.conftest import privacy_app
+from tests.viewer.conftest import SCRIPT, privacy_app
 from tests.viewer.test_openapi import EXPECTED
 
 EXAMPLES = 40
@@ -64,7 +64,7 @@ def test_every_answer_is_documented(schema: OpenApiSchema, method: str, path: st
               suppress_health_check=list(HealthCheck))
     @given(cases)
     def run(case: Case) -> None:
-        statuses[case.call_and_validate(checks=CHECKS).status_code] += 1
+        statuses[case.call_and_validate(checks=CHECKS, headers=SCRIPT).status_code] += 1
 
     run()
     assert statuses and not any(status >= 500 for status in statuses)

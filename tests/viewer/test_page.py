@@ -13,8 +13,7 @@ from printernizer_stats.client import StatsClient
 from printernizer_stats.registry import default_registry
 from printernizer_stats.viewer import CONTENT_SECURITY_POLICY, MOUNT_PREFIX
 from printernizer_stats.viewer._page import relative_url
-from tests._asgi import call_app
-from tests.viewer.conftest import make_client, privacy_app
+from tests.viewer.conftest import call_api, make_client, privacy_app
 
 P = MOUNT_PREFIX
 
@@ -53,7 +52,7 @@ class _Inventory(HTMLParser):
 
 
 def _page(client: StatsClient, path: str = f"{P}/") -> tuple[str, dict[str, str]]:
-    [response] = call_app(privacy_app(client), [("GET", path)])
+    [response] = call_api(privacy_app(client), [("GET", path)])
     assert response.status_code == 200
     return response.text, dict(response.headers)
 
@@ -109,7 +108,7 @@ def test_page_shows_figures_charts_features_and_the_exact_next_batch(client: Sta
 
 def test_prefix_without_slash_redirects_to_the_page(client: StatsClient) -> None:
     """``GET /api/v1/usage-stats`` (no slash, as redirect_slashes=False leaves it) leads to the page."""
-    [response] = call_app(privacy_app(client), [("GET", P)])
+    [response] = call_api(privacy_app(client), [("GET", P)])
     assert response.status_code == 307 and response.headers["location"] == "usage-stats/"
 
 
@@ -126,7 +125,7 @@ def test_links_are_relative_to_the_page(target: str, page: str, expected: str) -
 
 def test_assets_are_served_and_nothing_else(client: StatsClient) -> None:
     """The stylesheet and the script are served with caching; any other name is a 404."""
-    css, js, other = call_app(privacy_app(client), [
+    css, js, other = call_api(privacy_app(client), [
         ("GET", f"{P}/static/viewer.css"), ("GET", f"{P}/static/viewer.js"), ("GET", f"{P}/static/../_page.py"),
     ])
     assert css.status_code == js.status_code == 200

@@ -7,6 +7,8 @@ import importlib
 import sys
 from collections.abc import Sequence
 
+from printernizer_stats.cli._extras import COMMAND_EXTRAS, missing_extra_message
+
 # subcommand -> module that defines ``add_arguments(parser)`` and ``run(args) -> int``
 COMMANDS: dict[str, str] = {
     "simulate": "printernizer_stats.cli._local",
@@ -38,7 +40,7 @@ HELP: dict[str, str] = {
     "preview": "show the next batch exactly as it will be sent (OTLP JSON and bytes)",
     "submit": "send the queued weekly batches now",
     "history": "list every batch sent, with the server's answers, and verify the hash chain",
-    "opt-in": "opt in to usage statistics (a new installation id)",
+    "opt-in": "opt in to usage statistics (a new installation id; already on: nothing changes)",
     "opt-out": "opt out: delete local readings and queued batches at once",
     "serve": "run the maintainers' receiver (OTLP/HTTP -> SQL)",
     "migrate": "bring the receiver's database schema up to date (or print it as SQL)",
@@ -56,7 +58,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, module_name in COMMANDS.items():
-        command = sub.add_parser(name, help=HELP.get(name), description=HELP.get(name))
+        extra = COMMAND_EXTRAS.get(name)
+        description = f"{HELP.get(name)} (needs the '{extra}' extra)" if extra else HELP.get(name)
+        command = sub.add_parser(name, help=HELP.get(name), description=description)
         module = importlib.import_module(module_name)
         module.add_arguments(name, command)
     return parser
@@ -64,9 +68,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    module = importlib.import_module(COMMANDS[args.command])
     try:
+        module = importlib.import_module(COMMANDS[args.command])
         return int(module.run(args))
+    except ModuleNotFoundError as exc:
+        message = missing_extra_message(args.command, exc)
+        if message is None:
+            raise
+        print(message, file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
     except (OSError, ValueError, PermissionError) as exc:

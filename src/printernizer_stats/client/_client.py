@@ -19,6 +19,7 @@ from typing import Any
 import structlog
 
 from printernizer_stats.client._consent import FACT_PREFIX, ConsentOperations
+from printernizer_stats.client._example import client_example
 from printernizer_stats.client._host_gauges import FeaturesEnabled, PrintersByType, host_gauges
 from printernizer_stats.client._routes import RuntimeValueSets
 from printernizer_stats.client._sending import ClientSending
@@ -92,10 +93,12 @@ class StatsClient(ConsentOperations):
         self.environ = os.environ if environ is None else environ
         self.today = today
         self._detected_facts = (
-            installation_facts(self.registry, app_version, timezone, probe) if app_version is not None else None
+            installation_facts(self.registry, app_version, timezone, probe or Probe(self.environ))
+            if app_version is not None else None
         )
         self.runtime_values = RuntimeValueSets(route_templates)
-        self.instruments = UsageInstruments(self.registry, host_gauges(printers_by_type, features_enabled))
+        self.host_gauges = host_gauges(printers_by_type, features_enabled)
+        self.instruments = UsageInstruments(self.registry, self.host_gauges)
         self.events = EventBusAdapter(self.instruments)
         self.export_interval_s = export_interval_s
         self.exporter = PrivacyFilteringMetricExporter(
@@ -224,6 +227,11 @@ class StatsClient(ConsentOperations):
         """The next batch, exactly as it will be sent: ``batch_id``, ``week``, ``state`` (queued, in_progress
         or empty), ``sha256``, ``size_bytes``, ``gzip_size_bytes``, ``otlp_json``, ``protobuf_base64``."""
         return self.sending.preview()
+
+    def example_batch(self) -> dict[str, Any]:
+        """What a weekly batch from this installation looks like, before opting in: its live facts and gauges,
+        every count zero, a placeholder id. Nothing is stored or sent (client/_example.py)."""
+        return client_example(self)
 
     def history(self) -> dict[str, Any]:
         """The sent log (every batch that left, with the answer) and whether its hash chain verifies."""

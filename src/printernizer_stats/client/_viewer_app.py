@@ -6,11 +6,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from printernizer_stats.client._client import StatsClient
+from printernizer_stats.client._request_policy import request_policy
 from printernizer_stats.exporter import ConsentState
-from printernizer_stats.viewer import MOUNT_PREFIX, usage_stats_router, viewer_page
+from printernizer_stats.viewer import MOUNT_PREFIX, request_guard, usage_stats_router, viewer_page
 
 
 class InspectingClient(StatsClient):
@@ -26,7 +27,9 @@ def viewer_app(db_path: str | Path, *, environ: Mapping[str, str] | None = None,
     client = InspectingClient(db_path, environ=environ, **client_options)
     app = FastAPI(title="printernizer-stats viewer", redirect_slashes=False, docs_url=f"{MOUNT_PREFIX}/docs",
                   redoc_url=None, openapi_url=f"{MOUNT_PREFIX}/openapi.json")
-    app.include_router(usage_stats_router(client), prefix=MOUNT_PREFIX)
-    app.add_api_route("/", viewer_page(client), methods=["GET"], include_in_schema=False, name="viewer_root")
+    policy = request_policy(environ=client.environ)
+    app.include_router(usage_stats_router(client, policy), prefix=MOUNT_PREFIX)
+    app.add_api_route("/", viewer_page(client), methods=["GET"], include_in_schema=False, name="viewer_root",
+                      dependencies=[Depends(request_guard(policy))])
     app.state.usage_stats = client
     return app

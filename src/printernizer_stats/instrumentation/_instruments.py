@@ -11,11 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+import structlog
 from opentelemetry.metrics import CallbackOptions, Meter, NoOpMeter, Observation
 from opentelemetry.sdk.metrics.export import Metric
 
 from printernizer_stats.instrumentation._request_durations import HTTP_SERVER_DURATION, RequestDurations
 from printernizer_stats.registry import SCOPE_NAME, Kind, Registry
+
+_log = structlog.get_logger(__name__)
 
 AttributeValues = Mapping[str, str | int | float | bool]
 """Attributes as a host passes them; the exporter's filter turns them into registry strings."""
@@ -23,14 +26,30 @@ GaugeSource = Callable[[], Iterable[tuple[float, Mapping[str, str]]]]
 """Returns the current (value, attributes) pairs of a gauge; called on the reader's thread."""
 
 
-def _safe_callback(source: GaugeSource) -> Callable[[CallbackOptions], Iterable[Observation]]:
-    def observe(_options: CallbackOptions) -> Iterable[Observation]:
-        try:
-            return [Observation(value, dict(attributes)) for value, attributes in source()]
-        except Exception:  # a host callback that fails yields no observation, never an error
-            return []
+class _LoggedCallback:
+    """A gauge's callback that never raises into the SDK and says when the host's source fails.
 
-    return observe
+    The error's type only (a message could quote the host's data); logged when the source starts failing
+    or fails differently, and once when it works again, not at every collection.
+    """
+
+    def __init__(self, metric: str, source: GaugeSource) -> None:
+        self._metric = metric
+        self._source = source
+        self._failing: str | None = None
+
+    def __call__(self, _options: CallbackOptions) -> Iterable[Observation]:
+        try:
+            observations = [Observation(value, dict(attributes)) for value, attributes in self._source()]
+        except Exception as exc:  # a host callback that fails yields no observation, never an error
+            if self._failing != type(exc).__name__:
+                self._failing = type(exc).__name__
+                _log.warning("usage_stats.gauge_source_failed", metric=self._metric, error=self._failing)
+            return []
+        if self._failing is not None:
+            self._failing = None
+            _log.info("usage_stats.gauge_source_recovered", metric=self._metric)
+        return observations
 
 
 class UsageInstruments:
@@ -65,9 +84,8 @@ class UsageInstruments:
                     explicit_bucket_boundaries_advisory=list(spec.rounding.buckets),
                 )
             elif spec.name in self._gauge_sources:
-                meter.create_observable_gauge(
-                    spec.name, [_safe_callback(self._gauge_sources[spec.name])], spec.unit, spec.description,
-                )
+                callback = _LoggedCallback(spec.name, self._gauge_sources[spec.name])
+                meter.create_observable_gauge(spec.name, [callback], spec.unit, spec.description)
         self._synchronous = synchronous
         self.active = not isinstance(meter, NoOpMeter)
         if self.request_durations is not None:

@@ -12,11 +12,14 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
-_VERSION = re.compile(r"^v?(\d{1,4})\.(\d{1,4})(?:\.(\d{1,6}))?")
-_WIRE_VERSION = re.compile(r"^\d{1,4}\.\d{1,4}\.\d{1,6}$")
-_PYTHON = re.compile(r"^(\d)\.(\d{1,3})")
-_WIRE_PYTHON = re.compile(r"^\d\.\d{1,3}$")
-_COUNTRY = re.compile(r"^[A-Z]{2}$")
+# Wire values are checked with fullmatch over ASCII: ``$`` would admit a trailing newline, and ``\d`` without
+# re.ASCII any Unicode digit (Arabic-Indic, full-width), both of which int() reads and SQL stores.
+_VERSION = re.compile(r"v?([0-9]{1,4})\.([0-9]{1,4})(?:\.([0-9]{1,6}))?", re.ASCII)
+_WIRE_VERSION = re.compile(r"[0-9]{1,4}\.[0-9]{1,4}\.[0-9]{1,6}", re.ASCII)
+_PYTHON = re.compile(r"([0-9])\.([0-9]{1,3})", re.ASCII)
+_WIRE_PYTHON = re.compile(r"[0-9]\.[0-9]{1,3}", re.ASCII)
+_COUNTRY = re.compile(r"[A-Z]{2}", re.ASCII)
+_REGISTRY_VERSION = re.compile(r"[1-9][0-9]{0,3}", re.ASCII)
 UNKNOWN_VERSION = "0.0.0"
 UNKNOWN_COUNTRY = "XX"
 
@@ -56,7 +59,7 @@ def _normalise_version(raw: str) -> str:
 
 
 def _check_version(value: str) -> str | None:
-    return None if _WIRE_VERSION.match(value) else "is not major.minor.patch"
+    return None if _WIRE_VERSION.fullmatch(value) else "is not major.minor.patch"
 
 
 def _normalise_python(raw: str) -> str:
@@ -65,16 +68,16 @@ def _normalise_python(raw: str) -> str:
 
 
 def _check_python(value: str) -> str | None:
-    return None if _WIRE_PYTHON.match(value) else "is not major.minor"
+    return None if _WIRE_PYTHON.fullmatch(value) else "is not major.minor"
 
 
 def _normalise_country(raw: str) -> str:
     value = str(raw).strip().upper()
-    return value if _COUNTRY.match(value) else UNKNOWN_COUNTRY
+    return value if _COUNTRY.fullmatch(value) else UNKNOWN_COUNTRY
 
 
 def _check_country(value: str) -> str | None:
-    return None if _COUNTRY.match(value) else "is not a two-letter upper-case country code"
+    return None if _COUNTRY.fullmatch(value) else "is not a two-letter upper-case country code"
 
 
 def _normalise_int(raw: str) -> str:
@@ -82,22 +85,26 @@ def _normalise_int(raw: str) -> str:
 
 
 def _check_registry_version(value: str) -> str | None:
-    return None if value.isdigit() and 0 < int(value) < 10_000 else "is not a registry version number"
+    return None if _REGISTRY_VERSION.fullmatch(value) else "is not a registry version number"
 
 
 @dataclass(frozen=True, slots=True)
 class Format:
-    """A value format: normalise on the client, check on the receiver."""
+    """A value format: normalise on the client, check on the receiver.
+
+    ``max_length`` is the longest wire value ``check`` admits: the receiver's columns are this wide.
+    """
 
     normalise: Callable[[str], str]
     check: Callable[[str], str | None]
+    max_length: int
 
 
 FORMATS: dict[str, Format] = {
-    "uuid4": Format(_normalise_uuid4, _check_uuid4),
-    "uuid": Format(lambda raw: str(uuid.UUID(str(raw))), _check_uuid),
-    "version": Format(_normalise_version, _check_version),
-    "python_version": Format(_normalise_python, _check_python),
-    "country_code": Format(_normalise_country, _check_country),
-    "registry_version": Format(_normalise_int, _check_registry_version),
+    "uuid4": Format(_normalise_uuid4, _check_uuid4, 36),
+    "uuid": Format(lambda raw: str(uuid.UUID(str(raw))), _check_uuid, 36),
+    "version": Format(_normalise_version, _check_version, 16),
+    "python_version": Format(_normalise_python, _check_python, 5),
+    "country_code": Format(_normalise_country, _check_country, 2),
+    "registry_version": Format(_normalise_int, _check_registry_version, 4),
 }

@@ -31,7 +31,8 @@ _TRANSFORMS = {"status_class": status_class}
 
 @cache
 def _compiled(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)
+    # ASCII: a registry pattern's \d or \w must not admit other scripts' digits and letters.
+    return re.compile(pattern, re.ASCII)
 
 
 def normalise_attribute(spec: AttributeSpec, value: object, runtime: RuntimeValues) -> str:
@@ -75,4 +76,7 @@ def check_resource(spec: ResourceFieldSpec, value: object) -> str | None:
     if spec.allowed_values is not None:
         ok = value in spec.allowed_values or value == OTHER
         return None if ok else f"value {value[:40]!r} is not in the allowed set"
-    return FORMATS[spec.format or ""].check(value)
+    value_format = FORMATS[spec.format or ""]
+    if len(value) > value_format.max_length:
+        return f"is longer than {value_format.max_length} characters"
+    return value_format.check(value)

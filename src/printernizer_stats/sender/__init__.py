@@ -39,6 +39,7 @@ from printernizer_stats.sender._config import (
     sender_config,
 )
 from printernizer_stats.sender._db import OutboxUnavailable
+from printernizer_stats.sender._example import EXAMPLE, EXAMPLE_INSTALLATION_ID, GaugeReadings, build_example_batch
 from printernizer_stats.sender._outbox import Outbox, QueuedBatch
 from printernizer_stats.sender._preview import describe_payload, otlp_json
 from printernizer_stats.sender._retry import RETRYABLE_STATUS, RetryPolicy, is_retryable_status, parse_retry_after
@@ -64,6 +65,8 @@ __all__ = [
     "DELETION",
     "DELETION_LABEL",
     "ENDPOINT_ENV",
+    "EXAMPLE",
+    "EXAMPLE_INSTALLATION_ID",
     "GENESIS",
     "GROUP_LISTS",
     "HELD",
@@ -82,6 +85,7 @@ __all__ = [
     "CachedSummary",
     "ChainCheck",
     "CommunitySummary",
+    "GaugeReadings",
     "InsecureEndpointError",
     "InvalidSummary",
     "MaySend",
@@ -101,6 +105,7 @@ __all__ = [
     "UnexpectedStatus",
     "batch_id",
     "build_deletion_batch",
+    "build_example_batch",
     "build_week_batch",
     "describe_payload",
     "encode_batch",

@@ -24,11 +24,13 @@ DELETED_REASON = "this installation asked for deletion of its data; nothing was 
 
 @dataclass(frozen=True, slots=True)
 class Answer:
-    """A 200 answer: rejected points and why (``partial_success``), and the receipt of a lone batch."""
+    """A 200 answer: rejected points and why (``partial_success``), and the receipt of a lone batch; or, when
+    storage refused every batch the request had left (``Outcome.INVALID``), a 400 with ``refusal``."""
 
     rejected_points: int
     message: str
     receipt: StoreResult | None = None
+    refusal: str = ""
 
 
 def batch_partial(batch: ValidatedBatch, stored: StoreResult) -> tuple[int, str]:
@@ -58,6 +60,9 @@ def combine(verdicts: Sequence[Verdict], points: Sequence[int], stored: Mapping[
         points: the data points each ResourceMetrics carried (what a refused batch counts as rejected).
         stored: the storage result of each ``ValidatedBatch`` by its index in ``verdicts``.
     """
+    if all(result.outcome is Outcome.INVALID for result in stored.values()):
+        return Answer(0, "", refusal=refusal_reason([
+            Rejected(stored[i].reason) if i in stored else v for i, v in enumerate(verdicts)]))
     if len(verdicts) == 1 and isinstance(verdicts[0], ValidatedBatch):
         rejected, message = batch_partial(verdicts[0], stored[0])
         return Answer(rejected, message, stored[0])
@@ -67,6 +72,8 @@ def combine(verdicts: Sequence[Verdict], points: Sequence[int], stored: Mapping[
         if isinstance(verdict, Rejected):
             # A refused batch counts as at least one point, so that it never goes unreported.
             rejections.append(PointRejection(prefix + verdict.reason, max(points[index], 1)))
+        elif stored[index].outcome is Outcome.INVALID:
+            rejections.append(PointRejection(prefix + stored[index].reason, max(points[index], 1)))
         elif stored[index].outcome is Outcome.STORED:
             rejections.extend(PointRejection(prefix + r.reason, r.points) for r in verdict.rejections)
         elif stored[index].outcome in (Outcome.REFUSED_DELETED, Outcome.CONFLICT):

@@ -116,6 +116,8 @@ class Receiver:
             return status_response(429, "too many batches from this installation; retry later", media,
                                    {"Retry-After": str(max(1, math.ceil(max(waits.values()))))})
         answer = combine(verdicts, [count_points(rm) for rm in message.resource_metrics], stored)
+        if answer.refusal:
+            return status_response(400, answer.refusal, media)
         headers = ({BATCH_ID_HEADER: answer.receipt.batch_id, RECEIPT_HEADER: answer.receipt.receipt}
                    if answer.receipt is not None else {})
         return success_response(media, answer.rejected_points, answer.message, headers)

@@ -16,28 +16,28 @@ import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 import sqlalchemy as sa
 import structlog
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 
 from printernizer_stats.registry import Registry
 from printernizer_stats.server._batch import BatchKind, ValidatedBatch, deletion_batch_id
 from printernizer_stats.server._bulk import BulkInsert
 from printernizer_stats.server._engine import lock_installations
+from printernizer_stats.server._fit import ColumnLimits
+from printernizer_stats.server._installations import installation_update, merge_installations
 from printernizer_stats.server._rollup_store import RollupWriter
 from printernizer_stats.server._rows import (
     BatchRows,
-    Row,
     batch_rows,
     deletion_receipt,
     nothing_stored_receipt,
     received_week,
 )
 from printernizer_stats.server._tables import figure_rollups, tables
-from printernizer_stats.server._upsert import Columns, upsert
+from printernizer_stats.server._upsert import upsert
 
 _log = structlog.get_logger(__name__)
 
@@ -56,6 +56,9 @@ class Outcome(enum.Enum):
     DELETED = "deleted"
     REFUSED_DELETED = "refused_deleted"
     """The installation asked for deletion: nothing stored."""
+    INVALID = "invalid"
+    """This batch cannot be stored as it is (a value does not fit its column, or the database refused this
+    batch on its own): nothing stored, the batch is answered 400 with ``reason``; its neighbours are stored."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,20 +66,18 @@ class StoreResult:
     batch_id: str
     receipt: str
     outcome: Outcome
+    reason: str = ""
 
 
-def _installation_update(existing: Columns, incoming: Columns) -> dict[str, Any]:
-    """First week is the earliest, last week the latest; facts follow the latest week (batches arrive in any order)."""
-    newer = incoming.last_week >= existing.last_week
-    update: dict[str, Any] = {
-        "first_week": sa.case((incoming.first_week < existing.first_week, incoming.first_week),
-                              else_=existing.first_week),
-        "last_week": sa.case((newer, incoming.last_week), else_=existing.last_week),
-    }
-    for name in (column.name for column in existing):
-        if name not in {"installation_id", "first_week", "last_week"}:
-            update[name] = sa.case((newer, getattr(incoming, name)), else_=getattr(existing, name))
-    return update
+_BATCH_ERRORS = (DataError, IntegrityError, OverflowError, ValueError, TypeError)
+"""What one batch's values can make the database (or its driver: sqlite3 raises OverflowError for an integer
+beyond 64 bits, unwrapped) refuse. Every other error means the database is unavailable (503)."""
+
+
+def _invalid(batch: ValidatedBatch, error: BaseException | str) -> StoreResult:
+    reason = error if isinstance(error, str) else f"the database refused this batch ({type(error).__name__})"
+    _log.warning("receiver.batch_invalid", reason=reason)
+    return StoreResult(batch.batch_id, "", Outcome.INVALID, reason)
 
 
 class Storage:
@@ -93,10 +94,11 @@ class Storage:
         self.tables = tables(registry)
         dialect = engine.dialect.name
         self._upsert_installation = upsert(dialect, self.tables["installations"], ["installation_id"],
-                                           _installation_update)
+                                           installation_update)
         self._insert_tombstone = upsert(dialect, self.tables["batches"], ["batch_id"])
         self._insert = {name: BulkInsert(engine, self.tables[name]) for name in
                         ("batches", "daily_stats", "events_summary")}
+        self._limits = ColumnLimits(self.tables.values())
         self._rollups = RollupWriter(dialect, {**self.tables, "figure_rollups": figure_rollups(registry)})
         # SQLite has one writer at a time; queueing here beats SQLITE_BUSY retries.
         self._write_lock = threading.Lock() if dialect == "sqlite" else contextlib.nullcontext()
@@ -112,14 +114,15 @@ class Storage:
             if batch.kind is BatchKind.DELETION:
                 return self._delete(batch, today)
             return self._store_week(batch, today)
-        except IntegrityError:
+        except IntegrityError as exc:
             # A concurrent copy of the same batch won the ledger insert: answer with its receipt.
             found = self._ledger(batch.batch_id)
             if found is None:
-                _log.error("receiver.store_conflict")
-                raise StorageUnavailable("conflicting write; retry") from None
+                return _invalid(batch, exc)  # no copy won: this batch's own rows broke a constraint
             same = batch.kind is BatchKind.DELETION or found == batch_rows(self.registry, batch).receipt
             return StoreResult(batch.batch_id, found, Outcome.DUPLICATE if same else Outcome.CONFLICT)
+        except _BATCH_ERRORS as exc:
+            return _invalid(batch, exc)
         except SQLAlchemyError as exc:
             _log.error("receiver.storage_unavailable", error=type(exc).__name__)
             raise StorageUnavailable(type(exc).__name__) from None
@@ -137,13 +140,14 @@ class Storage:
     def store_many(self, items: Sequence[tuple[ValidatedBatch, date]]) -> list[StoreResult]:
         """Store several batches in one transaction (group commit); same outcomes as ``store`` one by one.
 
-        Deletions, and a group that meets a concurrent writer (another receiver process), go one by one.
+        Deletions, a group that meets a concurrent writer (another receiver process), and a group one of whose
+        batches the database refuses go one by one: one batch's error never fails another batch.
         """
         if len(items) == 1 or any(batch.kind is BatchKind.DELETION for batch, _ in items):
             return [self.store(batch, today) for batch, today in items]
         try:
             return self._store_weeks(items)
-        except IntegrityError:
+        except _BATCH_ERRORS:
             return [self.store(batch, today) for batch, today in items]
         except SQLAlchemyError as exc:
             _log.error("receiver.storage_unavailable", error=type(exc).__name__)
@@ -157,6 +161,7 @@ class Storage:
         3. decide each batch's outcome (tombstone, already stored, stored earlier in this group, new);
         4. write the new ones: ledger first (its key catches concurrent copies), then the data."""
         planned = [(batch, today, batch_rows(self.registry, batch)) for batch, today in items]
+        misfits = {batch.batch_id: reason for batch, _, rows in planned if (reason := self._misfit(rows))}
         ledger = self.tables["batches"]
         installations = sorted({batch.installation.installation_id for batch, _ in items})
         keys = [batch.batch_id for batch, _ in items] + [deletion_batch_id(i) for i in installations]
@@ -168,7 +173,9 @@ class Storage:
                 sa.select(ledger.c.batch_id, ledger.c.receipt).where(ledger.c.batch_id.in_(keys))
             )}
             for batch, today, rows in planned:
-                if deletion_batch_id(batch.installation.installation_id) in known:
+                if batch.batch_id in misfits:
+                    results.append(_invalid(batch, misfits[batch.batch_id]))
+                elif deletion_batch_id(batch.installation.installation_id) in known:
                     results.append(StoreResult(batch.batch_id, nothing_stored_receipt(batch.batch_id),
                                                Outcome.REFUSED_DELETED))
                 elif batch.batch_id in known:
@@ -184,6 +191,11 @@ class Storage:
             if new:
                 self._write(connection, new)
         return results
+
+    def _misfit(self, rows: BatchRows) -> str | None:
+        return (self._limits.misfit("installations", (rows.installation,))
+                or self._limits.misfit("daily_stats", (rows.daily_stats,))
+                or self._limits.misfit("events_summary", rows.events))
 
     def _write(self, connection: Connection, new: list[tuple[ValidatedBatch, date, BatchRows]]) -> None:
         self._insert["batches"].execute(connection, [{
@@ -234,18 +246,3 @@ class Storage:
 
     def close(self) -> None:
         self.engine.dispose()
-
-
-def merge_installations(rows: list[Row]) -> list[Row]:
-    """One installation row per installation (as the upsert would leave it), so that one multi-row statement
-    never touches a key twice (PostgreSQL refuses that in ON CONFLICT DO UPDATE)."""
-    merged: dict[str, Row] = {}
-    for row in rows:
-        seen = merged.get(row["installation_id"])
-        if seen is None:
-            merged[row["installation_id"]] = dict(row)
-            continue
-        latest = row if row["last_week"] >= seen["last_week"] else seen
-        merged[row["installation_id"]] = {**latest, "first_week": min(seen["first_week"], row["first_week"]),
-                                          "last_week": max(seen["last_week"], row["last_week"])}
-    return list(merged.values())

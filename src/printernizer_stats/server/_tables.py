@@ -27,7 +27,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from printernizer_stats.registry import OTHER, Kind, Registry
+from printernizer_stats.registry import FORMATS, OTHER, Kind, Registry
 from printernizer_stats.server._batch import BATCH_ID, INSTALLATION_ID, REGISTRY_VERSION, fact_column
 from printernizer_stats.server._points import SANITY_LIMIT
 from printernizer_stats.server._rollup_cells import MEASURES
@@ -47,9 +47,6 @@ TEXT_FLOOR = 256
 """Derived lengths are rounded up to at least this, so small registry changes need no migration."""
 METRIC_LENGTH = 100
 RECEIPT_LENGTH = 64
-_FORMAT_LENGTHS = {"uuid4": 36, "uuid": 36, "version": 16, "python_version": 5, "country_code": 2,
-                   "registry_version": 4}
-"""Longest wire value of each registry format (see registry/_formats.py)."""
 DATE = sa.DATE
 """Upper-case DATE: SQLAlchemy renders ``Date`` as DATETIME on SQL Server when it cannot ask the server's
 version (offline DDL, mssql-schema.sql); DATE exists since SQL Server 2008."""
@@ -68,7 +65,7 @@ def _fact_columns(registry: Registry) -> list[sa.Column[str]]:
             # Room for any value the registry can ever declare, so a new value needs no migration.
             length = max(VALUE_LENGTH, *(len(v) for v in spec.allowed_values))
         else:
-            length = _FORMAT_LENGTHS[spec.format or ""]
+            length = FORMATS[spec.format or ""].max_length
         columns.append(sa.Column(fact_column(name), sa.String(length), nullable=False))
     return columns
 

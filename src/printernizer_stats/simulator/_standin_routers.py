@@ -69,17 +69,7 @@ def printers_router() -> APIRouter:
 
     @router.post("/{printer_id}/connect")
     async def connect(printer_id: str, request: Request) -> dict[str, Any]:
-        printer: StandInPrinter = _state(request).printer_service.get(printer_id)
-        await _emit(request, "printer_connection_progress", {"printer_id": printer_id, "status": "connecting",
-                                                             "message": f"Connecting to {printer.ip_address}"})
-        if not printer.reachable:
-            message = f"Connection to {printer.name} at {printer.ip_address} timed out"
-            await _emit(request, "printer_connection_progress", {"printer_id": printer_id, "status": "failed",
-                                                                 "message": message, "duration_seconds": 10.0})
-            raise StandInError(message, 503, "PRINTER_CONNECTION", {"printer_id": printer_id})
-        printer.status = "online"
-        await _emit(request, "printer_connected", {"printer_id": printer_id, "name": printer.name,
-                                                   "timestamp": now_iso()})
+        await _state(request).printer_service.connect(printer_id, _state(request).event_service)
         return {"status": "connected", "printer_id": printer_id}
 
     @router.post("/{printer_id}/disconnect")
@@ -252,4 +242,15 @@ def slicing_router() -> APIRouter:
             "file_checksum": checksum, "profile_id": "0.2mm QUALITY", "printer_id": record["printer_id"]})
         return {"job_id": job_id, "status": "completed"}
 
+    return router
+
+
+async def _search(q: str = "", limit: int = 20) -> dict[str, Any]:
+    return {"query": q, "results": [], "limit": limit}
+
+
+def search_router() -> APIRouter:
+    router = APIRouter()
+    router.add_api_route("", _search, methods=["GET"])
+    router.add_api_route("/suggestions", _search, methods=["GET"])
     return router

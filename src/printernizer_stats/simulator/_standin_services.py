@@ -6,6 +6,7 @@ tests can prove none of it reaches the statistics. No FastAPI import here: the s
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import uuid
 from dataclasses import dataclass, field
@@ -64,6 +65,25 @@ def default_fleet() -> list[StandInPrinter]:
     ]
 
 
+class BambuLabPrinter:
+    """Printernizer's driver classes, named as there (``src/printers/``)."""
+
+
+class PrusaPrinter:
+    pass
+
+
+class OctoPrintPrinter:
+    pass
+
+
+class _UnknownPrinter:
+    pass
+
+
+_DRIVERS: dict[str, type] = {"bambu_lab": BambuLabPrinter, "prusa_core": PrusaPrinter, "octoprint": OctoPrintPrinter}
+
+
 class PrinterService:
     def __init__(self, printers: list[StandInPrinter]) -> None:
         self.printers = {printer.printer_id: printer for printer in printers}
@@ -78,6 +98,33 @@ class PrinterService:
         printer = StandInPrinter(str(uuid.uuid4()), name, printer_type, ip_address)
         self.printers[printer.printer_id] = printer
         return printer
+
+    @property
+    def printer_instances(self) -> dict[str, object]:
+        """Printernizer's driver instances by printer id: their class names tell the type (no type attribute)."""
+        return {pid: _DRIVERS.get(p.printer_type, _UnknownPrinter)() for pid, p in self.printers.items()}
+
+    async def connect(self, printer_id: str, bus: Any) -> StandInPrinter:
+        """Connect one printer with Printernizer's events; a printer that does not answer raises (503)."""
+        printer = self.get(printer_id)
+        await bus.emit_event("printer_connection_progress", {"printer_id": printer_id, "status": "connecting",
+                                                             "message": f"Connecting to {printer.ip_address}"})
+        if not printer.reachable:
+            message = f"Connection to {printer.name} at {printer.ip_address} timed out"
+            await bus.emit_event("printer_connection_progress", {"printer_id": printer_id, "status": "failed",
+                                                                 "message": message, "duration_seconds": 10.0})
+            raise StandInError(message, 503, "PRINTER_CONNECTION", {"printer_id": printer_id})
+        printer.status = "online"
+        await bus.emit_event("printer_connected", {"printer_id": printer_id, "name": printer.name,
+                                                   "timestamp": now_iso()})
+        return printer
+
+    async def connect_all(self, bus: Any) -> None:
+        """Printernizer's startup (``initialize`` -> ``PrinterConnectionService``): every printer connects, with
+        its events, before the app serves."""
+        for printer_id in list(self.printers):
+            with contextlib.suppress(StandInError):  # Printernizer logs it and carries on
+                await self.connect(printer_id, bus)
 
     def printers_by_type(self) -> dict[str, int]:
         """Configured printers per type: the gauge source a host passes to ``StatsClient``."""

@@ -1,44 +1,47 @@
-"""A stand-in for Printernizer's FastAPI app: its route shapes, its event bus and its services on ``app.state``.
+"""A stand-in for Printernizer's FastAPI app: its routes, its quirks, its event bus and its services.
 
 Integration is tested against this instead of Printernizer's code. What it reproduces (Printernizer
-v2.42 ``src/main.py`` and ``src/api/routers/``):
+``be0da09``, v2.42, ``src/main.py`` and ``src/api/routers/``):
 
-- routers included with the same prefixes in the same order, so FastAPI nests them the same way;
+- the whole route table (233 HTTP routes of 26 routers, from ``printernizer_routes.json``) with the same
+  prefixes in the same order, so FastAPI nests and matches them the same way; the old usage-statistics
+  router is left out, as README's integration removes it;
 - path parameters carrying names (``printer_id`` may be free text, ``filename`` is a file name) and free
   text in query strings (``/api/v1/search?q=``);
 - ``redirect_slashes=False``: a trailing slash is a 404;
 - ``GET /api/v1/files/local`` answered by ``/api/v1/files/{file_id}``, registered first;
-- with a frontend directory: ``/``, ``//`` and a static mount at ``/`` that shadows ``/metrics``;
-- a WebSocket route at ``/ws``; ``PrinternizerError``-shaped error bodies;
+- with a frontend directory: ``/``, ``//``, ``/debug`` and a static mount at ``/`` that shadows ``/metrics``;
+- a WebSocket route at ``/ws``;
+- Printernizer's exception handlers: every FastAPI ``HTTPException`` (the privacy API's too) is rewritten as
+  ``{"status": "error", "message": ...}`` (see ``_standin_errors``);
+- ``Counter`` in this module is Prometheus's (as ``src/main.py`` imports it), next to README's snippet;
+- a lifespan that, like Printernizer's, stores the event bus on ``app.state`` and connects every printer
+  (with its connection events) before the app serves;
 - services on ``app.state`` (``event_service``, ``printer_service``, ``job_service``, ``file_service``,
   ``settings``), and handlers emitting Printernizer's events with payloads as sensitive as the real ones.
 
-Simplified: uploads take JSON file names (no multipart), and about 60 of the 234 routes are served.
-Importing this module needs FastAPI (the ``fastapi`` extra); ``printernizer_stats.simulator`` does not.
+Simplified: uploads take JSON file names (no multipart); about 60 routes have a handler of their own, the
+others answer ``{"status": "ok"}``. Importing this module needs FastAPI (the ``fastapi`` extra);
+``printernizer_stats.simulator`` does not.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Mapping
+import collections
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request, WebSocket
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi import FastAPI, WebSocket
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from printernizer_stats.simulator._bus import StandInEventBus
-from printernizer_stats.simulator._standin_routers import (
-    camera_router,
-    files_router,
-    jobs_router,
-    library_router,
-    materials_router,
-    ok_endpoint,
-    printers_router,
-    slicing_router,
-)
+from printernizer_stats.simulator._prometheus import Counter
+from printernizer_stats.simulator._standin_api import host_api_routers
+from printernizer_stats.simulator._standin_errors import add_exception_handlers
 from printernizer_stats.simulator._standin_services import (
     FileService,
     JobService,
@@ -49,53 +52,20 @@ from printernizer_stats.simulator._standin_services import (
     default_fleet,
 )
 
-__all__ = ["StandInError", "StandInPrinter", "StandInSettings", "create_standin_app"]
+__all__ = ["REQUEST_COUNT", "StandInError", "StandInPrinter", "StandInSettings", "create_standin_app",
+           "printers_by_type"]
 
-GET, POST, PUT, DELETE = "GET", "POST", "PUT", "DELETE"
+REQUEST_COUNT = Counter("printernizer_requests_total", "Total requests", ["method", "endpoint", "status"])
+"""As in Printernizer's ``src/main.py``: the name ``Counter`` here is Prometheus's."""
 
-
-def simple_router(*routes: tuple[str, str], prefix: str = "") -> Callable[[], APIRouter]:
-    """A factory of a router whose (method, path) routes only answer ``{"status": "ok"}``."""
-    def build() -> APIRouter:
-        router = APIRouter(prefix=prefix)
-        for method, path in routes:
-            router.add_api_route(path, ok_endpoint, methods=[method])
-        return router
-
-    return build
+# README's snippet ("Adding it to Printernizer"), as an integrator pastes it into src/main.py:
+_DRIVER_TYPES = {"BambuLabPrinter": "bambu_lab", "PrusaPrinter": "prusa_core", "OctoPrintPrinter": "octoprint"}
 
 
-async def _search(q: str = "", limit: int = 20) -> dict[str, Any]:
-    return {"query": q, "results": [], "limit": limit}
-
-
-def search_router() -> APIRouter:
-    router = APIRouter()
-    router.add_api_route("", _search, methods=["GET"])
-    router.add_api_route("/suggestions", _search, methods=["GET"])
-    return router
-
-
-ROUTERS: tuple[tuple[str, Callable[[], APIRouter]], ...] = (
-    ("/api/v1", simple_router((GET, "/health"), (GET, "/readiness"), (GET, "/liveness"), (GET, "/update-check"))),
-    ("/api/v1/printers", printers_router),
-    ("/api/v1/printers", camera_router),
-    ("/api/v1/jobs", jobs_router),
-    ("/api/v1/files", files_router),
-    ("/api/v1", library_router),
-    ("/api/v1", materials_router),
-    ("/api/v1/timelapses", simple_router((GET, ""), (GET, "/{timelapse_id}"), (GET, "/{timelapse_id}/video"))),
-    ("/api/v1", simple_router((GET, "/summary"), (GET, "/printers/{printer_id}"), prefix="/analytics")),
-    ("/api/v1", simple_router((GET, ""), (GET, "/{idea_id}"), (GET, "/trending/{platform}"), prefix="/ideas")),
-    ("/api/v1/search", search_router),
-    ("/api/v1/system", simple_router((GET, "/info"))),
-    ("/api/v1/settings", simple_router((GET, "/application"), (PUT, "/application"),
-                                       (POST, "/printers/{printer_id}/validate"))),
-    ("/api/v1/slicing", slicing_router),
-    ("/api/v1", simple_router((GET, ""), (POST, "/file/{file_checksum}/assign"), prefix="/tags")),
-    ("/api/v1/orders", simple_router((GET, ""), (GET, "/{order_id}"), (DELETE, "/{order_id}/jobs/{job_id}"))),
-)
-"""(prefix, router factory) in Printernizer's ``include_router`` order (``src/main.py:756-784``)."""
+def printers_by_type(app: FastAPI) -> dict[str, int]:
+    service = getattr(app.state, "printer_service", None)
+    drivers = service.printer_instances.values() if service is not None else ()
+    return dict(collections.Counter(_DRIVER_TYPES.get(type(driver).__name__, "unknown") for driver in drivers))
 
 
 def _add_frontend(app: FastAPI, frontend_dir: Path) -> None:
@@ -107,6 +77,10 @@ def _add_frontend(app: FastAPI, frontend_dir: Path) -> None:
     async def redirect_double_slash() -> RedirectResponse:  # HA Ingress sometimes forwards / as //
         return RedirectResponse(url="/", status_code=301)
 
+    @app.get("/debug")
+    async def read_debug() -> Response:
+        return Response(b"<h1>debug</h1>", media_type="text/html")
+
     app.mount("/", StaticFiles(directory=str(frontend_dir), html=True), name="frontend")
 
 
@@ -117,6 +91,7 @@ def create_standin_app(
     frontend_dir: Path | None = None,
     stats_db: str | Path | None = None,
     stats_options: Mapping[str, Any] | None = None,
+    bus_from_lifespan: bool = False,
 ) -> FastAPI:
     """A FastAPI app shaped like Printernizer's ``create_application()``.
 
@@ -129,24 +104,33 @@ def create_standin_app(
         stats_db: when given, usage statistics are installed with ``printernizer_stats.install`` as the
             README tells Printernizer to (the client is then on ``app.state.usage_stats``).
         stats_options: further ``install`` arguments (``sender``, ``environ``, ``today``...).
+        bus_from_lifespan: as in Printernizer, ``app.state.event_service`` exists only once the lifespan has
+            created it; by default it is there from the start, so tests without a lifespan can emit events.
     """
     bus = event_bus or StandInEventBus()
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        app.state.event_service = bus  # src/main.py creates its EventService here
         await bus.start()
+        await app.state.printer_service.connect_all(bus)  # printer_service.initialize(): events during startup
         yield
         await bus.stop()
 
     app = FastAPI(title="Printernizer (stand-in)", lifespan=lifespan, redirect_slashes=False)
-    app.state.event_service = bus
+    if not bus_from_lifespan:
+        app.state.event_service = bus
     app.state.printer_service = PrinterService(default_fleet() if printers is None else printers)
     app.state.job_service = JobService()
     app.state.file_service = FileService()
     app.state.settings = settings or StandInSettings()
 
-    for prefix, router in ROUTERS:
-        app.include_router(router(), prefix=prefix)
+    # As Printernizer: CORS always on, here its most open form (any origin, credentials), so the privacy API's
+    # own checks are tested against a host that helps no one.
+    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=True,
+                       allow_methods=["GET", "POST", "PUT", "DELETE", "PATCH"], allow_headers=["*"])
+    for prefix, router in host_api_routers():
+        app.include_router(router, prefix=prefix)
 
     @app.websocket("/ws")
     async def websocket(ws: WebSocket) -> None:
@@ -158,7 +142,7 @@ def create_standin_app(
         from printernizer_stats.client import install  # noqa: PLC0415
 
         install(app, db_path=stats_db, app_version=app.state.settings.app_version, settings=app.state.settings,
-                printers_by_type=app.state.printer_service.printers_by_type, **dict(stats_options or {}))
+                printers_by_type=lambda: printers_by_type(app), **dict(stats_options or {}))
     if frontend_dir is not None:
         _add_frontend(app, frontend_dir)
 
@@ -166,8 +150,5 @@ def create_standin_app(
     async def metrics() -> Response:
         return Response("# Printernizer's Prometheus objects are never incremented\n", media_type="text/plain")
 
-    @app.exception_handler(StandInError)
-    async def printernizer_error(_request: Request, exc: StandInError) -> JSONResponse:
-        return JSONResponse(exc.to_dict(), status_code=exc.status_code)
-
+    add_exception_handlers(app)
     return app

@@ -8,17 +8,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Body, Depends, Query, status
+from fastapi import APIRouter, Body, Query, status
 from fastapi.responses import JSONResponse
 
 from printernizer_stats.registry import privacy_items
 from printernizer_stats.viewer._backend import StatsBackend
-from printernizer_stats.viewer._calls import call, same_origin_only, validated
+from printernizer_stats.viewer._calls import call, validated
 from printernizer_stats.viewer._community import Community
 from printernizer_stats.viewer._models import (
     ActionResult,
     Collected,
     DeletionRequest,
+    Example,
     History,
     LocalStats,
     OptOutRequest,
@@ -32,6 +33,8 @@ from printernizer_stats.viewer._models import (
 
 OPTED_IN = ("Usage statistics are on, thank you. A summary of each complete week is sent once that week is "
             "over; you can turn this off at any time.")
+ALREADY_ON = ("Usage statistics were already on: nothing changed (same installation id, same consent day). "
+              "Only “New id now” gives the installation a new id.")
 OPTED_OUT = "Usage statistics are off. What was recorded on this machine and not yet sent has been deleted."
 DELETION_QUEUED = " A request to delete what the server holds for your old id is queued."
 DELETED_ALL = "Everything stored on this machine has been deleted, and usage statistics are off."
@@ -44,7 +47,7 @@ _REFUSED: dict[int | str, dict[str, Any]] = {
 _UNAVAILABLE: dict[int | str, dict[str, Any]] = {
     status.HTTP_503_SERVICE_UNAVAILABLE: {"model": Problem, "description": "The statistics DB cannot be used now."},
 }
-_CHANGES: dict[str, Any] = {"dependencies": [Depends(same_origin_only)], "responses": {**_REFUSED, **_UNAVAILABLE}}
+_CHANGES: dict[str, Any] = {"responses": {**_REFUSED, **_UNAVAILABLE}}
 _BODY_CHANGES: dict[str, Any] = {**_CHANGES, "responses": {**_CHANGES["responses"], status.HTTP_400_BAD_REQUEST: {
     "model": Problem, "description": "The body could not be read as JSON."}}}
 _SETTINGS_CHANGES: dict[str, Any] = {**_BODY_CHANGES, "responses": {**_BODY_CHANGES["responses"], 422: {
@@ -90,6 +93,14 @@ def add_api_routes(router: APIRouter, backend: StatsBackend) -> None:
     async def get_preview() -> Preview:
         return validated(Preview, await call(backend, backend.preview))
 
+    @router.get("/example", name="usage_stats_example", response_model=Example, responses=_UNAVAILABLE,
+                summary="An example of the weekly batch, before opting in",
+                description="Built from this installation's live facts (version, deployment, country, printers "
+                            "by type, features) with every count zero and a placeholder id, through the same "
+                            "filters and encoder as a real batch. Nothing is stored, nothing is sent.")
+    async def get_example() -> Example:
+        return validated(Example, await call(backend, backend.example_batch))
+
     @router.get("/history", name="usage_stats_history", response_model=History, responses=_UNAVAILABLE,
                 summary="Every batch sent, with hashes, server receipts and the hash-chain check")
     async def get_history() -> History:
@@ -105,11 +116,16 @@ def add_api_routes(router: APIRouter, backend: StatsBackend) -> None:
         return validated(Community, await call(backend, backend.community_summary))
 
     @router.post("/opt-in", name="usage_stats_opt_in", response_model=ActionResult, summary="Opt in",
-                 description="Starts collecting under a new random installation id. 403 while DO_NOT_TRACK is set.",
+                 description="Starts collecting under a new random installation id. Already on, changes nothing "
+                             "(`already` is true, the id and the consent day stay). 403 while DO_NOT_TRACK is set.",
                  **_CHANGES)
     async def opt_in() -> ActionResult:
+        before = await current_status()
         await call(backend, backend.opt_in)
-        return ActionResult(message=OPTED_IN, status=await current_status())
+        after = await current_status()
+        unchanged = before.opted_in and (before.installation_id, before.consent_day, before.consent_version) == (
+            after.installation_id, after.consent_day, after.consent_version)
+        return ActionResult(message=ALREADY_ON if unchanged else OPTED_IN, already=unchanged, status=after)
 
     @router.post("/opt-out", name="usage_stats_opt_out", response_model=ActionResult,
                  summary="Opt out: stop, and delete readings and queued batches", **_BODY_CHANGES)

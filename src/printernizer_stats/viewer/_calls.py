@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import structlog
-from fastapi import HTTPException, Request, status
+from fastapi import HTTPException, status
 from pydantic import BaseModel, ValidationError
 
 from printernizer_stats.viewer._backend import StatsBackend
@@ -22,7 +22,6 @@ _log = structlog.get_logger(__name__)
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
 UNEXPECTED = "usage statistics failed unexpectedly; the details are in Printernizer's log"
-CROSS_SITE = "refused: usage statistics can only be changed from Printernizer's own page"
 
 
 async def call(backend: StatsBackend, fn: Callable[..., T], *args: Any, value_error: int = 409, **kwargs: Any) -> T:
@@ -48,13 +47,3 @@ def validated(model: type[M], data: Any) -> M:
     except ValidationError as exc:
         _log.error("usage_stats.api_unexpected_shape", model=model.__name__, errors=exc.error_count())
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, UNEXPECTED) from None
-
-
-def same_origin_only(request: Request) -> None:
-    """Refuse changes a browser reports as coming from another site (cross-site request forgery).
-
-    A form on any web page could otherwise opt a user in without their knowledge. Browsers send
-    ``Sec-Fetch-Site``; scripts and the CLI send nothing and are let through (they act for the user).
-    """
-    if request.headers.get("sec-fetch-site", "").lower() in {"cross-site", "same-site"}:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, CROSS_SITE)

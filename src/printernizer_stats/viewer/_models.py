@@ -116,6 +116,18 @@ class Preview(BaseModel):
     protobuf_base64: str | None = None
 
 
+class Example(BaseModel):
+    """What a weekly batch from this installation looks like: live facts and gauges, zero counts. Never sent."""
+
+    week: str = Field(description="The ISO week the example describes (the current one).")
+    installation_id: str = Field(description="A placeholder: a random id is drawn only when you opt in.")
+    sha256: str
+    size_bytes: int = Field(description="Protobuf bytes before gzip.")
+    gzip_size_bytes: int = Field(description="Bytes it would take on the wire.")
+    otlp_json: dict[str, Any]
+    protobuf_base64: str
+
+
 class ChainCheck(BaseModel):
     valid: bool
     entries: int
@@ -156,6 +168,7 @@ class SubmitResult(BaseModel):
 
 class ActionResult(BaseModel):
     message: str
+    already: bool = Field(default=False, description="Nothing changed: what was asked for was already the state.")
     status: Status
 
 

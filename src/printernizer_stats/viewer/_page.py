@@ -67,9 +67,10 @@ def page_context(backend: StatsBackend, collected: Mapping[str, Any]) -> dict[st
     status, summary = _part(backend, backend.status), _part(backend, backend.local_summary)
     history, settings = _part(backend, backend.history), _part(backend, backend.usage_settings)
     community = _part(backend, backend.community_summary)
+    state: Mapping[str, Any] = status.data or {}
+    example = _part(backend, backend.example_batch) if not state.get("opted_in") else Part()
     local: Mapping[str, Any] = summary.data or {}
     today = date.fromisoformat(local["as_of_day"]) if local else utc_today()
-    state: Mapping[str, Any] = status.data or {}
     registry = backend.registry
     return {
         "status": status, "summary": summary, "preview": preview, "history": history, "settings": settings,
@@ -86,7 +87,28 @@ def page_context(backend: StatsBackend, collected: Mapping[str, Any]) -> dict[st
         "community_errors": errors_line(community.data or {}),
         "preview_json": json.dumps(preview.data["otlp_json"], indent=2)
         if preview.data and preview.data.get("otlp_json") else None,
+        "example": example, "example_facts": example_facts(example.data),
+        "example_json": json.dumps(example.data["otlp_json"], indent=2) if example.data else None,
     }
+
+
+def _gauge_points(metrics: list[Any], name: str) -> list[tuple[str, int]]:
+    points: list[Any] = next((m.get("gauge", {}).get("dataPoints", []) for m in metrics if m["name"] == name), [])
+    return [(next((a["value"].get("stringValue", "") for a in p.get("attributes", [])), ""),
+             int(p.get("asInt", 0))) for p in points]
+
+
+def example_facts(example: Mapping[str, Any] | None) -> list[tuple[str, str]]:
+    """The example's resource as decoded from its bytes (wire order), then its printers and features."""
+    if not example:
+        return []
+    batch = example["otlp_json"]["resourceMetrics"][0]
+    resource = batch.get("resource", {}).get("attributes", [])
+    facts = [(a["key"], str(a["value"].get("stringValue", ""))) for a in resource]
+    metrics = batch["scopeMetrics"][0].get("metrics", []) if batch.get("scopeMetrics") else []
+    printers = ", ".join(f"{kind} {n}" for kind, n in _gauge_points(metrics, "printernizer.printers"))
+    features = ", ".join(name for name, on in _gauge_points(metrics, "printernizer.features.enabled") if on)
+    return [*facts, ("printernizer.printers", printers or "—"), ("printernizer.features.enabled", features or "—")]
 
 
 def _environment() -> Environment:

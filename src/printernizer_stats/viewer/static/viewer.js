@@ -25,16 +25,24 @@
     toastTimer = setTimeout(function () { toast.textContent = ""; }, isError ? 12000 : 7000);
   }
 
+  // The reason of a refusal, in our shape ({"detail": ...}) or the host's: Printernizer's exception handlers
+  // rewrite every HTTPException as {"status": "error", "message": ...} and field errors as
+  // {"message": "Request validation failed", "details": {"validation_errors": [...]}}.
   function reasonOf(data, response) {
-    if (data && typeof data.detail === "string") { return data.detail; }
-    if (data && Array.isArray(data.detail)) {
-      return data.detail.map(function (d) { return d.msg.replace(/^Value error, /, ""); }).join("; ");
+    var fields = data && (Array.isArray(data.detail) ? data.detail
+      : data.details && Array.isArray(data.details.validation_errors) ? data.details.validation_errors : null);
+    if (fields && fields.length) {
+      return fields.map(function (d) { return String(d.msg).replace(/^Value error, /, ""); }).join("; ");
     }
+    var reason = data && (typeof data.detail === "string" ? data.detail : data.message);
+    if (typeof reason === "string" && reason) { return reason; }
     return "The request failed (HTTP " + response.status + ").";
   }
 
   async function request(method, path, body) {
-    var options = { method: method, credentials: "same-origin", headers: { "Accept": "application/json" } };
+    // The custom header makes every change a non-simple request: no form or other page can send it.
+    var options = { method: method, credentials: "same-origin",
+                    headers: { "Accept": "application/json", "X-Requested-With": "printernizer-stats" } };
     if (body !== undefined) {
       options.headers["Content-Type"] = "application/json";
       options.body = JSON.stringify(body);
