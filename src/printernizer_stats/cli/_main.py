@@ -39,7 +39,7 @@ HELP: dict[str, str] = {
     "preview": "show the next batch exactly as it will be sent (OTLP JSON and bytes)",
     "submit": "send the queued weekly batches now",
     "history": "list every batch sent, with the server's answers, and verify the hash chain",
-    "opt-in": "opt in to usage statistics (a new installation id)",
+    "opt-in": "opt in to usage statistics (a new installation id; already on: nothing changes)",
     "opt-out": "opt out: delete local readings and queued batches at once",
     "serve": "run the maintainers' receiver (OTLP/HTTP -> SQL)",
     "migrate": "bring the receiver's database schema up to date (or print it as SQL)",
