@@ -41,6 +41,9 @@ def add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
                              "$PRINTERNIZER_STATS_TRUSTED_PROXIES, comma-separated, else none, not even loopback)")
     parser.add_argument("--max-connections", type=int, default=None,
                         help="open connections at once (default 1000); 64 per client address")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="receiver processes on this port (default 1); they share the database, each has its "
+                             "own rate limits (docs/receiver.md)")
     parser.add_argument("--k", type=int, default=None,
                         help="analytics: smallest group the dashboard, API and summary show (default 5)")
     parser.add_argument("--retention-days", type=int, default=None,
@@ -79,11 +82,15 @@ def run(args: argparse.Namespace) -> int:
             "max_age_weeks": args.max_age_weeks,
         }.items() if value is not None
     }
-    config = ReceiverConfig(db_url=db_url, token=env_or(args.token, ENV_TOKEN), **overrides).validate()
+    receiver_settings = {"db_url": db_url, "token": env_or(args.token, ENV_TOKEN), **overrides}
+    analytics_settings = {**({"k": args.k} if args.k is not None else {}), "retention_days": args.retention_days}
+    config = ReceiverConfig(**receiver_settings).validate()
     from printernizer_stats.analytics import AnalyticsConfig, create_maintainers_app  # noqa: PLC0415
 
-    analytics = AnalyticsConfig(**({"k": args.k} if args.k is not None else {}),
-                                retention_days=args.retention_days).validate()
+    analytics = AnalyticsConfig(**analytics_settings).validate()
+    if args.workers < 1:
+        print("printernizer-stats serve: --workers must be at least 1", file=sys.stderr)
+        return 2
     engine = create_engine(db_url)
     if args.no_migrate:
         if current_revision(engine) != head_revision():
@@ -95,9 +102,17 @@ def run(args: argparse.Namespace) -> int:
     engine.dispose()
     import uvicorn  # noqa: PLC0415
 
-    app = create_maintainers_app(config, analytics)
     limits = connection_limits(args)
     warn_if_open(config.token, args.host)
+    if args.workers > 1:
+        from printernizer_stats.cli._serve_app import SETTINGS_ENV, settings_json  # noqa: PLC0415
+
+        os.environ[SETTINGS_ENV] = settings_json(receiver_settings, analytics_settings)
+        uvicorn.run("printernizer_stats.cli._serve_app:create_worker_app", factory=True, workers=args.workers,
+                    host=args.host, port=args.port, access_log=False, server_header=False, log_level="info",
+                    **limits.worker_uvicorn_options())
+        return 0
+    app = create_maintainers_app(config, analytics)
     tune_garbage_collector()
     # No access log: it would record client addresses, which the receiver never stores or logs.
     uvicorn.run(app, host=args.host, port=args.port, access_log=False, server_header=False, log_level="info",

@@ -11,6 +11,9 @@ memory only, for as long as their connections are open.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import json
+import os
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +22,8 @@ import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
+ENV_LIMITS = "PRINTERNIZER_STATS_CONNECTION_LIMITS"
+"""JSON of the limits, left by ``serve --workers N`` for its worker processes (internal)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +55,12 @@ class ConnectionLimits:
             "proxy_headers": bool(self.trusted_proxies),
             "forwarded_allow_ips": list(self.trusted_proxies) or None,
         }
+
+    def worker_uvicorn_options(self) -> dict[str, Any]:
+        """The same for ``uvicorn.run(..., workers=N)``: each worker process imports the protocol class by
+        name and reads these limits from the environment (each counts its own connections)."""
+        os.environ[ENV_LIMITS] = json.dumps(dataclasses.asdict(self))
+        return {**self.uvicorn_options(), "http": f"{__name__}:EnvironmentGuardedProtocol"}
 
 
 def guarded_protocol(limits: ConnectionLimits) -> type[H11Protocol]:
@@ -106,3 +117,12 @@ def guarded_protocol(limits: ConnectionLimits) -> type[H11Protocol]:
                 self.transport.close()
 
     return GuardedH11Protocol
+
+
+def _environment_limits() -> ConnectionLimits:
+    settings = json.loads(os.environ.get(ENV_LIMITS) or "{}")
+    return ConnectionLimits(**{**settings, "trusted_proxies": tuple(settings.get("trusted_proxies", ()))})
+
+
+EnvironmentGuardedProtocol = guarded_protocol(_environment_limits())
+"""The protocol of ``serve --workers N``'s worker processes (uvicorn imports it by name in each)."""
