@@ -82,7 +82,8 @@ def test_clock_back_a_day_and_forward_a_year(registry: Registry, tmp_path: Path)
     db_url = f"sqlite:///{tmp_path / 'receiver.db'}"
     first_day: date = week_start(utc_today()) - timedelta(weeks=56)
     with ReceiverProcess(db_url, tmp_path / "receiver.log", TOKEN, OPTIONS) as receiver:
-        installation = SimulatedInstallation(tmp_path / "i.db", 7, first_day, SenderConfig(endpoint=receiver.url, token=TOKEN))
+        sender = SenderConfig(endpoint=receiver.url, token=TOKEN)
+        installation = SimulatedInstallation(tmp_path / "i.db", 7, first_day, sender)
         try:
             weeks = [installation.run_week() for _ in range(2)]
             assert _outcomes(installation) == [ACCEPTED, ACCEPTED]
