@@ -1,9 +1,12 @@
 """Faults on the client's side of the path, each against the real receiver process on SQLite: the receiver
-down for a whole simulated week, and the installation's clock jumping back a day and forward a year. Every
-batch is stored, each once, and nothing is batched twice."""
+down for a whole simulated week, the client SIGKILLed mid-send, and the installation's clock jumping back a
+day and forward a year. Every batch is stored, each once, and nothing is batched twice."""
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -11,10 +14,12 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from printernizer_stats.cli._receiver_process import ReceiverProcess
+from printernizer_stats.client import StatsClient
 from printernizer_stats.registry import Registry, utc_today, week_label, week_start
 from printernizer_stats.sender import ACCEPTED, SenderConfig
 from printernizer_stats.server import tables
 from printernizer_stats.simulator import SimulatedInstallation
+from tests.integration.faults import FaultyHop
 
 TOKEN = "client-fault-token"
 # Simulated weeks arrive seconds apart, and the clock test's first weeks are a year old.
@@ -105,3 +110,40 @@ def test_clock_back_a_day_and_forward_a_year(registry: Registry, tmp_path: Path)
             installation.close()
     assert labels == [week_label(monday) for monday in weeks]  # each lived week once, in order, none lost
     assert sorted(stored) == sorted(sent) and len(set(sent)) == 4
+
+
+def test_client_killed_mid_send(registry: Registry, tmp_path: Path) -> None:
+    """``printernizer-stats submit`` (the real client, in its own process) is SIGKILLed while its first batch
+    is on the wire: the receiver has stored it, the answer never arrived. Run again, it sends what is queued,
+    that batch included: each stored exactly once, each in the sent log once, nothing left queued."""
+    db_url = f"sqlite:///{tmp_path / 'receiver.db'}"
+    db = tmp_path / "i.db"
+    first_day = week_start(utc_today()) - timedelta(weeks=3)
+    with (ReceiverProcess(db_url, tmp_path / "receiver.log", TOKEN, OPTIONS) as receiver,
+          FaultyHop(receiver.url, rate=0, seed=0) as hop):
+        installation = SimulatedInstallation(db, 11, first_day, SenderConfig(endpoint=hop.url, token=TOKEN))
+        try:
+            for _ in range(3):
+                installation.run_week()
+        finally:
+            installation.close()
+        argv = [sys.executable, "-m", "printernizer_stats.cli", "submit", "--db", str(db), "--endpoint", hop.url,
+                "--token", TOKEN]
+        hop.hold.set()
+        child = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            assert hop.held.wait(60), "the client never sent"
+            assert len(_stored(db_url, registry, 1)) == 1  # the batch took effect before the kill
+        finally:
+            child.kill()
+            child.wait(30)
+        assert child.returncode == -signal.SIGKILL
+        hop.hold.clear()
+        hop.release.set()
+        again = subprocess.run(argv, capture_output=True, text=True, timeout=120, check=False)
+        assert again.returncode == 0, again.stderr
+        outbox = StatsClient(db).sending.outbox
+        sent, queued = [entry.batch_id for entry in outbox.sent()], outbox.queued()
+        stored = _stored(db_url, registry, 3)
+    assert not queued and len(sent) == len(set(sent)) == 3
+    assert sorted(stored) == sorted(sent)
