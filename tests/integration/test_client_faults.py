@@ -1,9 +1,12 @@
 """Faults on the client's side of the path, each against the real receiver process on SQLite: the receiver
-down for a whole simulated week, the client SIGKILLed mid-send, and the installation's clock jumping back a
-day and forward a year. Every batch is stored, each once, and nothing is batched twice."""
+down for a whole simulated week, the client SIGKILLed mid-send, its disk full, and the installation's clock
+jumping back a day and forward a year. Every batch is stored, each once, and nothing is batched twice."""
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -147,3 +150,66 @@ def test_client_killed_mid_send(registry: Registry, tmp_path: Path) -> None:
         stored = _stored(db_url, registry, 3)
     assert not queued and len(sent) == len(set(sent)) == 3
     assert sorted(stored) == sorted(sent)
+
+
+DISK_FULL_HOST = """
+import json, resource, sqlite3, sys
+from datetime import timedelta
+from pathlib import Path
+from printernizer_stats.registry import utc_today, week_start
+from printernizer_stats.simulator import SimulatedInstallation
+
+db, mode = Path(sys.argv[1]), sys.argv[2]
+installation = SimulatedInstallation(db, 5, week_start(utc_today()) - timedelta(weeks=30))
+installation.run_week()
+if mode == "fill":  # the disk (a small tmpfs) is filled by something else
+    with open(db.parent / "filler", "wb") as filler:
+        try:
+            while True:
+                filler.write(bytes(65536))
+                filler.flush()
+        except OSError:
+            pass
+else:  # no file of this process may grow past its size now (plus a page)
+    limit = max(path.stat().st_size for path in db.parent.glob(db.name + "*")) + 4096
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+lived = 0
+for _ in range(20):  # the host lives on, recording as usual: nothing may raise into it
+    installation.run_week()
+    installation.client.record_error("DATABASE", "system")
+    lived += 1
+status = installation.client.status()
+installation.close()
+with sqlite3.connect(db) as stored:  # read only: what was stored before the disk filled
+    rows = stored.execute("SELECT count(*) FROM daily_readings").fetchone()[0]
+print(json.dumps({"lived": lived, "status": status, "rows_readable": rows}))
+"""
+
+
+def _disk_full_host(tmp_path: Path) -> tuple[list[str], str]:
+    """A host on a really full disk: a 4 MiB tmpfs in a private mount namespace (root with unshare), else a
+    file-size limit (writes past it fail with EFBIG as on a full disk; Python ignores SIGXFSZ)."""
+    code = [sys.executable, "-c", DISK_FULL_HOST]
+    unshare = shutil.which("unshare")
+    if os.geteuid() == 0 and unshare:
+        disk = tmp_path / "disk"
+        disk.mkdir()
+        script = f'mount -t tmpfs -o size=4m tmpfs {disk} && exec "$@"'
+        return [unshare, "--mount", "--propagation", "private", "sh", "-c", script, "sh", *code,
+                str(disk / "stats.db"), "fill"], "full"
+    return [*code, str(tmp_path / "stats.db"), "limit"], "i/o error"
+
+
+def test_disk_full_the_host_lives_on_and_stats_say_why(tmp_path: Path) -> None:
+    """A host process runs the real client until its disk is full. It keeps running (20 more weeks of
+    recording), statistics turn off with the reason in its status, and the weeks stored before are readable."""
+    argv, expected = _disk_full_host(tmp_path)
+    host = subprocess.run(argv, capture_output=True, text=True, timeout=300, check=False)
+    assert host.returncode == 0, host.stderr
+    report = json.loads(host.stdout.splitlines()[-1])
+    assert report["lived"] == 20
+    reason = report["status"]["off_reason"]
+    assert reason is not None and expected in reason.lower(), report["status"]
+    assert report["status"]["collecting"] is False
+    assert "usage_stats.off" in host.stdout  # one log line says so (structlog writes to stdout)
+    assert report["rows_readable"] > 0  # what was stored before the disk filled is intact
