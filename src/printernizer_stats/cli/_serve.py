@@ -9,6 +9,10 @@ import argparse
 import gc
 import os
 import sys
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from printernizer_stats.server import ConnectionLimits
 
 
 def add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
@@ -32,6 +36,11 @@ def add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
                         help="refuse points older than this many weeks (default 26)")
     parser.add_argument("--installation-refill-per-hour", type=float, default=None,
                         help="batches per installation and hour after the burst")
+    parser.add_argument("--trusted-proxy", action="append", default=None, metavar="ADDRESS",
+                        help="a proxy whose X-Forwarded-For is believed (repeatable; default "
+                             "$PRINTERNIZER_STATS_TRUSTED_PROXIES, comma-separated, else none, not even loopback)")
+    parser.add_argument("--max-connections", type=int, default=None,
+                        help="open connections at once (default 1000); 64 per client address")
     parser.add_argument("--workers", type=int, default=1,
                         help="receiver processes on this port (default 1); they share the database, each has its "
                              "own rate limits (docs/receiver.md)")
@@ -93,18 +102,42 @@ def run(args: argparse.Namespace) -> int:
     engine.dispose()
     import uvicorn  # noqa: PLC0415
 
+    limits = connection_limits(args)
+    warn_if_open(config.token, args.host)
     if args.workers > 1:
         from printernizer_stats.cli._serve_app import SETTINGS_ENV, settings_json  # noqa: PLC0415
 
         os.environ[SETTINGS_ENV] = settings_json(receiver_settings, analytics_settings)
         uvicorn.run("printernizer_stats.cli._serve_app:create_worker_app", factory=True, workers=args.workers,
-                    host=args.host, port=args.port, access_log=False, server_header=False, log_level="info")
+                    host=args.host, port=args.port, access_log=False, server_header=False, log_level="info",
+                    **limits.worker_uvicorn_options())
         return 0
     app = create_maintainers_app(config, analytics)
     tune_garbage_collector()
     # No access log: it would record client addresses, which the receiver never stores or logs.
-    uvicorn.run(app, host=args.host, port=args.port, access_log=False, server_header=False, log_level="info")
+    uvicorn.run(app, host=args.host, port=args.port, access_log=False, server_header=False, log_level="info",
+                **limits.uvicorn_options())
     return 0
+
+
+def connection_limits(args: argparse.Namespace) -> ConnectionLimits:
+    from printernizer_stats.server import ENV_TRUSTED_PROXIES, ConnectionLimits  # noqa: PLC0415
+
+    proxies = args.trusted_proxy or [p.strip() for p in os.environ.get(ENV_TRUSTED_PROXIES, "").split(",")]
+    options: dict[str, Any] = {"trusted_proxies": tuple(p for p in proxies if p)}
+    if args.max_connections is not None:
+        options["max_connections"] = args.max_connections
+    return ConnectionLimits(**options)
+
+
+def warn_if_open(token: str | None, host: str) -> None:
+    """Loudly, on stderr: without a token anyone who reaches the port can send batches (and read analytics)."""
+    from printernizer_stats.server import LOOPBACK  # noqa: PLC0415
+
+    if token is None and host not in LOOPBACK:
+        print("printernizer-stats serve: WARNING: no token (--token or $PRINTERNIZER_STATS_TOKEN) and listening "
+              f"on {host}, not loopback: anyone who can reach this port can send batches and read the "
+              "analytics. Set a token.", file=sys.stderr, flush=True)
 
 
 def tune_garbage_collector() -> None:

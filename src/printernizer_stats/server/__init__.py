@@ -15,7 +15,14 @@ from printernizer_stats.server._batch import (
     deletion_batch_id,
     week_batch_id,
 )
-from printernizer_stats.server._config import DEFAULT_DB_URL, ENV_DB_URL, ENV_TOKEN, ReceiverConfig
+from printernizer_stats.server._config import (
+    DEFAULT_DB_URL,
+    ENV_DB_URL,
+    ENV_TOKEN,
+    ENV_TRUSTED_PROXIES,
+    ReceiverConfig,
+)
+from printernizer_stats.server._connections import LOOPBACK, ConnectionLimits, guarded_protocol
 from printernizer_stats.server._engine import create_engine, sqlalchemy_url
 from printernizer_stats.server._guards import (
     AddressRateLimitMiddleware,
@@ -60,11 +67,13 @@ __all__ = [
     "DEFAULT_DB_URL",
     "ENV_DB_URL",
     "ENV_TOKEN",
+    "ENV_TRUSTED_PROXIES",
     "ERRORS_METRIC",
     "ERROR_TYPE",
     "FACT_FIGURES",
     "FEATURE",
     "FEATURES_METRIC",
+    "LOOPBACK",
     "MAX_BATCHES_PER_REQUEST",
     "MEASURES",
     "PRINTERS_METRIC",
@@ -77,6 +86,7 @@ __all__ = [
     "BatchKind",
     "BatchRows",
     "BearerTokenMiddleware",
+    "ConnectionLimits",
     "ContentTypeMiddleware",
     "DecodeError",
     "GroupWriter",
@@ -109,6 +119,7 @@ __all__ = [
     "deletion_batch_id",
     "figure_columns",
     "figure_rollups",
+    "guarded_protocol",
     "head_revision",
     "max_points",
     "migrate",
