@@ -41,6 +41,8 @@ class ReceiverConfig:
         max_json_bytes: largest JSON body after inflation (its objects, points and depth are budgeted from the
             registry too); larger -> 413. Protobuf is the encoding for more.
         body_timeout_s: the whole body must arrive within this, else 408 and the connection is closed.
+        deletion_burst / deletion_refill_per_hour: deletion requests per client address (a collector's
+            address counts all its users'); 0 turns it off. Past it: 429, the request's other batches stored.
     """
 
     db_url: str = DEFAULT_DB_URL
@@ -59,6 +61,8 @@ class ReceiverConfig:
     inline_decode_bytes: int = 16 * 1024
     max_json_bytes: int = 512 * 1024
     body_timeout_s: float = 30.0
+    deletion_burst: int = 100
+    deletion_refill_per_hour: float = 100.0
 
     def validate(self) -> ReceiverConfig:
         """Raise ValueError naming the first bad field; return self."""
@@ -75,8 +79,8 @@ class ReceiverConfig:
                 raise ValueError(f"{name} must be positive, not {value!r}")
         if self.address_burst < 0 or self.address_refill_per_minute < 0:
             raise ValueError("address_burst and address_refill_per_minute must be >= 0 (0: no address limit)")
-        if self.clock_skew_s < 0 or self.inline_decode_bytes < 0:
-            raise ValueError("clock_skew_s and inline_decode_bytes must be >= 0")
+        if self.clock_skew_s < 0 or self.inline_decode_bytes < 0 or self.deletion_burst < 0:
+            raise ValueError("clock_skew_s, inline_decode_bytes and deletion_burst must be >= 0")
         if self.token is not None and not self.token.strip():
             raise ValueError("token must not be empty (leave it unset for no token)")
         if not self.db_url:
