@@ -33,6 +33,7 @@ from printernizer_stats.server._guards import (
     ContentTypeMiddleware,
     RequestBodyMiddleware,
 )
+from printernizer_stats.server._guesses import WrongGuesses
 from printernizer_stats.server._json_budget import JsonBudget
 from printernizer_stats.server._otlp import (
     JSON,
@@ -222,10 +223,12 @@ def create_app(
                        max_inflated_bytes=config.max_inflated_bytes, max_json_bytes=config.max_json_bytes,
                        body_timeout_s=config.body_timeout_s)
     app.add_middleware(ContentTypeMiddleware, paths=(METRICS_PATH,))
-    app.add_middleware(BearerTokenMiddleware, token=config.token)
+    guesses = WrongGuesses(penalty_s=config.wrong_token_penalty_s)
+    app.add_middleware(BearerTokenMiddleware, token=config.token, guesses=guesses)
     address_buckets = (TokenBuckets(config.address_burst, config.address_refill_per_minute / 60)
                        if config.address_limit_enabled else None)
     app.add_middleware(AddressRateLimitMiddleware, buckets=address_buckets)
     app.state.receiver = receiver
+    app.state.guesses = guesses
     app.state.storage = store
     return app
