@@ -47,10 +47,9 @@ from printernizer_stats.collector import free_port  # noqa: E402
 from printernizer_stats.registry import default_registry, utc_today, week_start  # noqa: E402
 from printernizer_stats.server import max_points  # noqa: E402
 
-BEFORE = "ee840bf"
-"""Issue 13's item 1 landed, item 4 not: JSON parsed on the event loop, no budget."""
-BEFORE_DELETIONS = "989554c"
-"""Items 4 and 6 landed (and the figure rollups), item 7 not: one transaction per deletion, no limit."""
+BEFORE = "e5873cb"
+"""main with issue 13's item 1 and the figure rollups (issue 15), before items 4, 6, 7: JSON parsed on the
+event loop without a budget, one transaction per deletion, no deletion limit."""
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 GOAL_MS = 250.0
 ATTACKER, HONEST, PROBE = "127.0.0.1", "127.0.0.2", "127.0.0.3"
@@ -247,8 +246,6 @@ def report(name: str, result: dict[str, object]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--before", default=BEFORE, help="the commit to compare with (default %(default)s)")
-    parser.add_argument("--before-deletions", default=BEFORE_DELETIONS,
-                        help="the commit to compare the deletion flood with (default %(default)s)")
     parser.add_argument("--ingest-batches", type=int, default=3000)
     args = parser.parse_args()
     worst = json_body(5080)  # just under the 2 MiB inflation limit
@@ -269,12 +266,10 @@ def main() -> None:
                     report(f"{name}, {case}", asyncio.run(attack(server.port, [body] * 40, honest_batches(400))))
                 finally:
                     server.close()
-        deletion_trees = {f"before ({args.before_deletions})": tree_of(args.before_deletions, Path(tmp) / "bd"),
-                          "after": ROOT / "src"}
         floods = deletion_floods(5)
         print(f"deletion flood: 5 requests of 1,000 deletions ({sum(map(len, floods)) / 5 / 1024:.0f} KB gzip each)")
         for database in ("sqlite", "postgresql"):
-            for name, src in deletion_trees.items():
+            for name, src in trees.items():
                 with database_url(database) as url:
                     flood_run(f"{name}, deletions, {database}", src, Path(tempfile.mkdtemp(dir=tmp)), url, floods)
         # Ingest alternately, three rounds: the machine is shared, so each tree's best round and its server
