@@ -6,7 +6,9 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
-from printernizer_stats.analytics import Window, compute_figures
+import sqlalchemy as sa
+
+from printernizer_stats.analytics import Window, compute_figures, rebuild_rollups, rollups_missing, stored_rollups
 from printernizer_stats.registry import Registry, to_unix_nano
 from printernizer_stats.server import Storage, TimeWindow, ValidatedBatch, create_engine, validate_batch
 from tests.server.batches import MONDAY, Installation, typical_series, week_request
@@ -44,3 +46,19 @@ def test_fresh_one_week_installations_cannot_make_a_hidden_group_public(any_empt
         _store(storage, registry, installation, EARLIER)
     assert "CH" in _countries(storage)
     storage.close()
+
+
+def test_rollups_missing_after_an_upgrade_with_stored_rows(standard_url: str, empty_url: str) -> None:
+    """``serve`` rebuilds the rollups of a database upgraded with rows stored before them."""
+    engine = create_engine(standard_url)
+    assert not rollups_missing(engine)
+    before = stored_rollups(engine)
+    with engine.begin() as connection:
+        connection.execute(sa.text("DELETE FROM figure_rollups"))
+    assert rollups_missing(engine)
+    rebuild_rollups(engine)
+    assert stored_rollups(engine) == before and not rollups_missing(engine)
+    engine.dispose()
+    empty = create_engine(empty_url)
+    assert not rollups_missing(empty)  # nothing stored: nothing to roll up
+    empty.dispose()

@@ -91,3 +91,13 @@ def test_migrations_produce_the_table_metadata(db_url: str, registry: Registry) 
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         assert compare_metadata(context, build_metadata(registry)) == []
     engine.dispose()
+
+
+def test_sql_server_stores_events_summary_as_a_clustered_columnstore() -> None:
+    """SQL Server: events_summary clustered columnstore, its key a nonclustered primary key (0004)."""
+    shipped = schema_sql("mssql")
+    columnstore = shipped.index("CREATE CLUSTERED COLUMNSTORE INDEX cci_events_summary ON events_summary")
+    key = shipped.index("ADD CONSTRAINT pk_events_summary PRIMARY KEY NONCLUSTERED "
+                        "(period, installation_id, metric, attributes)")
+    assert shipped.index("DROP CONSTRAINT pk_events_summary") < columnstore < key
+    assert "COLUMNSTORE" not in schema_sql("postgresql")

@@ -110,6 +110,15 @@ def stored_rollups(engine: Engine, registry: Registry | None = None) -> list[dic
     return rows
 
 
+def rollups_missing(engine: Engine, registry: Registry | None = None) -> bool:
+    """Whether rows are stored but no rollup is: a database upgraded from before the rollups."""
+    receiver = analytics_tables(registry)
+    with engine.connect() as connection:
+        def empty(name: str) -> bool:
+            return connection.execute(sa.select(sa.literal(1)).select_from(receiver[name]).limit(1)).first() is None
+        return empty("figure_rollups") and not empty("daily_stats")
+
+
 def rebuild_rollups(engine: Engine, registry: Registry | None = None) -> int:
     """Replace ``figure_rollups`` with its full recomputation, in one transaction; returns its rows.
 

@@ -103,6 +103,11 @@ def run(args: argparse.Namespace) -> int:
             return 2
     else:
         migrate(engine)
+    from printernizer_stats.analytics import rebuild_rollups, rollups_missing  # noqa: PLC0415
+
+    if rollups_missing(engine):  # a database upgraded to revision 0003 with rows stored before it
+        print(f"printernizer-stats serve: rolled up the stored rows ({rebuild_rollups(engine)} cells)",
+              file=sys.stderr)
     engine.dispose()
     import uvicorn  # noqa: PLC0415
 

@@ -19,8 +19,9 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 
+from printernizer_stats.server._bulk import BulkInsert, DriverQuery
 from printernizer_stats.server._rollup_cells import MEASURES, Key, Vector, add_into, week_contribution
 from printernizer_stats.server._rows import BatchRows, Row
 from printernizer_stats.server._upsert import Columns, upsert
@@ -44,51 +45,57 @@ def add_week(total: PeriodCells, period: date, daily: Mapping[str, Any], events:
 
 
 class RollupWriter:
-    """Applies rollup changes on a connection of the caller's transaction."""
+    """Applies rollup changes on a connection of the caller's transaction. Its statements are compiled
+    once and run at the driver (``_bulk.py``): they run in every batch's transaction."""
 
-    def __init__(self, dialect: str, tables: Mapping[str, sa.Table]) -> None:
-        self.tables = tables
-        self.rollups = tables["figure_rollups"]
-        self._upsert = upsert(dialect, self.rollups, ["period", "figure", "group_1", "group_2"], _increment)
+    def __init__(self, engine: Engine, tables: Mapping[str, sa.Table]) -> None:
+        self.rollups = rollups = tables["figure_rollups"]
+        keys = ["period", "figure", "group_1", "group_2"]
+        self._upsert = BulkInsert(engine, rollups, upsert(engine.dialect.name, rollups, keys, _increment))
+        installations, daily, events = tables["installations"], tables["daily_stats"], tables["events_summary"]
+        installation_id: sa.BindParameter[str] = sa.bindparam("installation_id")
+        period: sa.BindParameter[date] = sa.bindparam("period")
+        self._membership = DriverQuery(engine, sa.select(installations.c.first_week, installations.c.last_week)
+                                       .where(installations.c.installation_id == installation_id))
+        self._daily_columns = tuple(column.name for column in daily.columns)
+        self._daily = DriverQuery(engine, sa.select(daily).where(daily.c.installation_id == installation_id,
+                                                                 daily.c.period == period))
+        self._events = DriverQuery(engine, sa.select(events.c.metric, events.c.attributes, events.c.value).where(
+            events.c.installation_id == installation_id, events.c.period == period))
 
     def apply(self, connection: Connection, changes: PeriodCells) -> None:
         """Add ``changes`` (negative for a deletion); drop cells that are left with no installation."""
         if not changes:
             return
-        rows = [{"period": period, "figure": key[0], "group_1": key[1], "group_2": key[2],
-                 "installations": round(vector[0]), **dict(zip(MEASURES, vector[1:], strict=True))}
-                for (period, key), vector in sorted(changes.items())]
-        connection.execute(self._upsert, rows)
+        self._upsert.execute(connection, [
+            {"period": period, "figure": key[0], "group_1": key[1], "group_2": key[2],
+             "installations": round(vector[0]), **dict(zip(MEASURES, vector[1:], strict=True))}
+            for (period, key), vector in sorted(changes.items())])
         if any(vector[0] < 0 for vector in changes.values()):
             periods = sorted({period for period, _ in changes})
             connection.execute(self.rollups.delete().where(self.rollups.c.period.in_(periods),
                                                            self.rollups.c.installations <= 0))
 
-    def stored_weeks(self, connection: Connection, installation_id: str, periods: Sequence[date]
+    def stored_weeks(self, connection: Connection, installation_id: str, periods: Iterable[date]
                      ) -> dict[date, tuple[Row, list[Row]]]:
         """An installation's stored daily_stats row and events_summary rows of each of ``periods``."""
-        daily, events = self.tables["daily_stats"], self.tables["events_summary"]
         found: dict[date, tuple[Row, list[Row]]] = {}
-        for chunk in range(0, len(periods), 500):
-            part = list(periods[chunk:chunk + 500])
-            for row in connection.execute(sa.select(daily).where(
-                    daily.c.installation_id == installation_id, daily.c.period.in_(part))).mappings():
-                found[_date(row["period"])] = (dict(row), [])
-            for row in connection.execute(sa.select(events.c.period, events.c.metric, events.c.attributes,
-                                                    events.c.value).where(
-                    events.c.installation_id == installation_id, events.c.period.in_(part))).mappings():
-                week = found.get(_date(row["period"]))
-                if week is not None:
-                    week[1].append(dict(row))
+        for period in periods:
+            daily = self._daily.rows(connection, installation_id=installation_id, period=period)
+            if daily:
+                events = self._events.rows(connection, installation_id=installation_id, period=period)
+                found[period] = (dict(zip(self._daily_columns, daily[0], strict=True)),
+                                 [{"metric": m, "attributes": a, "value": v} for m, a, v in events])
         return found
 
-    def membership(self, connection: Connection, installation_ids: Sequence[str]) -> dict[str, tuple[date, date]]:
+    def membership(self, connection: Connection, installation_ids: Iterable[str]) -> dict[str, tuple[date, date]]:
         """(first_week, last_week) of each known installation among ``installation_ids``."""
-        installations = self.tables["installations"]
-        rows = connection.execute(sa.select(installations.c.installation_id, installations.c.first_week,
-                                            installations.c.last_week)
-                                  .where(installations.c.installation_id.in_(list(installation_ids))))
-        return {row.installation_id: (_date(row.first_week), _date(row.last_week)) for row in rows}
+        found = {}
+        for installation_id in installation_ids:
+            rows = self._membership.rows(connection, installation_id=installation_id)
+            if rows:
+                found[installation_id] = (_date(rows[0][0]), _date(rows[0][1]))
+        return found
 
     def on_store(self, connection: Connection, new: Sequence[BatchRows]) -> None:
         """Before the new weeks' installation rows are upserted: add what they change."""

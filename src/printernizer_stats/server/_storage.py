@@ -24,7 +24,7 @@ from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 
 from printernizer_stats.registry import Registry
 from printernizer_stats.server._batch import BatchKind, ValidatedBatch, deletion_batch_id
-from printernizer_stats.server._bulk import BulkInsert
+from printernizer_stats.server._bulk import BulkInsert, DriverQuery
 from printernizer_stats.server._deletion import delete_installations, split_by_kind
 from printernizer_stats.server._engine import lock_installations
 from printernizer_stats.server._fit import ColumnLimits
@@ -99,7 +99,10 @@ class Storage:
         self._insert = {name: BulkInsert(engine, self.tables[name]) for name in
                         ("batches", "daily_stats", "events_summary")}
         self._limits = ColumnLimits(self.tables.values())
-        self._rollups = RollupWriter(dialect, {**self.tables, "figure_rollups": figure_rollups(registry)})
+        ledger = self.tables["batches"]
+        self._ledger_pair = DriverQuery(engine, sa.select(ledger.c.batch_id, ledger.c.receipt).where(
+            ledger.c.batch_id.in_([sa.bindparam("batch"), sa.bindparam("tombstone")])))
+        self._rollups = RollupWriter(engine, {**self.tables, "figure_rollups": figure_rollups(registry)})
         # SQLite has one writer at a time; queueing here beats SQLITE_BUSY retries.
         self._write_lock = threading.Lock() if dialect == "sqlite" else contextlib.nullcontext()
 
@@ -184,9 +187,11 @@ class Storage:
         new: list[tuple[ValidatedBatch, date, BatchRows]] = []
         with self._transaction() as connection:
             lock_installations(connection, installations)
-            known = {row.batch_id: row.receipt for row in connection.execute(
-                sa.select(ledger.c.batch_id, ledger.c.receipt).where(ledger.c.batch_id.in_(keys))
-            )}
+            if len(keys) == 2:  # one batch: its id and its installation's tombstone, compiled once
+                known = dict(self._ledger_pair.rows(connection, batch=keys[0], tombstone=keys[1]))
+            else:
+                known = {row.batch_id: row.receipt for row in connection.execute(
+                    sa.select(ledger.c.batch_id, ledger.c.receipt).where(ledger.c.batch_id.in_(keys)))}
             for batch, today, rows in planned:
                 if batch.batch_id in misfits:
                     results.append(_invalid(batch, misfits[batch.batch_id]))

@@ -131,3 +131,21 @@ UPDATE alembic_version SET version_num='0003' WHERE alembic_version.version_num 
 
 GO
 
+-- Running upgrade 0003 -> 0004
+
+ALTER TABLE events_summary DROP CONSTRAINT pk_events_summary;
+
+GO
+
+CREATE CLUSTERED COLUMNSTORE INDEX cci_events_summary ON events_summary;
+
+GO
+
+ALTER TABLE events_summary ADD CONSTRAINT pk_events_summary PRIMARY KEY NONCLUSTERED (period, installation_id, metric, attributes);
+
+GO
+
+UPDATE alembic_version SET version_num='0004' WHERE alembic_version.version_num = '0003';
+
+GO
+

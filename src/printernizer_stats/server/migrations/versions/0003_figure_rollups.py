@@ -3,8 +3,8 @@
 Revision ID: 0003
 Revises: 0002
 
-A database upgraded with stored rows gets its rollups from ``printernizer-stats rebuild-rollups`` (run it once
-after upgrading, before serving).
+A database upgraded with stored rows gets its rollups from ``printernizer-stats rebuild-rollups`` (``serve``
+runs it at start-up when rows are stored and no rollup is).
 """
 
 from __future__ import annotations
