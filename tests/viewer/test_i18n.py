@@ -98,3 +98,15 @@ def test_the_apis_messages_answer_in_the_requested_language(tmp_path: Path) -> N
     assert german.json()["message"] == translate("de", _api.OPTED_IN)
     assert again.json()["message"].startswith("Nutzungsstatistiken waren schon an")
     assert english.json()["message"] == _api.OPTED_OUT
+
+
+def test_the_charts_titles_and_axis_labels_in_german() -> None:
+    summary = {"weeks": [{"week": "2026-W46", "start": "2026-11-09", "metrics": {}}], "days": []}
+    english = charts(summary, date(2026, 11, 18))
+    german = charts(summary, date(2026, 11, 18), lambda message: translate("de", message))
+    titles = {c.ident: translate("de", c.title) for c in german}  # as the template shows them
+    assert titles["errors-by-type"] == "Fehler nach Art, 2026-W46 bis 2026-W47"
+    assert all(titles[c.ident] != c.title for c in english), titles
+    by_day = next(c for c in german if c.ident == "jobs-this-week")
+    assert [name for name, _values in by_day.rows] == ["Mo", "Di", "Mi", "Do", "Fr", "Sa", "So"]
+    assert next(c for c in german if c.ident == "jobs-by-week").rows[-1][0] == "jetzt"

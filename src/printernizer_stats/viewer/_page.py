@@ -68,7 +68,7 @@ def _latest_with(summary: Mapping[str, Any], metric: str) -> Mapping[str, Any]:
     return next((w["metrics"] for w in reversed(summary.get("weeks", [])) if w["metrics"].get(metric)), {})
 
 
-def page_context(backend: StatsBackend, collected: Mapping[str, Any]) -> dict[str, Any]:
+def page_context(backend: StatsBackend, collected: Mapping[str, Any], language: str = "en") -> dict[str, Any]:
     """Everything the template shows, read from the backend (blocking: call it in a worker thread)."""
     preview = _part(backend, backend.preview)  # first: it batches complete weeks, which the status counts
     status, summary = _part(backend, backend.status), _part(backend, backend.local_summary)
@@ -88,7 +88,7 @@ def page_context(backend: StatsBackend, collected: Mapping[str, Any]) -> dict[st
         and state.get("consent_version", 0) < state.get("registry_consent_version", 0),
         "tiles": key_figures(registry, week_metrics(local, week_start(today)),
                              week_metrics(local, week_start(today) - timedelta(weeks=1))),
-        "charts": charts(local, today),
+        "charts": charts(local, today, lambda message: translate(language, message)),
         "features": features_used(registry, _latest_with(local, FEATURES)),
         "community": community, "comparisons": compare(community.data or {}),
         "community_errors": errors_line(community.data or {}),
@@ -175,7 +175,7 @@ def viewer_page(backend: StatsBackend, host_page: str | None = None) -> Callable
 
     async def page(request: Request) -> HTMLResponse:
         language = choose_language(request.query_params.get("lang"), request.headers.get("accept-language"))
-        context = await asyncio.to_thread(page_context, backend, collected[language])
+        context = await asyncio.to_thread(page_context, backend, collected[language], language)
         here = request.url.path
         urls = {
             "api": relative_url(request.url_for("usage_stats_status").path.removesuffix("status"), here),
