@@ -287,4 +287,7 @@ def test_the_page_shows_no_receipt_the_receiver_did_not_give(
     entries = history.json()["entries"]
     assert entries and all(entry["receipt"] is None for entry in entries)
     assert "none: a collector answered" in page.text and 'id="receipt-note"' in page.text
+    note = " ".join(page.text.split("id=\"receipt-note\">", 1)[1].split("</p>", 1)[0].split())
+    assert "accepted into the collector's persistent queue" in note.replace("&#39;", "'"), note
+    assert "not yet been stored by the maintainers' receiver" in note.replace("&#39;", "'"), note
     assert ">matches<" not in page.text

@@ -130,12 +130,19 @@ class RollupWriter:
 
     def on_delete(self, connection: Connection, installation_id: str, periods: Sequence[date]) -> None:
         """Before an installation's rows are deleted: subtract what it added."""
-        known = self.membership(connection, [installation_id]).get(installation_id)
-        if known is None or not counted(*known):
-            return
+        self.on_delete_many(connection, {installation_id: periods})
+
+    def on_delete_many(self, connection: Connection, periods: Mapping[str, Sequence[date]]) -> None:
+        """Before several installations' rows are deleted (``periods``: each one's stored weeks): subtract
+        what they added, in one upsert."""
+        known = self.membership(connection, sorted(periods))
         changes: PeriodCells = {}
-        for period, (daily, events) in self.stored_weeks(connection, installation_id, periods).items():
-            add_week(changes, period, daily, events, sign=-1.0)
+        for installation_id, weeks in periods.items():
+            seen = known.get(installation_id)
+            if seen is None or not counted(*seen):
+                continue
+            for period, (daily, events) in self.stored_weeks(connection, installation_id, weeks).items():
+                add_week(changes, period, daily, events, sign=-1.0)
         self.apply(connection, changes)
 
 
