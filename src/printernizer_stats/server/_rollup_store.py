@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from printernizer_stats.server._bulk import BulkInsert, DriverQuery
-from printernizer_stats.server._rollup_cells import MEASURES, Key, Vector, add_into, week_contribution
+from printernizer_stats.server._rollup_cells import MEASURES, Key, Vector, week_contribution
 from printernizer_stats.server._rows import BatchRows, Row
 from printernizer_stats.server._upsert import Columns, upsert
 
@@ -41,7 +41,14 @@ def counted(first_week: date, last_week: date) -> bool:
 
 def add_week(total: PeriodCells, period: date, daily: Mapping[str, Any], events: Iterable[Mapping[str, Any]],
              sign: float = 1.0) -> None:
-    add_into(total, {(period, key): vector for key, vector in week_contribution(daily, events).items()}, sign)
+    """``total += sign * (what the installation-week adds)``, keyed by period too."""
+    for key, vector in week_contribution(daily, events).items():
+        cell = (period, key)
+        before = total.get(cell)
+        if before is None:
+            total[cell] = vector if sign == 1.0 else tuple([sign * value for value in vector])
+        else:
+            total[cell] = tuple([a + sign * b for a, b in zip(before, vector, strict=True)])
 
 
 class RollupWriter:
