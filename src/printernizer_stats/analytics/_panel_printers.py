@@ -3,8 +3,8 @@
 Rule a filters the types that pass their own gate; rules b, c and d each hide the smallest types left,
 so what stays is a suffix of the filtered types in hiding order. Per type, with the suffix starting at it
 (``position``): its installations (``suffix``), how many types it holds, and whether rule b or d would
-stop there (rule b: what the suffix needs is the most any later suffix, its largest types, needs); per
-week, where each rule stops (``keep_from``).
+stop there (rule b: no group merged into ``other`` bounded by the suffix or any later one, its largest
+types); per week, where each rule stops (``keep_from``).
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from printernizer_stats.analytics import _figures as f
 from printernizer_stats.analytics._model import OTHER_GROUP
 from printernizer_stats.analytics._panel_sql import (
     BINARY,
-    DOUBLE,
     K,
     figure_cells,
     flag,
@@ -45,7 +44,6 @@ def _fleet_week(fleet: sa.CTE) -> sa.Subquery:
     return sa.select(
         fleet.c.period, sa.func.sum(sa.case((merged, fleet.c.installations), else_=0)).label("other"),
         sa.func.sum(sa.case((sa.and_(~merged, ~without), fleet.c.installations), else_=0)).label("with_printers"),
-        sa.func.max(flag(sa.and_(merged, without))).label("merged_without"),
         sa.func.max(flag(sa.and_(merged, ~without))).label("merged_with"),
         sa.func.max(sa.case((merged, most_printers(fleet.c.group_1)), else_=0)).label("most_merged"),
     ).group_by(fleet.c.period).subquery("fleet_week")
@@ -75,17 +73,22 @@ def _steps(raw: sa.CTE, fleet: sa.CTE, dialect: str) -> sa.CTE:
                                            ).label("capacity"))
                 .join_from(ordered, shown, sa.and_(shown.c.period == o.period, shown.c.label != OTHER_GROUP),
                            isouter=True).group_by(o.period, o.group_1).subquery("capacity"))
-    spread = sa.func.nullif(least(o.most_merged, o.kept - o.position), 0)
-    needed = sa.func.ceiling(sa.cast(o.suffix - capacity.c.room, DOUBLE) / sa.cast(spread, DOUBLE))
     d_stops = capacity.c.capacity + least(o.most_merged, o.types) * o.other - o.suffix >= K
-    needs = (sa.select(*o, needed.label("needed"), flag(d_stops).label("d_stops"))
+    needs = (sa.select(*o, capacity.c.room, flag(d_stops).label("d_stops"))
              .join_from(ordered, capacity, sa.and_(capacity.c.period == o.period, capacity.c.group_1 == o.group_1))
              .subquery("needs"))
-    n = needs.c
-    # the suffix from a position needs what its largest types alone need, at most: the most of any later row
-    most_needed = sa.func.max(n.needed).over(partition_by=n.period, order_by=n.position, rows=(0, None))
-    b_stops = sa.or_(n.merged_without == 0, n.most_merged == 0, n.other - most_needed >= K)
-    return (sa.select(*(column for column in n if column.name != "needed"), flag(b_stops).label("b_stops"))
+    n, merged = needs.c, fleet.alias("merged")
+    largest = n.kept - n.position
+    spread, fewer = least(n.most_merged, largest), least(most_printers(merged.c.group_1), largest)
+    bounds = sa.and_(fewer < spread, n.other * spread - (n.suffix - n.room) < K * (spread - fewer))
+    bounding = (sa.select(n.period, n.group_1, sa.func.max(flag(bounds)).label("bounds"))
+                .join_from(needs, merged, sa.and_(merged.c.period == n.period, merged.c.label == OTHER_GROUP),
+                           isouter=True).group_by(n.period, n.group_1).subquery("bounding"))
+    # the suffix from a position holds the largest types of every later one: rule b stops where none bounds
+    later = sa.func.max(bounding.c.bounds).over(partition_by=n.period, order_by=n.position, rows=(0, None))
+    b_stops = sa.or_(n.most_merged == 0, sa.func.coalesce(later, 0) == 0)
+    return (sa.select(*(column for column in n if column.name != "room"), flag(b_stops).label("b_stops"))
+            .join_from(needs, bounding, sa.and_(bounding.c.period == n.period, bounding.c.group_1 == n.group_1))
             .cte("printer_steps"))
 
 

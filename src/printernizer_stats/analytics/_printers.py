@@ -7,9 +7,10 @@ published fleet sizes bound how many installations the hidden types can have. On
 ``anonymous_cells``, a type is hidden (the smallest first) while:
 
 a. the installations without it, outside the published no-printer groups, are neither 0 nor at least k;
-b. the no-printer groups merged into ``other`` could not hold k installations, given how many installations
-   the published types need among ``other``'s printer groups: the most that any s largest of them need,
-   as a type counts once per installation (a small type cannot take the others' surplus);
+b. a group merged into ``other`` could not hold k installations, given what the published types need
+   beyond the published groups: it falls on ``other``, whose groups with fewer types than the most (none
+   for no-printer groups) carry less of it; checked for the s largest types, every s, as a type counts
+   once per installation (a small type cannot take the others' surplus);
 c. no type is hidden, ``other`` holds printer groups, and the types' installations exceed those of the
    published printer groups by fewer than k (which bounds ``other``'s printer groups);
 d. some type is hidden and the hidden types could not hold k installations (what the fleet sizes allow all
@@ -18,7 +19,6 @@ d. some type is hidden and the hidden types could not hold k installations (what
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 from printernizer_stats.analytics._breakdown import hiding_order
@@ -54,19 +54,18 @@ def protect_printer_types(raw: Sequence[Cell], shown: Sequence[Cell], raw_fleet:
     def total() -> int:
         return sum(cell.installations for cell in kept)
 
-    def needed_for(largest: Sequence[Cell]) -> int:
-        """Installations the types ``largest`` need among ``other``'s printer groups: each installation
-        counts once per type, for at most as many types as it has printers."""
+    def bounds_a_merged_group(largest: Sequence[Cell]) -> bool:
+        """Whether the types ``largest`` bound a group merged into ``other`` under k: what they need beyond
+        the published groups (each installation counts once per type, for at most as many types as it has
+        printers) falls on ``other``, whose groups with fewer types than the most carry less of it."""
         room = sum(most_types(label, len(largest)) * n for label, n in published.items() if label != OTHER_GROUP)
-        return math.ceil((sum(c.installations for c in largest) - room) / min(most_merged, len(largest)))
+        surplus = sum(c.installations for c in largest) - room
+        spread = min(most_merged, len(largest))
+        return any(other * spread - surplus < k * (spread - fewer) for fewer in
+                   (min(most_types(label, types), len(largest)) for label in merged) if fewer < spread)
 
-    def needed_in_other() -> int:
-        """The most any s largest published types need: a type counts once per installation, so a small
-        type cannot spread the others' surplus (a cut of the types-to-installations flow)."""
-        return max(needed_for(kept[start:]) for start in range(len(kept)))
-
-    if most_merged and any(label in NO_PRINTERS for label in merged):
-        while kept and other - needed_in_other() < k:  # b
+    if most_merged:  # b: the s largest types, for every s (a small type cannot take the others' surplus)
+        while kept and any(bounds_a_merged_group(kept[start:]) for start in range(len(kept))):
             kept.pop(0)
     if len(kept) == types and any(label not in NO_PRINTERS for label in merged) and total() - with_printers < k:
         kept.pop(0)  # c
