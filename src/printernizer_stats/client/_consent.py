@@ -104,15 +104,15 @@ class ConsentOperations:
             self.store.delete_readings()
             self.sending.withdraw()
             if request_server_deletion and state.previous_installation_id is not None:
-                self.sending.queue_deletion(state.previous_installation_id)
+                self.sending.queue_deletion(state.previous_installation_id, state.previous_installation_secret)
             return state
 
     def request_server_deletion(self) -> dict[str, Any]:
         """Ask the receiver, once, to delete everything stored for the previous installation id."""
-        previous = self.consent().previous_installation_id
-        if previous is None:
+        state = self.consent()
+        if state.previous_installation_id is None:
             raise ValueError("there is no earlier installation id to delete: opt out first")
-        return self.sending.queue_deletion(previous)
+        return self.sending.queue_deletion(state.previous_installation_id, state.previous_installation_secret)
 
     def delete_all(self, request_server_deletion: bool = False) -> ConsentState:
         """Opt out and delete everything local: readings, queued batches, the sent log, remembered facts.

@@ -2,7 +2,8 @@
 
 Every write is one transaction. Idempotency: the ledger row (``batches``) is inserted first, so a batch
 resent after a lost answer, even concurrently, is stored once and answered with the first receipt.
-Deletion removes every row of the installation, its ledger rows included, and leaves one tombstone: the
+Every batch must prove it comes from its installation (``_identity``), a deletion request too.
+Deletion removes every row of the installation, its ledger rows and verifier included, and leaves one tombstone: the
 deletion batch's own id, a uuid5 of the installation id that cannot be turned back into it. The tombstone
 keeps a late resend of an old weekly batch from bringing the installation back, and answers a resent
 deletion request with the same receipt; it holds no data about the installation.
@@ -27,6 +28,7 @@ from printernizer_stats.server._batch import BatchKind, ValidatedBatch, deletion
 from printernizer_stats.server._bulk import BulkInsert
 from printernizer_stats.server._engine import lock_installations
 from printernizer_stats.server._fit import ColumnLimits
+from printernizer_stats.server._identity import Verifiers
 from printernizer_stats.server._installations import installation_update, merge_installations
 from printernizer_stats.server._rows import (
     BatchRows,
@@ -170,12 +172,15 @@ class Storage:
             known = {row.batch_id: row.receipt for row in connection.execute(
                 sa.select(ledger.c.batch_id, ledger.c.receipt).where(ledger.c.batch_id.in_(keys))
             )}
+            verifiers = Verifiers(connection, self.tables["verifiers"], installations)
             for batch, today, rows in planned:
                 if batch.batch_id in misfits:
                     results.append(_invalid(batch, misfits[batch.batch_id]))
                 elif deletion_batch_id(batch.installation.installation_id) in known:
                     results.append(StoreResult(batch.batch_id, nothing_stored_receipt(batch.batch_id),
                                                Outcome.REFUSED_DELETED))
+                elif unproven := verifiers.check(batch):
+                    results.append(StoreResult(batch.batch_id, "", Outcome.INVALID, unproven))
                 elif batch.batch_id in known:
                     same = known[batch.batch_id] == rows.receipt
                     if not same:
@@ -186,6 +191,7 @@ class Storage:
                     known[batch.batch_id] = rows.receipt
                     new.append((batch, today, rows))
                     results.append(StoreResult(batch.batch_id, rows.receipt, Outcome.STORED))
+            verifiers.flush(received_week(items[0][1]))
             if new:
                 self._write(connection, new)
         return results
@@ -212,6 +218,9 @@ class Storage:
         ledger = self.tables["batches"]
         with self._transaction() as connection:
             lock_installations(connection, [installation_id])
+            verifiers = Verifiers(connection, self.tables["verifiers"], [installation_id])
+            if unproven := verifiers.check(batch):
+                return StoreResult(batch.batch_id, "", Outcome.INVALID, unproven)
             # The ledger knows every week the installation has rows for: delete them by primary key.
             periods = connection.execute(sa.select(ledger.c.period).where(
                 ledger.c.installation_id == installation_id, ledger.c.period.is_not(None))).scalars().all()
@@ -220,7 +229,7 @@ class Storage:
                 for chunk in range(0, len(periods), 500):
                     connection.execute(table.delete().where(table.c.period.in_(periods[chunk:chunk + 500]),
                                                             table.c.installation_id == installation_id))
-            for name in ("batches", "installations"):
+            for name in ("batches", "installations", "verifiers"):
                 table = self.tables[name]
                 connection.execute(table.delete().where(table.c.installation_id == installation_id))
             connection.execute(self._insert_tombstone, {

@@ -107,3 +107,18 @@ UPDATE alembic_version SET version_num='0002' WHERE alembic_version.version_num 
 
 GO
 
+-- Running upgrade 0002 -> 0003_verifiers
+
+CREATE TABLE verifiers (
+    installation_id VARCHAR(36) NOT NULL, 
+    verifier VARCHAR(64) NOT NULL, 
+    registered_week DATE NOT NULL, 
+    CONSTRAINT pk_verifiers PRIMARY KEY (installation_id)
+);
+
+GO
+
+UPDATE alembic_version SET version_num='0003_verifiers' WHERE alembic_version.version_num = '0002';
+
+GO
+
