@@ -16,7 +16,7 @@ import pytest
 from fastapi import APIRouter, FastAPI
 
 import printernizer_stats
-from printernizer_stats.client import StatsClient, features_from_settings, install, timezone_from_settings
+from printernizer_stats.client import StatsClient, features_from_settings, install
 from printernizer_stats.client._host_settings import FEATURE_FLAGS, FEATURE_SERVICES
 from printernizer_stats.instrumentation import RouteTable
 from printernizer_stats.registry import Registry
@@ -174,15 +174,13 @@ def test_an_event_bus_created_at_startup_is_found_on_app_state(tmp_path: Path) -
     assert _run(app, steps) > 0 and bus.subscriber_count() == 0
 
 
-def test_features_and_timezone_are_read_from_printernizer_settings(registry: Registry) -> None:
+def test_features_are_read_from_printernizer_settings(registry: Registry) -> None:
     """Printernizer's attribute names map to registry features; empty service URLs mean off; missing is omitted."""
     settings = SimpleNamespace(library_enabled=True, timelapse_enabled=False, job_creation_auto_create="true",
                                slicer_service_url="", mqtt_host="broker.lan", timezone="Europe/Vienna")
     features = features_from_settings(settings)()
     assert features == {"library": True, "timelapse": False, "auto_job_creation": True, "slicing": False,
                         "mqtt": True}
-    assert timezone_from_settings(settings) == "Europe/Vienna"
-    assert timezone_from_settings(object()) is None
     allowed = registry.metrics["printernizer.features.enabled"].attributes["feature"].ordered_values
     assert set(FEATURE_FLAGS) | set(FEATURE_SERVICES) == set(allowed)
     assert features_from_settings(StandInSettings())() == StandInSettings().features_enabled()

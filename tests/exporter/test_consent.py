@@ -28,7 +28,19 @@ def test_opt_in_allows_collection_with_a_fresh_uuid4() -> None:
     state = opted_in(ConsentState(), DAY, 1)
     assert collection_allowed(state, 1, {})
     assert state.installation_id is not None and state.installation_id[14] == "4"
-    assert opted_in(state, DAY, 1).installation_id != state.installation_id
+    again = opted_in(opted_out(state), DAY, 1)
+    assert again.installation_id is not None and again.installation_id != state.installation_id
+
+
+def test_opting_in_while_opted_in_changes_nothing_and_renews_only_a_stale_consent() -> None:
+    """Issue 12: a double click drew a new id (orphaning the old id's server data) and a new consent day
+    (dropping unsent weeks). Now: the same state; under an older consent version, renewed with the same id."""
+    state = opted_in(ConsentState(), DAY, 1)
+    assert opted_in(state, DAY + timedelta(days=3), 1) == state
+    renewed = opted_in(state, DAY + timedelta(days=3), 2)
+    assert (renewed.installation_id, renewed.installation_day) == (state.installation_id, state.installation_day)
+    assert (renewed.consent_version, renewed.consent_day) == (2, DAY + timedelta(days=3))
+    assert rotated(state, DAY).installation_id != state.installation_id
 
 
 @pytest.mark.parametrize("value", ["1", "true", "YES", " on "])

@@ -36,10 +36,10 @@ def _resource(body: dict) -> dict[str, str]:  # type: ignore[type-arg]
 
 def test_the_example_is_built_from_the_hosts_live_facts_and_nothing_is_stored_or_sent(tmp_path: Path) -> None:
     db = tmp_path / "stats.db"
-    settings = StandInSettings(timezone="Europe/Vienna")
+    settings = StandInSettings()
     with FaultyReceiver() as receiver:
         app = create_standin_app(settings=settings, stats_db=db, stats_options={
-            "environ": {}, "export_interval_s": 0.05,
+            "environ": {"TIMEZONE": "Europe/Vienna"}, "export_interval_s": 0.05,
             "sender": SenderConfig(endpoint=receiver.url, check_interval_s=0.05, first_check_jitter_s=0)})
         with serve_in_thread(app, lifespan="on") as url:
             scheduler = app.state.usage_stats.sending.scheduler

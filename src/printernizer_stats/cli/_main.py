@@ -28,6 +28,7 @@ COMMANDS: dict[str, str] = {
     "insights": "printernizer_stats.cli._analytics",
     "retention": "printernizer_stats.cli._analytics",
     "grafana-dashboard": "printernizer_stats.cli._analytics",
+    "rebuild-rollups": "printernizer_stats.cli._analytics",
 }
 HELP: dict[str, str] = {
     "simulate": "simulate a Printernizer installation into a local statistics DB",
@@ -39,7 +40,7 @@ HELP: dict[str, str] = {
     "preview": "show the next batch exactly as it will be sent (OTLP JSON and bytes)",
     "submit": "send the queued weekly batches now",
     "history": "list every batch sent, with the server's answers, and verify the hash chain",
-    "opt-in": "opt in to usage statistics (a new installation id)",
+    "opt-in": "opt in to usage statistics (a new installation id; already on: nothing changes)",
     "opt-out": "opt out: delete local readings and queued batches at once",
     "serve": "run the maintainers' receiver (OTLP/HTTP -> SQL)",
     "migrate": "bring the receiver's database schema up to date (or print it as SQL)",
@@ -47,6 +48,7 @@ HELP: dict[str, str] = {
     "insights": "print the maintainers' report: k-anonymous figures and anomalies",
     "retention": "roll up weeks older than the retention period into k-anonymous figures; delete their rows",
     "grafana-dashboard": "print the Grafana dashboard JSON for PostgreSQL or SQL Server",
+    "rebuild-rollups": "recompute the figures' weekly rollups from the per-installation rows (after an upgrade)",
 }
 
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from printernizer_stats.client._client import StatsClient
 from printernizer_stats.client._host_gauges import FeaturesEnabled, PrintersByType, host_gauges
-from printernizer_stats.client._host_settings import features_from_settings, timezone_from_settings
+from printernizer_stats.client._host_settings import features_from_settings
 from printernizer_stats.client._routes import RuntimeValueSets
 from printernizer_stats.client._sending import ClientSending
 from printernizer_stats.client._settings import RETENTION_WEEKS_DEFAULT, RETENTION_WEEKS_MAX, RETENTION_WEEKS_MIN
@@ -58,7 +58,6 @@ __all__ = [
     "local_summary",
     "sender_config",
     "series_label",
-    "timezone_from_settings",
     "viewer_app",
     "weekly_summary",
 ]

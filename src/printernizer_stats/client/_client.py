@@ -93,7 +93,8 @@ class StatsClient(ConsentOperations):
         self.environ = os.environ if environ is None else environ
         self.today = today
         self._detected_facts = (
-            installation_facts(self.registry, app_version, timezone, probe) if app_version is not None else None
+            installation_facts(self.registry, app_version, timezone, probe or Probe(self.environ))
+            if app_version is not None else None
         )
         self.runtime_values = RuntimeValueSets(route_templates)
         self.host_gauges = host_gauges(printers_by_type, features_enabled)

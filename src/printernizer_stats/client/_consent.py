@@ -75,15 +75,18 @@ class ConsentOperations:
         )
 
     def opt_in(self, *, start: bool = True) -> ConsentState:
-        """Opt in under the current consent version, with a new installation id, and start collecting.
+        """Opt in under the current consent version and start collecting. Already opted in, nothing changes
+        (same id, same consent day: :func:`printernizer_stats.exporter.opted_in`); a new id only by rotation.
 
         ``start=False`` only records the consent (the CLI: the host starts collecting when it next runs).
         """
         if do_not_track(self.environ):
             raise PermissionError("DO_NOT_TRACK is set: usage statistics stay off")
         with self._lock:
-            state = opted_in(self.consent(), self.today(), self.registry.consent_version)
-            self.store.update_settings(state.to_settings())
+            before = self.consent()
+            state = opted_in(before, self.today(), self.registry.consent_version)
+            if state != before:
+                self.store.update_settings(state.to_settings())
             if start:
                 self.start()
                 self.sending.wake()  # a running scheduler's next round now: the community summary, for one

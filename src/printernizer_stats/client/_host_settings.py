@@ -1,9 +1,13 @@
-"""Reading Printernizer's settings object: the time zone and which optional features are on.
+"""Reading Printernizer's settings object: which optional features are on.
 
 Printernizer's ``PrinternizerSettings`` (pydantic-settings) has one attribute per environment variable,
 named in lower case (``LIBRARY_ENABLED`` -> ``library_enabled``). Attributes are read with ``getattr`` on
 every collection, so ``PUT /api/v1/settings/application`` changing the settings in memory shows up; a
 setting the object does not have is left out (not guessed).
+
+Not the time zone: Printernizer's ``timezone`` defaults to Europe/Berlin when ``TIMEZONE`` is unset, so a
+Docker user who set only ``TZ`` would be counted in Germany. The country comes from the environment
+instead: ``TIMEZONE``, then ``TZ``, then none (``instrumentation.configured_timezone``).
 """
 
 from __future__ import annotations
@@ -24,7 +28,6 @@ FEATURE_FLAGS: dict[str, str] = {
 """Registry feature -> Printernizer boolean setting."""
 FEATURE_SERVICES: dict[str, str] = {"slicing": "slicer_service_url", "mqtt": "mqtt_host"}
 """Registry feature -> Printernizer setting that switches the feature off when empty."""
-TIMEZONE_SETTING = "timezone"
 _TRUE = {"1", "true", "yes", "on"}
 _MISSING = object()
 
@@ -61,9 +64,3 @@ def features_from_settings(settings: Any) -> Callable[[], dict[str, bool]]:
         return enabled
 
     return features_enabled
-
-
-def timezone_from_settings(settings: Any) -> str | None:
-    """The configured IANA time zone (Printernizer reads it from ``TIMEZONE``), or None."""
-    value = read_setting(settings, TIMEZONE_SETTING)
-    return str(value) if value is not _MISSING and value else None

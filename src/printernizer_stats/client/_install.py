@@ -1,10 +1,11 @@
 """``install(app, ...)``: everything Printernizer's ``create_application()`` needs, in one call.
 
 It builds the ``StatsClient``, counts the app's requests by route template, mounts the privacy API and the
-page under ``/api/v1/usage-stats``, and wraps the app's lifespan: after the host's own startup it starts
-collecting (if the user opted in), attaches the event bus and starts the weekly sender; before the host's
-shutdown it stops them. Nothing here raises into the host at run time: a broken DB or a step that fails
-turns statistics off with one log line, and the page says why.
+page under ``/api/v1/usage-stats``, and wraps the app's lifespan: before the host's own startup it starts
+collecting (if the user opted in) and attaches the event bus (or attaches it the moment the host stores it on
+``app.state``), so that the connection events of Printernizer's startup are counted; after that startup it
+starts the weekly sender; before the host's shutdown it stops them. Nothing here raises into the host at
+run time: a broken DB or a step that fails turns statistics off with one log line, and the page says why.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import structlog
 
 from printernizer_stats.client._client import StatsClient
 from printernizer_stats.client._host_gauges import FeaturesEnabled, PrintersByType
-from printernizer_stats.client._host_settings import features_from_settings, timezone_from_settings
+from printernizer_stats.client._host_settings import features_from_settings
 from printernizer_stats.client._request_policy import request_policy
 from printernizer_stats.instrumentation import DEFAULT_ROUTE_MODE, EventBus, RouteMode, RouteTable
 from printernizer_stats.sender import SenderConfig
@@ -59,8 +60,8 @@ def install(
         app_version: the host's version (only major.minor.patch is ever sent).
         event_bus: the host's event bus, or a callable giving it at startup; None: ``app.state.event_service``
             once the host's startup has run, if there is one.
-        settings: the host's settings object: time zone and feature flags are read from it (see
-            :mod:`._host_settings`); ``timezone`` and ``features_enabled`` override it.
+        settings: the host's settings object: feature flags are read from it (see :mod:`._host_settings`);
+            ``features_enabled`` overrides it.
         printers_by_type: a callable giving ``{printer_type: count}`` (read on the exporter's thread).
         route_mode: ``"lean"`` (default) or ``"otel"`` route instrumentation.
         mount_prefix: where the privacy API and the page are mounted.
@@ -79,7 +80,7 @@ def install(
         return existing
     client = StatsClient(
         db_path, app_version,
-        timezone=timezone or timezone_from_settings(settings),
+        timezone=timezone,
         printers_by_type=printers_by_type,
         features_enabled=features_enabled or (features_from_settings(settings) if settings is not None else None),
         sender=sender, environ=environ, **client_options,
@@ -118,18 +119,66 @@ def _resolve_bus(app: Any, source: EventBusSource | None) -> EventBus | None:
     return source() if callable(source) else None
 
 
-async def startup(app: Any, client: StatsClient, event_bus: EventBusSource | None) -> None:
-    """Start collecting (blocking I/O in a worker thread), attach the bus, start the sender. Never raises."""
-    try:
-        await asyncio.to_thread(client.start)
-    except Exception as exc:
-        _log.error("usage_stats.start_failed", error=type(exc).__name__)
+def _attach(app: Any, client: StatsClient, event_bus: EventBusSource | None) -> bool:
+    """Attach the bus if there is one yet; whether it is attached. Never raises."""
     try:
         bus = _resolve_bus(app, event_bus)
         if bus is not None:
             client.attach_event_bus(bus)
+            return True
     except Exception as exc:
         _log.error("usage_stats.event_bus_failed", error=type(exc).__name__)
+    return False
+
+
+class _StateWatch:
+    """Attaches the host's bus the moment the host stores it on ``app.state`` (Printernizer does so in its
+    lifespan, just before its printers connect and fire connection events).
+
+    ``app.state``'s class is swapped for a subclass whose ``__setattr__`` also calls back, and swapped back
+    when the lifespan ends: the only hook a Starlette ``State`` offers, and nothing of the host changes.
+    """
+
+    def __init__(self, app: Any, name: str, on_set: Callable[[], object]) -> None:
+        self._state = app.state
+        original: type[Any] = type(self._state)
+        self._original: type[Any] | None = original
+
+        class Watching(original):  # type: ignore[misc]
+            def __setattr__(self, key: str, value: Any) -> None:
+                super().__setattr__(key, value)
+                if key == name:
+                    on_set()
+
+        try:  # past State's own __setattr__, which would store "__class__" as a state key
+            object.__setattr__(self._state, "__class__", Watching)
+        except TypeError:  # a state object that cannot be watched: the bus is attached after startup
+            self._original = None
+
+    def close(self) -> None:
+        if self._original is not None:
+            object.__setattr__(self._state, "__class__", self._original)
+
+
+async def startup(app: Any, client: StatsClient, event_bus: EventBusSource | None) -> _StateWatch | None:
+    """Before the host's startup: start collecting (blocking I/O in a worker thread) and attach the bus, or
+    watch for it, so that events the host fires while starting are counted. Never raises."""
+    try:
+        await asyncio.to_thread(client.start)
+    except Exception as exc:
+        _log.error("usage_stats.start_failed", error=type(exc).__name__)
+    if _attach(app, client, event_bus) or event_bus is not None:
+        return None
+    try:
+        return _StateWatch(app, HOST_EVENT_BUS, lambda: _attach(app, client, None))
+    except Exception as exc:
+        _log.error("usage_stats.event_bus_failed", error=type(exc).__name__)
+        return None
+
+
+def started(app: Any, client: StatsClient, event_bus: EventBusSource | None) -> None:
+    """After the host's startup: the bus if it appeared otherwise (a callable source), then the sender."""
+    _attach(app, client, event_bus)
     try:
         client.start_scheduler()
     except Exception as exc:
@@ -150,11 +199,20 @@ def _wrap_lifespan(app: Any, client: StatsClient, event_bus: EventBusSource | No
 
     @asynccontextmanager
     async def lifespan(host: Any) -> AsyncIterator[Any]:
-        async with original(host) as state:
-            await startup(host, client, event_bus)
-            try:
-                yield state
-            finally:
+        watch = await startup(host, client, event_bus)
+        stopped = False
+        try:
+            async with original(host) as state:
+                started(host, client, event_bus)
+                try:
+                    yield state
+                finally:  # before the host's own shutdown, as its services may go with it
+                    stopped = True
+                    await shutdown(client)
+        finally:
+            if watch is not None:
+                watch.close()
+            if not stopped:  # the host's startup failed
                 await shutdown(client)
 
     app.router.lifespan_context = lifespan

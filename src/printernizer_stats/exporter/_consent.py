@@ -93,7 +93,16 @@ def collection_allowed(state: ConsentState, registry_consent_version: int, envir
 
 
 def opted_in(state: ConsentState, today: date, consent_version: int) -> ConsentState:
-    """Opting in (again) starts afresh with a new random installation id."""
+    """Opting in from opted out starts afresh with a new random installation id.
+
+    Already opted in, it changes nothing (a double click must not orphan the id the server holds data
+    for, nor move the consent day past unsent weeks); under an older consent version it renews the consent
+    (version and day) and keeps the id. A new id only ever comes from :func:`rotated`.
+    """
+    if state.opted_in and state.installation_id is not None:
+        if state.consent_version == consent_version:
+            return state
+        return replace(state, consent_version=consent_version, consent_day=today)
     return replace(
         state, opted_in=True, consent_version=consent_version, consent_day=today,
         installation_id=str(uuid.uuid4()), installation_day=today, installation_secret=new_secret(),

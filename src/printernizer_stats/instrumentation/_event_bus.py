@@ -106,7 +106,10 @@ class EventBusAdapter:
             self._instruments.ignored += 1
 
     def attach(self, bus: EventBus) -> None:
-        """Subscribe to every known event name on ``bus``."""
+        """Subscribe to every known event name on ``bus`` (again on the same bus: nothing; on another: moved)."""
+        if self._bus is bus:
+            return
+        self.detach()
         self._bus = bus
         for event_type in self._handlers:
             handler = self._make_handler(event_type)

@@ -25,11 +25,12 @@ from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 
 from printernizer_stats.registry import Registry
 from printernizer_stats.server._batch import BatchKind, ValidatedBatch, deletion_batch_id
-from printernizer_stats.server._bulk import BulkInsert
+from printernizer_stats.server._bulk import BulkInsert, DriverQuery
 from printernizer_stats.server._engine import lock_installations
 from printernizer_stats.server._fit import ColumnLimits
 from printernizer_stats.server._identity import Verifiers
 from printernizer_stats.server._installations import installation_update, merge_installations
+from printernizer_stats.server._rollup_store import RollupWriter
 from printernizer_stats.server._rows import (
     BatchRows,
     batch_rows,
@@ -37,7 +38,7 @@ from printernizer_stats.server._rows import (
     nothing_stored_receipt,
     received_week,
 )
-from printernizer_stats.server._tables import tables
+from printernizer_stats.server._tables import figure_rollups, tables
 from printernizer_stats.server._upsert import upsert
 
 _log = structlog.get_logger(__name__)
@@ -100,6 +101,10 @@ class Storage:
         self._insert = {name: BulkInsert(engine, self.tables[name]) for name in
                         ("batches", "daily_stats", "events_summary")}
         self._limits = ColumnLimits(self.tables.values())
+        ledger = self.tables["batches"]
+        self._ledger_pair = DriverQuery(engine, sa.select(ledger.c.batch_id, ledger.c.receipt).where(
+            ledger.c.batch_id.in_([sa.bindparam("batch"), sa.bindparam("tombstone")])))
+        self._rollups = RollupWriter(engine, {**self.tables, "figure_rollups": figure_rollups(registry)})
         # SQLite has one writer at a time; queueing here beats SQLITE_BUSY retries.
         self._write_lock = threading.Lock() if dialect == "sqlite" else contextlib.nullcontext()
 
@@ -169,9 +174,11 @@ class Storage:
         new: list[tuple[ValidatedBatch, date, BatchRows]] = []
         with self._transaction() as connection:
             lock_installations(connection, installations)
-            known = {row.batch_id: row.receipt for row in connection.execute(
-                sa.select(ledger.c.batch_id, ledger.c.receipt).where(ledger.c.batch_id.in_(keys))
-            )}
+            if len(keys) == 2:  # one batch: its id and its installation's tombstone, compiled once
+                known = dict(self._ledger_pair.rows(connection, batch=keys[0], tombstone=keys[1]))
+            else:
+                known = {row.batch_id: row.receipt for row in connection.execute(
+                    sa.select(ledger.c.batch_id, ledger.c.receipt).where(ledger.c.batch_id.in_(keys)))}
             verifiers = Verifiers(connection, self.tables["verifiers"], installations)
             for batch, today, rows in planned:
                 if batch.batch_id in misfits:
@@ -208,6 +215,7 @@ class Storage:
             "receipt": rows.receipt, "stored_points": len(rows.events), "rejected_points": batch.rejected_points,
             "received_week": received_week(today),
         } for batch, today, rows in new])
+        self._rollups.on_store(connection, [rows for _, _, rows in new])
         connection.execute(self._upsert_installation, merge_installations([rows.installation for _, _, rows in new]))
         self._insert["daily_stats"].execute(connection, [rows.daily_stats for _, _, rows in new])
         self._insert["events_summary"].execute(connection, [e for _, _, rows in new for e in rows.events])
@@ -224,6 +232,7 @@ class Storage:
             # The ledger knows every week the installation has rows for: delete them by primary key.
             periods = connection.execute(sa.select(ledger.c.period).where(
                 ledger.c.installation_id == installation_id, ledger.c.period.is_not(None))).scalars().all()
+            self._rollups.on_delete(connection, installation_id, periods)
             for name in ("events_summary", "daily_stats"):
                 table = self.tables[name]
                 for chunk in range(0, len(periods), 500):

@@ -33,6 +33,8 @@ from printernizer_stats.viewer._models import (
 
 OPTED_IN = ("Usage statistics are on, thank you. A summary of each complete week is sent once that week is "
             "over; you can turn this off at any time.")
+ALREADY_ON = ("Usage statistics were already on: nothing changed (same installation id, same consent day). "
+              "Only “New id now” gives the installation a new id.")
 OPTED_OUT = "Usage statistics are off. What was recorded on this machine and not yet sent has been deleted."
 DELETION_QUEUED = " A request to delete what the server holds for your old id is queued."
 DELETED_ALL = "Everything stored on this machine has been deleted, and usage statistics are off."
@@ -114,11 +116,16 @@ def add_api_routes(router: APIRouter, backend: StatsBackend) -> None:
         return validated(Community, await call(backend, backend.community_summary))
 
     @router.post("/opt-in", name="usage_stats_opt_in", response_model=ActionResult, summary="Opt in",
-                 description="Starts collecting under a new random installation id. 403 while DO_NOT_TRACK is set.",
+                 description="Starts collecting under a new random installation id. Already on, changes nothing "
+                             "(`already` is true, the id and the consent day stay). 403 while DO_NOT_TRACK is set.",
                  **_CHANGES)
     async def opt_in() -> ActionResult:
+        before = await current_status()
         await call(backend, backend.opt_in)
-        return ActionResult(message=OPTED_IN, status=await current_status())
+        after = await current_status()
+        unchanged = before.opted_in and (before.installation_id, before.consent_day, before.consent_version) == (
+            after.installation_id, after.consent_day, after.consent_version)
+        return ActionResult(message=ALREADY_ON if unchanged else OPTED_IN, already=unchanged, status=after)
 
     @router.post("/opt-out", name="usage_stats_opt_out", response_model=ActionResult,
                  summary="Opt out: stop, and delete readings and queued batches", **_BODY_CHANGES)

@@ -168,6 +168,7 @@ class SubmitResult(BaseModel):
 
 class ActionResult(BaseModel):
     message: str
+    already: bool = Field(default=False, description="Nothing changed: what was asked for was already the state.")
     status: Status
 
 

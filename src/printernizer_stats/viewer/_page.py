@@ -141,8 +141,21 @@ def relative_url(target: str, page: str) -> str:
     return f"{relative}/" if target.endswith("/") else relative
 
 
-def viewer_page(backend: StatsBackend) -> Callable[[Request], Any]:
-    """The page's endpoint, for a route of the host's choosing (the router serves it at ``/``)."""
+def host_link(host_page: str, page: str) -> str:
+    """``host_page`` (``/#settings``) relative to the page, so it also works behind HA Ingress's prefix."""
+    path, hash_mark, fragment = host_page.partition("#")
+    return relative_url(path, page) + hash_mark + fragment
+
+
+HOST_SETTINGS = "/#settings"
+"""Printernizer's Settings page (its Privacy tab has the panel that links here), for the link back."""
+
+
+def viewer_page(backend: StatsBackend, host_page: str | None = None) -> Callable[[Request], Any]:
+    """The page's endpoint, for a route of the host's choosing (the router serves it at ``/``).
+
+    ``host_page``: the host's page to link back to (an absolute path in the host app), or no link.
+    """
     template = _environment().get_template("page.html")
     collected = privacy_items(backend.registry)
     versions = {name: version for name, (_, version) in _assets().items()}
@@ -154,6 +167,7 @@ def viewer_page(backend: StatsBackend) -> Callable[[Request], Any]:
             "api": relative_url(request.url_for("usage_stats_status").path.removesuffix("status"), here),
             **{name: f"{relative_url(request.url_for('usage_stats_asset', asset=name).path, here)}?v={v}"
                for name, v in versions.items()},
+            "host": host_link(host_page, here) if host_page else None,
         }
         return HTMLResponse(template.render(urls=urls, **context),
                             headers={**PRIVATE, "Content-Security-Policy": CONTENT_SECURITY_POLICY})
@@ -161,10 +175,10 @@ def viewer_page(backend: StatsBackend) -> Callable[[Request], Any]:
     return page
 
 
-def add_page_routes(router: APIRouter, backend: StatsBackend) -> None:
+def add_page_routes(router: APIRouter, backend: StatsBackend, host_page: str | None = HOST_SETTINGS) -> None:
     """The page at ``/`` (and the prefix without slash redirecting there) and its two assets."""
     assets = _assets()
-    router.add_api_route("/", viewer_page(backend), methods=["GET"], name="usage_stats_page",
+    router.add_api_route("/", viewer_page(backend, host_page), methods=["GET"], name="usage_stats_page",
                          response_class=HTMLResponse, include_in_schema=False)
 
     async def to_page(request: Request) -> RedirectResponse:

@@ -1,7 +1,7 @@
 """verifiers: each installation's verifier key, registered by its first batch (trust on first use).
 
-Revision ID: 0003_verifiers
-Revises: 0002
+Revision ID: 0005
+Revises: 0004
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003_verifiers"
-down_revision = "0002"
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,84 @@
+"""install() inside a Printernizer-shaped host: startup-time events, the country, opting in twice (issue 12)."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from printernizer_stats.client import StatsClient
+from printernizer_stats.simulator import StandInEventBus
+from printernizer_stats.simulator.standin_app import create_standin_app
+from printernizer_stats.viewer import MOUNT_PREFIX
+from tests.viewer.conftest import SCRIPT
+
+DAY = date(2026, 11, 18)
+CONNECTIONS = "printernizer.printers.connection_events"
+
+
+def _options(**extra: Any) -> dict[str, Any]:
+    return {"environ": {}, "today": lambda: DAY, "export_interval_s": 3600, **extra}
+
+
+def _opted_in(path: Path) -> None:
+    StatsClient(path, "2.42.0", environ={}, today=lambda: DAY).opt_in(start=False)
+
+
+def test_connection_events_of_the_hosts_startup_are_counted(tmp_path: Path) -> None:
+    """Printernizer stores its bus on app.state in its lifespan, then its printers connect: those events count
+    (two connected, one that timed out), and the bus is left at shutdown."""
+    db = tmp_path / "stats.db"
+    _opted_in(db)
+    bus = StandInEventBus()
+    app = create_standin_app(event_bus=bus, stats_db=db, stats_options=_options(), bus_from_lifespan=True)
+    client: StatsClient = app.state.usage_stats
+
+    async def run() -> None:
+        async with app.router.lifespan_context(app):
+            client.flush()
+
+    asyncio.run(run())
+    counts = {dict(r.attributes)["event"]: r.value for r in client.store.readings() if r.metric == CONNECTIONS}
+    assert counts == {"connected": 2, "connection_failed": 1}
+    assert bus.subscriber_count() == 0
+    assert type(app.state).__name__ == "State"  # the watch is gone with the lifespan
+
+
+@pytest.mark.parametrize(("environ", "country"), [
+    ({"TZ": "America/New_York"}, "US"),
+    ({"TIMEZONE": "Europe/Vienna", "TZ": "America/New_York"}, "AT"),
+    ({}, "XX"),
+])
+def test_the_country_comes_from_timezone_then_tz_then_none(tmp_path: Path, environ: dict[str, str],
+                                                           country: str) -> None:
+    """Printernizer's settings say Europe/Berlin by default whatever TZ says: a Docker user with only TZ is
+    not in Germany."""
+    app = create_standin_app(stats_db=tmp_path / "stats.db", stats_options=_options(environ=environ))
+    assert app.state.settings.timezone == "Europe/Berlin"
+    assert app.state.usage_stats.facts()["printernizer.country_code"] == country
+
+
+def test_opting_in_twice_keeps_the_id_and_the_consent_day_and_says_so(tmp_path: Path) -> None:
+    """A double click: the second opt-in answers `already` with the same id and day; only rotate-id draws one."""
+    today = {"day": DAY}
+    app = create_standin_app(stats_db=tmp_path / "stats.db", stats_options=_options(today=lambda: today["day"]))
+
+    async def run() -> list[httpx.Response]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://printernizer.local",
+                                     headers=SCRIPT) as http:
+            first = await http.post(f"{MOUNT_PREFIX}/opt-in")
+            today["day"] = date(2026, 11, 20)
+            second = await http.post(f"{MOUNT_PREFIX}/opt-in")
+            rotated = await http.post(f"{MOUNT_PREFIX}/rotate-id")
+            return [first, second, rotated]
+
+    first, second, rotated = (r.json() for r in asyncio.run(run()))
+    assert first["already"] is False and second["already"] is True and "already on" in second["message"]
+    assert second["status"]["installation_id"] == first["status"]["installation_id"]
+    assert second["status"]["consent_day"] == first["status"]["consent_day"] == str(DAY)
+    assert rotated["status"]["installation_id"] != first["status"]["installation_id"]
