@@ -251,10 +251,12 @@ def test_a_burst_is_merged_and_no_weekly_batch_is_split(
         db = Path(receiver.db_url.removeprefix("sqlite:///"))
         _wait(lambda: len(_stored_batches(db, registry)) >= len(weeks))
         collector.stop()
-        forwarded = proxy.requests()
+        # A request the receiver answered 429 (its per-address decoding limit, the collector being one
+        # address) is retried whole: count the requests it took.
+        forwarded = [record.request() for record in proxy.records if record.status == 200]
     assert answers.count(200) == len(weeks)
     sizes = [len(request.resource_metrics) for request in forwarded]
-    assert max(sizes) > 1 and sum(sizes) == len(weeks)  # merged, and each batch forwarded once
+    assert max(sizes) > 1 and sum(sizes) == len(weeks)  # merged, and each batch taken once
     by_id = {_batch_id(week): week.resource_metrics[0] for week in weeks}
     for request in forwarded:
         for resource_metrics in request.resource_metrics:
