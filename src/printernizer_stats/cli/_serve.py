@@ -12,7 +12,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from printernizer_stats.server import ConnectionLimits
+    from printernizer_stats.server import ConnectionLimits, ReceiverConfig
 
 
 def add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
@@ -36,6 +36,9 @@ def add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
                         help="refuse points older than this many weeks (default 26)")
     parser.add_argument("--installation-refill-per-hour", type=float, default=None,
                         help="batches per installation and hour after the burst")
+    parser.add_argument("--analytics-token", default=None,
+                        help="bearer token of the dashboard and analytics API (default "
+                             "$PRINTERNIZER_STATS_ANALYTICS_TOKEN, else the ingest token, with a warning)")
     parser.add_argument("--trusted-proxy", action="append", default=None, metavar="ADDRESS",
                         help="a proxy whose X-Forwarded-For is believed (repeatable; default "
                              "$PRINTERNIZER_STATS_TRUSTED_PROXIES, comma-separated, else none, not even loopback)")
@@ -63,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
         migrate,
         schema_sql,
     )
-    from printernizer_stats.server._config import env_or  # noqa: PLC0415
+    from printernizer_stats.server._config import ENV_ANALYTICS_TOKEN, env_or  # noqa: PLC0415
 
     db_url = env_or(args.db_url, ENV_DB_URL) or DEFAULT_DB_URL
     if args.command == "migrate":
@@ -82,7 +85,8 @@ def run(args: argparse.Namespace) -> int:
             "max_age_weeks": args.max_age_weeks,
         }.items() if value is not None
     }
-    receiver_settings = {"db_url": db_url, "token": env_or(args.token, ENV_TOKEN), **overrides}
+    receiver_settings = {"db_url": db_url, "token": env_or(args.token, ENV_TOKEN),
+                         "analytics_token": env_or(args.analytics_token, ENV_ANALYTICS_TOKEN), **overrides}
     analytics_settings = {**({"k": args.k} if args.k is not None else {}), "retention_days": args.retention_days}
     config = ReceiverConfig(**receiver_settings).validate()
     from printernizer_stats.analytics import AnalyticsConfig, create_maintainers_app  # noqa: PLC0415
@@ -108,7 +112,7 @@ def run(args: argparse.Namespace) -> int:
     import uvicorn  # noqa: PLC0415
 
     limits = connection_limits(args)
-    warn_if_open(config.token, args.host)
+    warn_if_open(config, args.host)
     if args.workers > 1:
         from printernizer_stats.cli._serve_app import SETTINGS_ENV, settings_json  # noqa: PLC0415
 
@@ -135,14 +139,19 @@ def connection_limits(args: argparse.Namespace) -> ConnectionLimits:
     return ConnectionLimits(**options)
 
 
-def warn_if_open(token: str | None, host: str) -> None:
-    """Loudly, on stderr: without a token anyone who reaches the port can send batches (and read analytics)."""
+def warn_if_open(config: ReceiverConfig, host: str) -> None:
+    """Loudly, on stderr: without a token anyone who reaches the port can send batches (and read analytics);
+    without an analytics token every client holding the ingest token can read the analytics."""
     from printernizer_stats.server import LOOPBACK  # noqa: PLC0415
 
-    if token is None and host not in LOOPBACK:
+    if config.token is None and host not in LOOPBACK:
         print("printernizer-stats serve: WARNING: no token (--token or $PRINTERNIZER_STATS_TOKEN) and listening "
               f"on {host}, not loopback: anyone who can reach this port can send batches and read the "
               "analytics. Set a token.", file=sys.stderr, flush=True)
+    elif config.token is not None and config.analytics_token is None:
+        print("printernizer-stats serve: WARNING: no --analytics-token ($PRINTERNIZER_STATS_ANALYTICS_TOKEN): "
+              "the ingest token, which every client sending directly holds, also opens the dashboard and "
+              "analytics API. Set a separate one.", file=sys.stderr, flush=True)
 
 
 def tune_garbage_collector() -> None:

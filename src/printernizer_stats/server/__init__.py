@@ -17,6 +17,7 @@ from printernizer_stats.server._batch import (
 )
 from printernizer_stats.server._config import (
     DEFAULT_DB_URL,
+    ENV_ANALYTICS_TOKEN,
     ENV_DB_URL,
     ENV_TOKEN,
     ENV_TRUSTED_PROXIES,
@@ -65,6 +66,7 @@ from printernizer_stats.server._writer import GroupWriter
 __all__ = [
     "BATCH_ID_HEADER",
     "DEFAULT_DB_URL",
+    "ENV_ANALYTICS_TOKEN",
     "ENV_DB_URL",
     "ENV_TOKEN",
     "ENV_TRUSTED_PROXIES",

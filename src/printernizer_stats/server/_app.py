@@ -33,6 +33,7 @@ from printernizer_stats.server._guards import (
     ContentTypeMiddleware,
     RequestBodyMiddleware,
 )
+from printernizer_stats.server._guesses import WrongGuesses
 from printernizer_stats.server._json_budget import JsonBudget
 from printernizer_stats.server._otlp import (
     JSON,
@@ -102,6 +103,8 @@ class Receiver:
         self.decoder = Decoder(registry, budget, config.decode_in_processes)
         self.workers = FairWorkers(self.decoder.executor, config.decode_workers, config.max_decoding_per_address)
         self.keys = AddressKeys()
+        self.deletions = (TokenBuckets(config.deletion_burst, config.deletion_refill_per_hour / 3600)
+                          if config.deletion_burst > 0 and config.deletion_refill_per_hour > 0 else None)
 
     async def export(self, request: Request) -> Response:
         media = media_type(request.headers.get("content-type"))
@@ -121,7 +124,8 @@ class Receiver:
         batches = {i: v for i, v in enumerate(verdicts) if isinstance(v, ValidatedBatch)}
         if not batches:
             return status_response(400, refusal_reason(verdicts), media)
-        waits = {i: self._rate_limit(batch) for i, batch in batches.items()}
+        address = self.keys(request.client.host if request.client else "unknown")
+        waits = {i: self._rate_limit(batch, address) for i, batch in batches.items()}
         try:
             stored = await self._store({i: b for i, b in batches.items() if not waits[i]}, now)
         except StorageUnavailable:
@@ -130,7 +134,8 @@ class Receiver:
                                    {"Retry-After": _RETRY_STORAGE_S})
         if any(waits.values()):
             # The request's other batches are stored: its retry finds them stored (idempotent).
-            return status_response(429, "too many batches from this installation; retry later", media,
+            return status_response(429, "too many batches from this installation, or deletions from this "
+                                   "address; retry later", media,
                                    {"Retry-After": str(max(1, math.ceil(max(waits.values()))))})
         answer = combine(verdicts, decoded.points, stored)
         if answer.refusal:
@@ -148,11 +153,12 @@ class Receiver:
         address = request.client.host if request.client else "unknown"
         return await self.workers.run(self.keys(address), job)
 
-    def _rate_limit(self, batch: ValidatedBatch) -> float:
-        """Take a token of the batch's installation: 0 when admitted, else the seconds to wait."""
-        if batch.kind is not BatchKind.WEEK:
-            return 0.0  # deletion requests are never rate limited per installation
-        return self.installations.take(batch.installation.installation_id)
+    def _rate_limit(self, batch: ValidatedBatch, address: str) -> float:
+        """Take a token of the batch's installation, or a deletion's of its client address: 0 when admitted,
+        else the seconds to wait. (A deletion is never limited per installation: it must always get through.)"""
+        if batch.kind is BatchKind.WEEK:
+            return self.installations.take(batch.installation.installation_id)
+        return self.deletions.take(address) if self.deletions is not None else 0.0
 
     async def _store(self, batches: dict[int, ValidatedBatch], now: datetime) -> dict[int, StoreResult]:
         """Store each batch (one group commit for a collector's request); raises StorageUnavailable."""
@@ -217,10 +223,12 @@ def create_app(
                        max_inflated_bytes=config.max_inflated_bytes, max_json_bytes=config.max_json_bytes,
                        body_timeout_s=config.body_timeout_s)
     app.add_middleware(ContentTypeMiddleware, paths=(METRICS_PATH,))
-    app.add_middleware(BearerTokenMiddleware, token=config.token)
+    guesses = WrongGuesses(penalty_s=config.wrong_token_penalty_s)
+    app.add_middleware(BearerTokenMiddleware, token=config.token, guesses=guesses)
     address_buckets = (TokenBuckets(config.address_burst, config.address_refill_per_minute / 60)
                        if config.address_limit_enabled else None)
     app.add_middleware(AddressRateLimitMiddleware, buckets=address_buckets)
     app.state.receiver = receiver
+    app.state.guesses = guesses
     app.state.storage = store
     return app

@@ -12,6 +12,8 @@ ENV_DB_URL = "PRINTERNIZER_STATS_DB_URL"
 """Database URL (keeps passwords off the command line): sqlite:///…, postgresql://…, mssql+pyodbc://…"""
 ENV_TOKEN = "PRINTERNIZER_STATS_TOKEN"  # noqa: S105 - the variable's name, not a token
 """Bearer token clients (or the collector) must send; unset: no token required."""
+ENV_ANALYTICS_TOKEN = "PRINTERNIZER_STATS_ANALYTICS_TOKEN"  # noqa: S105 - the variable's name, not a token
+"""Bearer token of the dashboard and analytics API; unset: the ingest token (with a warning from serve)."""
 ENV_TRUSTED_PROXIES = "PRINTERNIZER_STATS_TRUSTED_PROXIES"
 """Comma-separated addresses whose X-Forwarded-For the receiver believes; unset: none."""
 
@@ -41,6 +43,12 @@ class ReceiverConfig:
         max_json_bytes: largest JSON body after inflation (its objects, points and depth are budgeted from the
             registry too); larger -> 413. Protobuf is the encoding for more.
         body_timeout_s: the whole body must arrive within this, else 408 and the connection is closed.
+        analytics_token: the token of the dashboard and analytics API (``None``: ``token``); with it, the
+            clients' ingest token opens nothing but ``POST /v1/metrics``.
+        wrong_token_penalty_s: a wrong token (ingest, analytics, sign-in) past an address's burst of ten waits
+            this long for its answer; a correct one never waits.
+        deletion_burst / deletion_refill_per_hour: deletion requests per client address (a collector's
+            address counts all its users'); 0 turns it off. Past it: 429, the request's other batches stored.
     """
 
     db_url: str = DEFAULT_DB_URL
@@ -59,6 +67,10 @@ class ReceiverConfig:
     inline_decode_bytes: int = 16 * 1024
     max_json_bytes: int = 512 * 1024
     body_timeout_s: float = 30.0
+    deletion_burst: int = 100
+    analytics_token: str | None = None
+    wrong_token_penalty_s: float = 2.0
+    deletion_refill_per_hour: float = 100.0
 
     def validate(self) -> ReceiverConfig:
         """Raise ValueError naming the first bad field; return self."""
@@ -75,10 +87,15 @@ class ReceiverConfig:
                 raise ValueError(f"{name} must be positive, not {value!r}")
         if self.address_burst < 0 or self.address_refill_per_minute < 0:
             raise ValueError("address_burst and address_refill_per_minute must be >= 0 (0: no address limit)")
-        if self.clock_skew_s < 0 or self.inline_decode_bytes < 0:
-            raise ValueError("clock_skew_s and inline_decode_bytes must be >= 0")
+        if self.clock_skew_s < 0 or self.inline_decode_bytes < 0 or self.deletion_burst < 0:
+            raise ValueError("clock_skew_s, inline_decode_bytes and deletion_burst must be >= 0")
         if self.token is not None and not self.token.strip():
             raise ValueError("token must not be empty (leave it unset for no token)")
+        analytics = self.analytics_token
+        if analytics is not None and (not analytics.strip() or analytics == self.token):
+            raise ValueError("analytics_token must not be empty, nor the ingest token")
+        if self.wrong_token_penalty_s < 0:
+            raise ValueError("wrong_token_penalty_s must be >= 0")
         if not self.db_url:
             raise ValueError("db_url must not be empty")
         return self

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from printernizer_stats.server._guesses import WrongGuesses
 from printernizer_stats.server._otlp import JSON, MEDIA_TYPES, media_type, status_response
 from printernizer_stats.server._ratelimit import AddressKeys, TokenBuckets
 
@@ -61,19 +62,24 @@ class AddressRateLimitMiddleware(_Guard):
 
 class BearerTokenMiddleware(_Guard):
     """401 unless ``Authorization: Bearer <token>`` matches (constant-time; the scheme name is
-    case-insensitive, RFC 9110); ``None`` token: open."""
+    case-insensitive, RFC 9110); ``None`` token: open. Wrong tokens past an address's burst are answered
+    slowly (``WrongGuesses``); a correct one never is."""
 
-    def __init__(self, app: ASGIApp, token: str | None, paths: Iterable[str] = (METRICS_PATH,)) -> None:
+    def __init__(self, app: ASGIApp, token: str | None, paths: Iterable[str] = (METRICS_PATH,),
+                 guesses: WrongGuesses | None = None) -> None:
         super().__init__(app, paths)
         if token is not None and not token.strip():
             raise ValueError("the bearer token must not be empty")
         self.expected = token.encode() if token is not None else None
+        self.guesses = guesses or WrongGuesses()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self.expected is not None and self.guarded(scope):
             scheme, _, credentials = Headers(scope=scope).get("authorization", "").partition(" ")
             given = credentials.encode("utf-8", "replace")
             if scheme.lower() != "bearer" or not hmac.compare_digest(given, self.expected):
+                client = scope.get("client")
+                await self.guesses.wrong(client[0] if client else None)
                 await self.refuse(scope, receive, send, 401, "missing or wrong bearer token",
                                   {"WWW-Authenticate": "Bearer"})
                 return

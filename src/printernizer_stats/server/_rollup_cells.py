@@ -16,9 +16,10 @@ exact while below 2**53, so adding, subtracting and recomputing give the same bi
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable, Mapping
-from typing import Any, TypeVar
+from typing import Any
 
 from printernizer_stats.registry import fleet_size_label
 
@@ -57,16 +58,18 @@ Key = tuple[str, str, str]
 """(figure, group_1, group_2); '' for a figure's unused dimensions."""
 Vector = tuple[float, ...]
 """(installations, *MEASURES)."""
-AnyKey = TypeVar("AnyKey")
 _ZERO = (0.0,) * len(MEASURES)
 _INDEX = {name: i for i, name in enumerate(MEASURES)}
+_ONE = (1.0, *_ZERO)
 
 
 def _vector(**measures: float) -> Vector:
-    values = list(_ZERO)
+    if not measures:
+        return _ONE
+    values = [1.0, *_ZERO]
     for name, value in measures.items():
-        values[_INDEX[name]] = float(value)
-    return (1.0, *values)
+        values[_INDEX[name] + 1] = float(value)
+    return tuple(values)
 
 
 def _label(value: Any) -> str:
@@ -121,7 +124,13 @@ def week_contribution(daily: Mapping[str, Any], events: Iterable[Mapping[str, An
 
 
 def _attribute(event: Mapping[str, Any], name: str) -> str:
-    return str(json.loads(event["attributes"]).get(name))
+    return _decoded(event["attributes"], name)
+
+
+@functools.lru_cache(maxsize=4096)
+def _decoded(attributes: str, name: str) -> str:
+    """One attribute of a canonical attributes JSON (the same few strings repeat in every batch)."""
+    return str(json.loads(attributes).get(name))
 
 
 def _add(before: Vector | None, more: Vector) -> Vector:
@@ -129,13 +138,3 @@ def _add(before: Vector | None, more: Vector) -> Vector:
         return more
     # A series repeated under the same label (one attribute decoded from several): its rows add up.
     return (before[0], *(a + b for a, b in zip(before[1:], more[1:], strict=True)))
-
-
-def add_into(total: dict[AnyKey, Vector], cells: Mapping[AnyKey, Vector], sign: float = 1.0) -> None:
-    """``total += sign * cells``, cell by cell."""
-    for key, vector in cells.items():
-        before = total.get(key)
-        if before is None:
-            total[key] = tuple(sign * value for value in vector)
-        else:
-            total[key] = tuple(a + sign * b for a, b in zip(before, vector, strict=True))

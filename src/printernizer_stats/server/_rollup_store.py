@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from printernizer_stats.server._bulk import BulkInsert, DriverQuery
-from printernizer_stats.server._rollup_cells import MEASURES, Key, Vector, add_into, week_contribution
+from printernizer_stats.server._rollup_cells import MEASURES, Key, Vector, week_contribution
 from printernizer_stats.server._rows import BatchRows, Row
 from printernizer_stats.server._upsert import Columns, upsert
 
@@ -41,7 +41,14 @@ def counted(first_week: date, last_week: date) -> bool:
 
 def add_week(total: PeriodCells, period: date, daily: Mapping[str, Any], events: Iterable[Mapping[str, Any]],
              sign: float = 1.0) -> None:
-    add_into(total, {(period, key): vector for key, vector in week_contribution(daily, events).items()}, sign)
+    """``total += sign * (what the installation-week adds)``, keyed by period too."""
+    for key, vector in week_contribution(daily, events).items():
+        cell = (period, key)
+        before = total.get(cell)
+        if before is None:
+            total[cell] = vector if sign == 1.0 else tuple([sign * value for value in vector])
+        else:
+            total[cell] = tuple([a + sign * b for a, b in zip(before, vector, strict=True)])
 
 
 class RollupWriter:
@@ -123,12 +130,19 @@ class RollupWriter:
 
     def on_delete(self, connection: Connection, installation_id: str, periods: Sequence[date]) -> None:
         """Before an installation's rows are deleted: subtract what it added."""
-        known = self.membership(connection, [installation_id]).get(installation_id)
-        if known is None or not counted(*known):
-            return
+        self.on_delete_many(connection, {installation_id: periods})
+
+    def on_delete_many(self, connection: Connection, periods: Mapping[str, Sequence[date]]) -> None:
+        """Before several installations' rows are deleted (``periods``: each one's stored weeks): subtract
+        what they added, in one upsert."""
+        known = self.membership(connection, sorted(periods))
         changes: PeriodCells = {}
-        for period, (daily, events) in self.stored_weeks(connection, installation_id, periods).items():
-            add_week(changes, period, daily, events, sign=-1.0)
+        for installation_id, weeks in periods.items():
+            seen = known.get(installation_id)
+            if seen is None or not counted(*seen):
+                continue
+            for period, (daily, events) in self.stored_weeks(connection, installation_id, weeks).items():
+                add_week(changes, period, daily, events, sign=-1.0)
         self.apply(connection, changes)
 
 
