@@ -32,6 +32,7 @@ from printernizer_stats.registry._rules import (
     check_resource,
     normalise_attribute,
     normalise_resource,
+    route_group,
     status_class,
 )
 from printernizer_stats.registry._time import (
@@ -89,6 +90,7 @@ __all__ = [
     "parse_registry",
     "privacy_items",
     "render_markdown",
+    "route_group",
     "status_class",
     "to_unix_nano",
     "utc_today",
