@@ -5,7 +5,7 @@ installation-week including request histograms, as the receiver stores them) int
 then times, each as the best of three runs after one warm-up:
 
 1. every figure's SQL over one week: what a dashboard request runs when new batches arrived for a week;
-2. the change check (ledger fingerprint) every dashboard request may run;
+2. (the ledger fingerprint is gone: the cache re-reads the rollups, bench/bench_scale.py);
 3. every figure's SQL over all 26 weeks: ``insights``, the dashboard's first fill after start-up;
 4. every Grafana panel (PostgreSQL variant, 26 weeks);
 5. the dashboard over HTTP in process: the cache fill at start-up (background), requests (which only read
@@ -36,7 +36,6 @@ from tests.analytics.loading import copy_population  # noqa: E402
 from tests.analytics.population import Population, generate  # noqa: E402
 
 from printernizer_stats.analytics import FIGURES, AnalyticsConfig, FigureCache, Window, create_maintainers_app  # noqa: E402
-from printernizer_stats.analytics._cache import fingerprint  # noqa: E402
 from printernizer_stats.analytics._grafana import PANELS, panel_sql  # noqa: E402
 from printernizer_stats.analytics._sql import (  # noqa: E402
     ANALYTICS_INDEX,
@@ -153,10 +152,6 @@ def run(url: str, pop: Population) -> None:
                     dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}))  # type: ignore[no-untyped-call]
                 first, best = best_of(lambda s=select: connection.execute(s).all())
                 report(results, label, spec.name, first, best)
-            if label == "one week":
-                print("\nchange check (ledger fingerprint, 26 weeks):")
-                first, best = best_of(lambda: fingerprint(connection, tables, full))
-                report(results, "check", "fingerprint", first, best)
         # As docs/analytics.md recommends for Grafana's role (ALTER ROLE ... SET jit = off).
         connection.exec_driver_sql("SET jit = off")
         print("\nGrafana panels (PostgreSQL, 26 weeks, jit off):")

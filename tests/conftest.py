@@ -31,6 +31,8 @@ def monday() -> date:
 
 @pytest.fixture
 def captured_logs() -> Iterator[list[dict[str, object]]]:
+    # An in-process demo run configures a WARNING filter globally; capture every level from the defaults.
+    structlog.reset_defaults()
     with structlog.testing.capture_logs() as logs:
         yield logs
 

@@ -120,7 +120,8 @@ def postgres_scratch(_postgres_scratch_database: str) -> str:
     """An empty, migrated PostgreSQL database (this session's own; emptied for each test)."""
     engine = sa.create_engine(_postgres_scratch_database)
     with engine.begin() as connection:
-        connection.execute(sa.text("TRUNCATE installations, daily_stats, events_summary, batches, weekly_rollups"))
+        connection.execute(sa.text(
+            "TRUNCATE installations, daily_stats, events_summary, batches, weekly_rollups, figure_rollups"))
     engine.dispose()
     return _postgres_scratch_database
 

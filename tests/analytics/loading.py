@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from printernizer_stats.analytics import rebuild_rollups
 from printernizer_stats.registry import default_registry
-from printernizer_stats.server import tables
+from printernizer_stats.server import figure_rollups, tables
 from tests.analytics.population import (
     BATCH_COLUMNS,
     DAILY_COLUMNS,
@@ -25,7 +26,14 @@ _COLUMNS = {"daily_stats": DAILY_COLUMNS, "events_summary": EVENT_COLUMNS, "batc
 
 
 def load_population(engine: Engine, pop: Population) -> dict[str, int]:
-    """Insert ``pop`` through SQLAlchemy Core (any dialect); returns rows written per table."""
+    """Insert ``pop`` through SQLAlchemy Core (any dialect), then its rollups as the receiver would have
+    kept them; returns rows written per table."""
+    written = _insert_population(engine, pop)
+    rebuild_rollups(engine)
+    return written
+
+
+def _insert_population(engine: Engine, pop: Population) -> dict[str, int]:
     if engine.dialect.name == "postgresql":
         return copy_population(engine, pop)
     receiver = tables(default_registry())
@@ -79,7 +87,7 @@ def copy_population(engine: Engine, pop: Population) -> dict[str, int]:
 
 def truncate(engine: Engine) -> None:
     with engine.begin() as connection:
-        for table in reversed(list(tables(default_registry()).values())):
+        for table in (figure_rollups(default_registry()), *reversed(list(tables(default_registry()).values()))):
             connection.execute(sa.delete(table))
 
 
@@ -90,9 +98,15 @@ def add_installation_week(engine: Engine, period: date, seed: int) -> None:
     chunks = generate(Population(installations=1, weeks=weeks, seed=seed, skip=0, growth=0, churn=0))
     rows = next(chunk for chunk in chunks if chunk.daily_stats and chunk.daily_stats[0][0] == period)
     receiver = tables(default_registry())
+    daily = dict(zip(_COLUMNS["daily_stats"], rows.daily_stats[0], strict=True))
+    # An installation that has sent before (it counts: two distinct weeks), its earlier weeks long gone.
+    installation = {name: daily.get(name) for name in _COLUMNS["installations"]}
+    installation.update(first_week=first - timedelta(weeks=1), last_week=period, registry_version=1)
     with engine.begin() as connection:
+        connection.execute(receiver["installations"].insert(), installation)
         for name in ("daily_stats", "events_summary", "batches"):
             columns = _COLUMNS[name]
             connection.execute(receiver[name].insert(),
                                [dict(zip(columns, row, strict=True)) for row in getattr(rows, name)])
+    rebuild_rollups(engine)
 

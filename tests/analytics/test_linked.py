@@ -22,6 +22,7 @@ from printernizer_stats.analytics import (
     anonymous_cells,
     create_maintainers_app,
     publish,
+    rebuild_rollups,
 )
 from printernizer_stats.analytics import _figures as f
 from printernizer_stats.analytics._linked import anonymous_figures, publish_figures
@@ -42,6 +43,7 @@ def write_world(url: str, world: list[Installation]) -> None:
         for name, rows in receiver_rows(world).items():
             if rows:
                 connection.execute(tables[name].insert(), rows)
+    rebuild_rollups(engine)
     engine.dispose()
 
 

@@ -10,7 +10,15 @@ import sqlalchemy as sa
 import sqlglot
 from sqlalchemy.dialects import mssql
 
-from printernizer_stats.analytics import FIGURES, FIGURES_BY_NAME, Cell, Window, compute_figures, latest_complete_week
+from printernizer_stats.analytics import (
+    FIGURES,
+    FIGURES_BY_NAME,
+    Cell,
+    Window,
+    compute_figures,
+    latest_complete_week,
+    rebuild_rollups,
+)
 from printernizer_stats.analytics._queries import fetch_cells
 from printernizer_stats.analytics._sql import analytics_tables, attribute_value, between, figure_select
 from printernizer_stats.server import create_engine
@@ -60,11 +68,18 @@ def write_week(url: str) -> None:
         ledger.append({"batch_id": iid(name).replace("4000", "5000"), "kind": "week", "installation_id": iid(name),
                        "period": WEEK, "receipt": "0" * 64, "stored_points": len(series), "rejected_points": 0,
                        "received_week": WEEK + timedelta(days=7)})
+    # Every installation sent the week before too (it counts), those rows since gone.
+    installations = [{"installation_id": row["installation_id"], "first_week": WEEK - timedelta(weeks=1),
+                      "last_week": WEEK, **{c: row[c] for c in ("app_version", "deployment_mode", "country_code",
+                                                               "python_version", "platform")},
+                      "registry_version": 1} for row in daily]
     engine = create_engine(url)
     with engine.begin() as connection:
+        connection.execute(tables["installations"].insert(), installations)
         connection.execute(tables["daily_stats"].insert(), daily)
         connection.execute(tables["events_summary"].insert(), events)
         connection.execute(tables["batches"].insert(), ledger)
+    rebuild_rollups(engine)
     engine.dispose()
 
 

@@ -146,6 +146,7 @@ def test_retention_command(empty_url: str, capsys: pytest.CaptureFixture[str]) -
     engine = create_engine(empty_url)
     load_population(engine, SMALL)
     engine.dispose()
+    capsys.readouterr()
     assert main(["retention", "--db-url", empty_url, "--days", str(MIN_RETENTION_DAYS),
                  "--today", TODAY.isoformat()]) == 0
     printed = json.loads(capsys.readouterr().out)

@@ -99,10 +99,17 @@ def week_cells(world: list[Installation], week: date = WEEK) -> dict[str, list[C
 
 
 def receiver_rows(world: list[Installation], week: date = WEEK, prefix: int = 0) -> dict[str, list[dict[str, Any]]]:
-    """``daily_stats``, ``events_summary`` and ledger rows of ``world``, as the receiver stores them."""
-    rows: dict[str, list[dict[str, Any]]] = {"daily_stats": [], "events_summary": [], "batches": []}
+    """``installations``, ``daily_stats``, ``events_summary`` and ledger rows of ``world``, as the receiver
+    stores them (``rebuild_rollups`` then gives its rollups)."""
+    rows: dict[str, list[dict[str, Any]]] = {"installations": [], "daily_stats": [], "events_summary": [],
+                                             "batches": []}
     for index, inst in enumerate(world):
         iid = f"00000000-0000-4000-8000-{prefix * 100_000 + index:012d}"
+        # Each installation has sent an earlier week too (so it counts toward k), its rows gone.
+        rows["installations"].append({
+            "installation_id": iid, "first_week": week - timedelta(weeks=1), "last_week": week,
+            "app_version": inst.version, "deployment_mode": inst.mode, "country_code": inst.country,
+            "python_version": "3.11", "platform": "linux", "registry_version": 1})
         rows["daily_stats"].append({
             "period": week, "installation_id": iid, "app_version": inst.version, "deployment_mode": inst.mode,
             "country_code": inst.country, "python_version": "3.11", "platform": "linux", "jobs_created": inst.jobs,

@@ -121,10 +121,11 @@ def test_phone_width(browser: Any, rich_page: str) -> None:
 
 
 def test_german(browser: Any, rich_page: str) -> None:
-    """``?lang=de`` and ``Accept-Language: de``: the German page once the viewer serves one (the English one
-    until then; the state's name in the report says which language axe saw)."""
+    """``?lang=de`` (and a German browser): the German page, audited as such."""
     with shown(browser, f"{rich_page}?lang=de", locale="de-DE") as page:
         lang = page.evaluate("document.documentElement.lang")
+        assert lang == "de"
+        expect(page.get_by_role("heading", level=1)).to_have_text("Ihre Nutzungsstatistiken")
         assert_accessible(page, f"privacy page, ?lang=de (served lang={lang})")
 
 
@@ -152,12 +153,18 @@ def test_settings_field_error(browser: Any, rich_page: str) -> None:
         assert_accessible(page, "privacy page, settings with a field error")
 
 
+def rich_url(page: Any) -> str:
+    return str(page.url).split("#")[0].split("?")[0]
+
+
 def test_after_delete_all(browser: Any, own_db: Path) -> None:
     """Deleted through the dialog: the empty page, the announcement still showing."""
     with printernizer(own_db) as url, shown(browser, url, unfold=False) as page:
         for scheme in ("light", "dark"):  # deleted again: the announcement shows for a few seconds only
             page.get_by_role("button", name="Delete all…").click()
-            page.get_by_role("button", name="Delete everything").click()
+            # Wait for the page's own refresh after the deletion: the toast may still show the last round's text.
+            with page.expect_response(lambda r: r.request.method == "GET" and r.url.split("?")[0] == rich_url(page)):
+                page.get_by_role("button", name="Delete everything").click()
             expect(page.locator("#toast")).to_contain_text("has been deleted")
             expect(page.locator("#no-statistics")).to_be_visible()
             # The busy dimming fades out over .15 s: audited mid-fade, accent text would be measured too faint.
@@ -189,3 +196,22 @@ def test_standalone_viewer(browser: Any, own_db: Path) -> None:
     with serve_in_thread(app) as url, shown(browser, f"{url}/") as page:
         assert page.locator("svg.svg-chart").count() >= 5
         assert_accessible(page, "privacy page, standalone viewer")
+
+
+def test_the_page_follows_printernizers_language_setting(browser: Any, rich_page: str) -> None:
+    """Printernizer keeps its language in localStorage (``printernizer_locale``): an English browser opening
+    the page without ``?lang=`` gets it in German when Printernizer is set to German, and its toasts too."""
+    context = browser.new_context(locale="en-GB")
+    page = context.new_page()
+    try:
+        page.goto(rich_page)
+        expect(page.get_by_role("heading", level=1)).to_have_text("Your usage statistics")
+        page.evaluate("window.localStorage.setItem('printernizer_locale', 'de')")
+        page.reload()
+        expect(page).to_have_url(f"{rich_page}?lang=de")
+        expect(page.get_by_role("heading", level=1)).to_have_text("Ihre Nutzungsstatistiken")
+        assert page.evaluate("document.documentElement.lang") == "de"
+        page.get_by_role("button", name="Einstellungen speichern").click()
+        expect(page.locator("#toast")).to_have_text("Einstellungen gespeichert.")
+    finally:
+        context.close()

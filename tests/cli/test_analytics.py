@@ -1,13 +1,18 @@
-"""``printernizer-stats insights`` and ``grafana-dashboard`` (``retention``: tests/analytics/test_retention.py)."""
+"""``printernizer-stats insights``, ``rebuild-rollups`` and ``grafana-dashboard`` (``retention``:
+tests/analytics/test_retention.py)."""
 
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
+from printernizer_stats.analytics import stored_rollups
 from printernizer_stats.cli import main
+from printernizer_stats.server import create_engine
 from tests.analytics.conftest import STANDARD, build_sqlite, today_after
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -50,3 +55,22 @@ def test_grafana_dashboard_prints_the_shipped_file(dialect: str, name: str, caps
     """The command prints grafana/dashboards/printernizer-stats-<db>.json byte for byte."""
     assert main(["grafana-dashboard", "--dialect", dialect]) == 0
     assert capsys.readouterr().out == (ROOT / f"grafana/dashboards/printernizer-stats-{name}.json").read_text("utf-8")
+
+
+def test_rebuild_rollups_restores_them_bit_for_bit(standard_url: str, tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """``rebuild-rollups`` recomputes lost or damaged rollups from the per-installation rows, exactly."""
+    copy = tmp_path / "copy.db"
+    shutil.copy(standard_url.removeprefix("sqlite:///"), copy)
+    url = f"sqlite:///{copy}"
+    engine = create_engine(url)
+    before = stored_rollups(engine)
+    with engine.begin() as connection:
+        connection.execute(sa.text("DELETE FROM figure_rollups WHERE figure = 'versions'"))
+        connection.execute(sa.text("UPDATE figure_rollups SET jobs = jobs + 1"))
+    assert stored_rollups(engine) != before
+    capsys.readouterr()
+    assert main(["rebuild-rollups", "--db-url", url]) == 0
+    assert json.loads(capsys.readouterr().out) == {"rollup_rows": len(before)}
+    assert stored_rollups(engine) == before
+    engine.dispose()

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import http.client
+import os
+import subprocess
+import sys
+import time
 from importlib import resources
 from pathlib import Path
 
@@ -9,6 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from printernizer_stats.cli import main
+from printernizer_stats.collector import free_port
 from printernizer_stats.server import current_revision, head_revision
 
 
@@ -41,3 +47,33 @@ def test_serve_refuses_an_empty_token(tmp_path: Path, capsys: pytest.CaptureFixt
     """An empty bearer token is a configuration error, not an open door."""
     assert main(["serve", "--db-url", f"sqlite:///{tmp_path / 'r.db'}", "--token", " "]) == 2
     assert "token" in capsys.readouterr().err
+
+
+def test_serve_warns_without_a_token_off_loopback_and_trusts_no_forwarded_address(tmp_path: Path) -> None:
+    """Issue 13, items 6 and 8: `serve --host 0.0.0.0` without a token says so on stderr, loudly; and even
+    from loopback, X-Forwarded-For does not make one client many addresses (no proxy is trusted unless
+    configured), so the second request of a one-request burst is a 429."""
+    port = free_port()
+    env = {**os.environ, "PRINTERNIZER_STATS_TOKEN": "", "PRINTERNIZER_STATS_TRUSTED_PROXIES": ""}
+    argv = [sys.executable, "-m", "printernizer_stats.cli", "serve", "--db-url", f"sqlite:///{tmp_path / 'r.db'}",
+            "--host", "0.0.0.0", "--port", str(port), "--address-burst", "1"]
+    process = subprocess.Popen(argv, env=env, stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stderr is not None
+        lines = [process.stderr.readline() for _ in range(3)]
+        assert any("WARNING: no token" in line and "0.0.0.0" in line for line in lines), lines
+        deadline = time.monotonic() + 30
+        statuses = []
+        while len(statuses) < 2 and time.monotonic() < deadline:
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                connection.request("POST", "/v1/metrics", b"", {"Content-Type": "application/x-protobuf",
+                                                                 "X-Forwarded-For": f"203.0.113.{len(statuses)}"})
+                statuses.append(connection.getresponse().status)
+                connection.close()
+            except ConnectionRefusedError:
+                time.sleep(0.2)
+        assert statuses == [400, 429]
+    finally:
+        process.terminate()
+        process.wait(10)

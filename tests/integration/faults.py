@@ -36,6 +36,10 @@ class FaultyHop:
         self.statuses: Counter[int] = Counter()
         self._attempts: Counter[str] = Counter()
         self._lock = threading.Lock()
+        self.hold = threading.Event()
+        """While set, a request is forwarded (it takes effect) and its answer held until ``release``."""
+        self.held = threading.Event()
+        self.release = threading.Event()
         hop = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -54,6 +58,11 @@ class FaultyHop:
                     self.close_connection = True
                     return
                 status, headers, answer = hop._forward(self.command, self.path, dict(self.headers.items()), body)
+                if hop.hold.is_set():
+                    hop.held.set()
+                    hop.release.wait(60)
+                    self.close_connection = True
+                    return
                 if fault == "dropped after":
                     self.close_connection = True
                     return
@@ -113,6 +122,7 @@ class FaultyHop:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.release.set()
         self.server.shutdown()
         self.server.server_close()
 

@@ -6,12 +6,15 @@ Written once for the receiver's tests and benchmark; the client's real batch bui
 from __future__ import annotations
 
 import gzip
+import json
 import random
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
+from google.protobuf import json_format
 from opentelemetry.exporter.otlp.proto.common.metrics_encoder import encode_metrics
 from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import ExportMetricsServiceRequest
 from opentelemetry.sdk.metrics.export import (
@@ -166,3 +169,15 @@ def merged(*requests: ExportMetricsServiceRequest) -> ExportMetricsServiceReques
     for part in requests:
         request.resource_metrics.extend(part.resource_metrics)
     return request
+
+
+def repeated_point_json(registry: Registry, points: int) -> dict[str, Any]:
+    """OTLP JSON of one batch whose route histogram repeats one point ``points`` times: the most objects per
+    point, and as compressible as JSON gets (a worst case for decoding)."""
+    request = week_request(registry, Installation(), MONDAY, typical_series(registry, random.Random(3)))
+    document: dict[str, Any] = json.loads(json_format.MessageToJson(request, indent=None))
+    scope = document["resourceMetrics"][0]["scopeMetrics"][0]
+    histogram = next(m for m in scope["metrics"] if "histogram" in m)
+    histogram["histogram"]["dataPoints"] = histogram["histogram"]["dataPoints"][:1] * points
+    scope["metrics"] = [histogram]
+    return document

@@ -53,7 +53,8 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path
     url: str = request.getfixturevalue("postgres_url")
     engine = sa.create_engine(url)
     with engine.begin() as connection:
-        connection.execute(sa.text("TRUNCATE installations, daily_stats, events_summary, batches"))
+        connection.execute(sa.text(
+            "TRUNCATE installations, daily_stats, events_summary, batches, figure_rollups, weekly_rollups"))
     engine.dispose()
     return url
 

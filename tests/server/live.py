@@ -6,7 +6,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Literal
+from typing import Any, Literal
 
 import uvicorn
 from starlette.types import ASGIApp
@@ -14,11 +14,12 @@ from starlette.types import ASGIApp
 
 @contextmanager
 def serve_in_thread(app: ASGIApp, host: str = "127.0.0.1", lifespan: Literal["on", "off"] = "off",
-                    timeout_s: float = 10.0) -> Iterator[str]:
+                    timeout_s: float = 10.0, **options: Any) -> Iterator[str]:
     """Yields the base URL (``http://127.0.0.1:<port>``) while uvicorn serves ``app``; stops it afterwards.
-    ``lifespan="on"`` runs the app's start-up and shut-down (a host app with printernizer-stats installed)."""
+    ``lifespan="on"`` runs the app's start-up and shut-down (a host app with printernizer-stats installed);
+    ``options`` go to ``uvicorn.Config`` (e.g. ``ConnectionLimits().uvicorn_options()``, as ``serve`` runs)."""
     server = uvicorn.Server(uvicorn.Config(app, host=host, port=0, access_log=False, log_level="warning",
-                                           lifespan=lifespan))
+                                           lifespan=lifespan, **options))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + timeout_s

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import time
 import tracemalloc
 
 import pytest
@@ -16,8 +17,11 @@ from printernizer_stats.server import (
     AddressRateLimitMiddleware,
     BearerTokenMiddleware,
     ContentTypeMiddleware,
+    ReceiverConfig,
     RequestBodyMiddleware,
+    Storage,
     TokenBuckets,
+    create_app,
 )
 from tests.server.asgi import AsgiDriver
 
@@ -149,3 +153,19 @@ class TestAddressRateLimitMiddleware:
         driver = AsgiDriver(AddressRateLimitMiddleware(_app(), buckets))
         driver.request("POST", "/v1/metrics", b"", client=("203.0.113.77", 1))
         assert len(buckets) == 1 and "203.0.113.77" not in repr(buckets._buckets)
+
+
+def test_wrong_bearer_tokens_are_slowed_and_the_right_one_never(storage: Storage) -> None:
+    """Issue 13, item 8: past ten wrong tokens from an address each waits the penalty for its 401; the right
+    token from the same address is answered at once (no lockout)."""
+    token = "a-long-random-token-for-the-guard-test"
+    driver = AsgiDriver(create_app(ReceiverConfig(token=token, wrong_token_penalty_s=1.0), storage=storage))
+    for _ in range(10):
+        assert driver.post(b"", authorization="Bearer guess").status == 401
+    start = time.monotonic()
+    assert driver.post(b"", authorization="Bearer guess").status == 401
+    assert time.monotonic() - start >= 1.0
+    start = time.monotonic()
+    assert driver.post(b"", authorization=f"Bearer {token}").status == 400  # past the token: an empty body
+    assert time.monotonic() - start < 1.0
+    driver.close()

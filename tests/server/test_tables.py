@@ -71,7 +71,7 @@ def test_sql_server_urls_emit_the_schema(registry: Registry, url: str) -> None:
     emitted: list[str] = []
     engine = sa.create_mock_engine(url, lambda sql, *a, **k: emitted.append(str(sql.compile(dialect=engine.dialect))))
     build_metadata(registry).create_all(engine, checkfirst=False)
-    assert sum(s.strip().startswith("CREATE TABLE") for s in emitted) == 5  # the receiver's 4, weekly_rollups
+    assert sum(s.strip().startswith("CREATE TABLE") for s in emitted) == 6  # the receiver's 4 and both rollups
 
 
 def test_shipped_mssql_schema_is_current() -> None:
@@ -91,3 +91,13 @@ def test_migrations_produce_the_table_metadata(db_url: str, registry: Registry) 
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         assert compare_metadata(context, build_metadata(registry)) == []
     engine.dispose()
+
+
+def test_sql_server_stores_events_summary_as_a_clustered_columnstore() -> None:
+    """SQL Server: events_summary clustered columnstore, its key a nonclustered primary key (0004)."""
+    shipped = schema_sql("mssql")
+    columnstore = shipped.index("CREATE CLUSTERED COLUMNSTORE INDEX cci_events_summary ON events_summary")
+    key = shipped.index("ADD CONSTRAINT pk_events_summary PRIMARY KEY NONCLUSTERED "
+                        "(period, installation_id, metric, attributes)")
+    assert shipped.index("DROP CONSTRAINT pk_events_summary") < columnstore < key
+    assert "COLUMNSTORE" not in schema_sql("postgresql")

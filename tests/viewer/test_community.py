@@ -81,7 +81,10 @@ def test_the_card_marks_you_in_each_group(fetched: tuple[StatsClient, SummarySer
     assert card.count('class="yours"') >= 3 and card.count("<caption") == 7
     assert card.count('class="share-bar"') == card.count('aria-hidden="true" focusable="false"') >= 10
     assert "Community: 207.3 errors per 1,000 jobs, 95 % CI 182.7–232 (200 installations)." in card
-    assert f"You: {yours['errors_per_1000_jobs']:g}"[:8] in card
+    mine = re.search(r"You: ([\d,.]+) in 2026-W45 \((\d+) errors in (\d+) jobs\)\.", card)
+    assert mine, "the errors line says where you stand"
+    shown, errors, jobs = float(mine[1].replace(",", "")), int(mine[2]), int(mine[3])
+    assert shown == pytest.approx(yours["errors_per_1000_jobs"], rel=1e-3) == pytest.approx(1000 * errors / jobs)
     assert len(server.requests) == 1  # rendering reads the cache only
 
 

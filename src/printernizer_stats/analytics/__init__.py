@@ -35,6 +35,12 @@ from printernizer_stats.analytics._retention import (
     apply_retention,
     retention_cutoff,
 )
+from printernizer_stats.analytics._rollup_sql import (
+    rebuild_rollups,
+    recomputed_rollups,
+    rollups_missing,
+    stored_rollups,
+)
 from printernizer_stats.analytics._service import AnalyticsService
 from printernizer_stats.analytics._summary import community_summary
 from printernizer_stats.registry import SUMMARY_SCHEMA
@@ -81,7 +87,11 @@ __all__ = [
     "latest_complete_week",
     "publish",
     "publish_figures",
+    "rebuild_rollups",
+    "recomputed_rollups",
     "render_text",
     "retention_cutoff",
+    "rollups_missing",
+    "stored_rollups",
     "wilson",
 ]

@@ -16,7 +16,7 @@ from fastapi import FastAPI
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from printernizer_stats.analytics._auth import DashboardAuth
+from printernizer_stats.analytics._auth import DashboardAuth, WrongBearerDelay
 from printernizer_stats.analytics._config import AnalyticsConfig
 from printernizer_stats.analytics._retention import apply_retention
 from printernizer_stats.analytics._service import AnalyticsService
@@ -36,7 +36,9 @@ def install_analytics(app: FastAPI, engine: Engine, config: AnalyticsConfig, tok
     wait for the database once it is filled), and applies retention every ``retention_interval_s`` if
     ``retention_days`` is set."""
     service = AnalyticsService(engine, config, now, registry)
-    app.include_router(analytics_router(service, DashboardAuth(token)))
+    auth = DashboardAuth(token, guesses=getattr(app.state, "guesses", None))  # shared with the receiver's
+    app.include_router(analytics_router(service, auth))
+    app.add_middleware(WrongBearerDelay, auth=auth)
     app.state.analytics = service
     days = config.retention_days
 
@@ -94,8 +96,10 @@ def create_maintainers_app(
     registry: Registry | None = None,
     now: Callable[[], datetime] = utc_now,
 ) -> FastAPI:
-    """The receiver with the dashboard, analytics API and community summary, behind the receiver's token."""
+    """The receiver with the dashboard, analytics API and community summary, behind the analytics token
+    (the receiver's ingest token when no analytics token is configured)."""
     config = (config or ReceiverConfig()).validate()
     app = create_app(config, storage=storage, registry=registry, now=now)
-    install_analytics(app, app.state.storage.engine, analytics or AnalyticsConfig(), config.token, now, registry)
+    install_analytics(app, app.state.storage.engine, analytics or AnalyticsConfig(),
+                      config.analytics_token or config.token, now, registry)
     return app

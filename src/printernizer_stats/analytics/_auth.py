@@ -1,24 +1,31 @@
-"""Who may read the maintainers' analytics: the receiver's bearer token, or a session cookie made from it.
+"""Who may read the maintainers' analytics: the analytics token (not the clients' ingest token, when one
+is configured), or a session cookie made from it.
 
 API clients send ``Authorization: Bearer <token>``. A browser signs in once through a form; the answer
-sets an HttpOnly, SameSite=Strict cookie (Secure over HTTPS) holding an expiry and an HMAC of it, keyed
-with a hash of the token. The token itself never reaches the browser's storage (no sessionStorage a
-script could read), the page needs no JavaScript, rotating the token ends every session, and the cookie
-is never sent along from another site. Failed sign-ins are rate limited per (hashed) client address.
-No token configured: the analytics are open, as the receiver is (tests, demos); set one in production.
+sets an HttpOnly, SameSite=Strict cookie (Secure over HTTPS) holding an expiry, a random session id and an
+HMAC of both, keyed with a hash of the token. The token itself never reaches the browser's storage (no
+sessionStorage a script could read), the page needs no JavaScript, rotating the token ends every session,
+signing out revokes the session (its id is refused until its expiry, in this process), and the cookie is
+never sent along from another site. Wrong tokens (form or bearer) past a burst per (hashed) client
+address are answered slowly (``WrongGuesses``); the right token is always admitted at once, so guessing
+from an address never locks its maintainer out. No token configured: the analytics are open, as the
+receiver is (tests, demos); set one in production.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import secrets
 import time
 from collections.abc import Callable
 
+from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from printernizer_stats.server._ratelimit import AddressKeys, TokenBuckets
+from printernizer_stats.server._guesses import WrongGuesses
 
 SESSION_COOKIE = "pstats_session"
 SESSION_SECONDS = 12 * 3600
@@ -29,15 +36,16 @@ class DashboardAuth:
     """Checks bearer tokens and session cookies for one token (``None``: open)."""
 
     def __init__(self, token: str | None, session_seconds: int = SESSION_SECONDS,
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time, guesses: WrongGuesses | None = None) -> None:
         if token is not None and not token.strip():
             raise ValueError("the token must not be empty")
         self.token = token
         self.session_seconds = session_seconds
         self.clock = clock
         self._key = hashlib.sha256(_DOMAIN + token.encode()).digest() if token is not None else b""
-        self.sign_ins = TokenBuckets(10, 10 / 60)
-        self._addresses = AddressKeys()
+        self.guesses = guesses or WrongGuesses()
+        self._revoked: dict[str, int] = {}
+        """Signed-out session ids and their expiry (bounded: a session id is dropped once it has expired)."""
 
     @property
     def required(self) -> bool:
@@ -50,16 +58,32 @@ class DashboardAuth:
         return hmac.new(self._key, expiry.encode("ascii"), hashlib.sha256).hexdigest()
 
     def new_session(self) -> str:
-        expiry = str(int(self.clock()) + self.session_seconds)
-        return f"{expiry}.{self._signature(expiry)}"
+        payload = f"{int(self.clock()) + self.session_seconds}.{secrets.token_hex(16)}"
+        return f"{payload}.{self._signature(payload)}"
+
+    def _session(self, value: str | None) -> tuple[int, str] | None:
+        """(expiry, id) of a valid, unrevoked session cookie."""
+        if not self.required or not value or value.count(".") != 2:
+            return None
+        expiry, session_id, signature = value.split(".")
+        if not expiry.isascii() or not expiry.isdigit() or int(expiry) < self.clock():
+            return None
+        expected = self._signature(f"{expiry}.{session_id}").encode("ascii")
+        if not hmac.compare_digest(signature.encode("ascii", "replace"), expected) or session_id in self._revoked:
+            return None
+        return int(expiry), session_id
 
     def session_valid(self, value: str | None) -> bool:
-        if not self.required or not value or value.count(".") != 1:
-            return False
-        expiry, signature = value.split(".")
-        if not expiry.isascii() or not expiry.isdigit() or int(expiry) < self.clock():
-            return False
-        return hmac.compare_digest(signature.encode("ascii", "replace"), self._signature(expiry).encode("ascii"))
+        return self._session(value) is not None
+
+    def revoke(self, value: str | None) -> None:
+        """Sign out: this session is refused from now on."""
+        session = self._session(value)
+        now = self.clock()
+        for session_id in [s for s, expiry in self._revoked.items() if expiry < now]:
+            del self._revoked[session_id]
+        if session is not None:
+            self._revoked[session[1]] = session[0]
 
     def authorised(self, request: Request) -> bool:
         if not self.required:
@@ -69,10 +93,9 @@ class DashboardAuth:
             return True
         return self.session_valid(request.cookies.get(SESSION_COOKIE))
 
-    def sign_in_wait(self, request: Request) -> float:
-        """Seconds to wait before another sign-in attempt from this address (0: go ahead)."""
-        client = request.client
-        return self.sign_ins.take(self._addresses(client.host if client else "unknown"))
+    async def wrong_token(self, request: Request) -> bool:
+        """After a wrong token: wait if this address is past its burst; returns whether it was."""
+        return await self.guesses.wrong(request.client.host if request.client else None)
 
     def set_session(self, request: Request, response: Response) -> None:
         response.set_cookie(SESSION_COOKIE, self.new_session(), max_age=self.session_seconds, path="/",
@@ -82,3 +105,20 @@ class DashboardAuth:
     def end_session(request: Request, response: Response) -> None:
         response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="strict",
                                secure=request.url.scheme == "https")
+
+
+class WrongBearerDelay:
+    """Before the analytics routes answer 401 to a wrong bearer token (they are synchronous, in worker
+    threads: they must not sleep), delay it here, on the event loop, like every wrong guess."""
+
+    def __init__(self, app: ASGIApp, auth: DashboardAuth) -> None:
+        self.app = app
+        self.auth = auth
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and self.auth.required and scope["path"] != "/v1/metrics":
+            header = Headers(scope=scope).get("authorization")
+            if header is not None and not (header[:7].lower() == "bearer " and self.auth.token_matches(header[7:])):
+                client = scope.get("client")
+                await self.auth.guesses.wrong(client[0] if client else None)
+        await self.app(scope, receive, send)

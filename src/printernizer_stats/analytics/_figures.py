@@ -1,20 +1,24 @@
 """The figures maintainers see: one ``FigureSpec`` each, in dashboard order.
 
-The metrics they read are named here once (``PRINTERS_METRIC`` ...); a test checks each against the registry
-with the attribute the figure groups by. Group values come from the stored rows, never from a list here.
+The metrics they read are named once, by the receiver that rolls them up (``PRINTERS_METRIC`` ...); a test
+checks each against the registry with the attribute the figure groups by. Group values come from the stored
+rows, never from a list here.
 """
 
 from __future__ import annotations
 
+from printernizer_stats import server as _rollups
 from printernizer_stats.analytics._model import FigureSpec, GroupKind, RateSpec
 from printernizer_stats.registry import UNKNOWN_FLEET_SIZE
 
-PRINTERS_METRIC = "printernizer.printers"
-PRINTER_TYPE = "printer_type"
-FEATURES_METRIC = "printernizer.features.enabled"
-FEATURE = "feature"
-ERRORS_METRIC = "printernizer.errors"
-ERROR_TYPE = "error_type"
+# Named by the receiver, which rolls these metrics up at ingest.
+PRINTERS_METRIC = _rollups.PRINTERS_METRIC
+PRINTER_TYPE = _rollups.PRINTER_TYPE
+FEATURES_METRIC = _rollups.FEATURES_METRIC
+FEATURE = _rollups.FEATURE
+ERRORS_METRIC = _rollups.ERRORS_METRIC
+ERROR_TYPE = _rollups.ERROR_TYPE
+FACT_FIGURES = _rollups.FACT_FIGURES
 
 _ERROR_RATE = RateSpec("errors", "jobs", per=1000.0, clustered=True)
 _TYPE_RATE = RateSpec("errors", "jobs", per=1000.0)
@@ -86,10 +90,5 @@ FIGURES: tuple[FigureSpec, ...] = (
 )
 FIGURES_BY_NAME = {spec.name: spec for spec in FIGURES}
 
-FACT_FIGURES = {
-    DEPLOYMENT_MODES.name: "deployment_mode", VERSIONS.name: "app_version", COUNTRIES.name: "country_code",
-    PLATFORMS.name: "platform", PYTHON_VERSIONS.name: "python_version",
-}
-"""PARTITION figures that are one installation fact of the week: figure -> daily_stats column."""
 UNKNOWN = UNKNOWN_FLEET_SIZE
 """Group of installations that reported no value that week (fleet size, days running)."""

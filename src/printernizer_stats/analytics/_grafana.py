@@ -1,6 +1,6 @@
 """Grafana dashboards (PostgreSQL and SQL Server) generated from the same figure SQL the dashboard runs.
 
-Each panel's query is ``figure_select`` (live rows of weeks not rolled up by retention, Grafana's
+Each panel's query is ``rollup_select`` (the ingest rollups of weeks not rolled up by retention, Grafana's
 ``$__timeFilter`` on every period column) UNION ALL the figure's retention rollups, followed by the
 publishing rules of ``publish_figures`` written in SQL (``_panel_sql.py`` and the two modules beside it),
 with k the dashboard constant ``$k``:

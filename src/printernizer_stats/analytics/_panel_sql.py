@@ -1,7 +1,7 @@
 """The publishing rules of ``_kanon.py`` and ``_linked.py`` as SQL, for Grafana's panels (``_grafana.py``).
 
-Each figure's cells come from the figure SQL (``figure_select``: live weeks not rolled up, with Grafana's
-``$__timeFilter``) UNION ALL its retention rollups; k is the dashboard constant ``$k``. The functions here
+Each figure's cells come from the ingest rollups (``rollup_select``: weeks retention has not rolled up, with
+Grafana's ``$__timeFilter``) UNION ALL its retention rollups; k is the dashboard constant ``$k``. The functions here
 and in ``_panel_breakdown.py`` / ``_panel_printers.py`` compute what the Python function named in each
 docstring computes, from the same quantities in the same order, a window function for each of its loops,
 and return the cells with a ``published`` flag (0/1). A test runs every panel on PostgreSQL against
@@ -16,7 +16,8 @@ import sqlalchemy as sa
 
 from printernizer_stats.analytics import _figures as f
 from printernizer_stats.analytics._model import OTHER_GROUP, FigureSpec
-from printernizer_stats.analytics._sql import GROUP_COLUMNS, Tables, attribute_value, figure_select
+from printernizer_stats.analytics._rollup_sql import rollup_select
+from printernizer_stats.analytics._sql import GROUP_COLUMNS, Tables, attribute_value
 
 K: sa.ColumnElement[Any] = sa.literal_column("$k")
 BINARY = {"postgresql": "C", "mssql": "Latin1_General_BIN2"}
@@ -24,16 +25,16 @@ DOUBLE = sa.Float(precision=53)
 
 
 def figure_cells(spec: FigureSpec, receiver: Tables, name: str) -> sa.CTE:
-    """``spec``'s raw cells: live rows of weeks not rolled up, UNION ALL its rollups."""
+    """``spec``'s raw cells: ingest rollups of weeks retention has not rolled up, UNION ALL its retention rollups."""
     rollups = receiver["weekly_rollups"]
     rolled_up = rollups.alias("rolled_up")
 
     def where(period: sa.ColumnElement[Any]) -> sa.ColumnElement[bool]:
-        # Live rows only for weeks retention has not rolled up (an anti-join: the planner estimates it well).
+        # Ingest rollups only for weeks retention has not rolled up (an anti-join: the planner estimates it well).
         column = f"{period.table.name}.{period.name}"
         return sa.and_(sa.text(f"$__timeFilter({column})"), ~sa.exists().where(rolled_up.c.period == period))
 
-    live = figure_select(spec, receiver, where)
+    live = rollup_select(spec, receiver, where)
     names = [column.name for column in live.selected_columns]
     measures = [name for name in names if name not in {"period", "installations", *GROUP_COLUMNS}]
     rolled = sa.select(

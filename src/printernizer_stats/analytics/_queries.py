@@ -1,4 +1,4 @@
-"""Raw cells of each figure from the database: live rows for recent weeks, retention rollups for older ones.
+"""Raw cells of each figure from the database: ingest rollups for recent weeks, retention rollups for older ones.
 
 Which weeks: analytics looks at complete weeks only. A week's batches are built after it ends and sent
 during the following week, so by default the newest week shown is the one before last
@@ -8,11 +8,9 @@ during the following week, so by default the newest week shown is the one before
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -21,7 +19,9 @@ from printernizer_stats.analytics._figures import FIGURES
 from printernizer_stats.analytics._kanon import DEFAULT_K
 from printernizer_stats.analytics._linked import publish_figures
 from printernizer_stats.analytics._model import Cell, Figure, FigureSpec
-from printernizer_stats.analytics._sql import GROUP_COLUMNS, Tables, analytics_tables, between, figure_select
+from printernizer_stats.analytics._rollup_sql import as_date as _as_date
+from printernizer_stats.analytics._rollup_sql import cells_from_rows, rollup_select
+from printernizer_stats.analytics._sql import GROUP_COLUMNS, Tables, analytics_tables, between
 from printernizer_stats.registry import Registry, week_start
 
 DEFAULT_WEEKS = 26
@@ -64,25 +64,6 @@ class Window:
         return {"first": self.first.isoformat(), "last": self.last.isoformat()}
 
 
-def _number(value: Any) -> float:
-    return float(value) if isinstance(value, Decimal | int | float) else 0.0
-
-
-def _as_date(value: Any) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value))
-
-
-def cells_from_rows(spec: FigureSpec, rows: Iterable[sa.RowMapping]) -> list[Cell]:
-    """Cells from the rows of ``figure_select`` (measures are every column but period, groups and count)."""
-    skip = {"period", "installations", *GROUP_COLUMNS}
-    cells = []
-    for row in rows:
-        group = tuple(str(row[column]) for column in GROUP_COLUMNS[: len(spec.dimensions)])
-        measures = {name: _number(value) for name, value in row.items() if name not in skip}
-        cells.append(Cell(_as_date(row["period"]), group, int(row["installations"]), measures))
-    return cells
-
-
 def tune_for_analytics(connection: Connection) -> None:
     """PostgreSQL: no JIT compilation for this transaction. The figure SQL is a few big scans and
     aggregations that JIT speeds up little, while compiling their plans took up to 1.6 s (bench/)."""
@@ -107,7 +88,7 @@ def rollup_cells(connection: Connection, receiver: Tables, spec: FigureSpec, win
 
 def fetch_cells(connection: Connection, receiver: Tables, spec: FigureSpec, window: Window,
                 boundary: date | None) -> list[Cell]:
-    """Raw cells of ``spec`` over ``window``: rollups up to ``boundary``, live rows after it."""
+    """Raw cells of ``spec`` over ``window``: retention rollups up to ``boundary``, ingest rollups after it."""
     cells: list[Cell] = []
     first = window.first
     if boundary is not None and boundary >= window.first:
@@ -115,7 +96,7 @@ def fetch_cells(connection: Connection, receiver: Tables, spec: FigureSpec, wind
         first = boundary + timedelta(weeks=1)
     if first <= window.last:
         cells += cells_from_rows(spec, connection.execute(
-            figure_select(spec, receiver, between(first, window.last))).mappings())
+            rollup_select(spec, receiver, between(first, window.last))).mappings())
     return cells
 
 

@@ -4,20 +4,25 @@ For each week older than the cutoff, oldest first, in one transaction per week:
 
 1. compute every analytics figure's raw cells for the week from the live rows;
 2. keep what ``anonymous_figures`` lets through (the same gate every output uses) as ``weekly_rollups`` rows;
-3. delete the week's ``events_summary``, ``daily_stats`` and ledger (``batches``) rows, so every row left
-   still has its ledger row (the receiver's invariant, which deletion relies on).
+3. delete the week's ``events_summary``, ``daily_stats``, ledger (``batches``) and ingest rollup
+   (``figure_rollups``) rows, so every row left still has its ledger row (the receiver's invariant, which
+   deletion relies on) and the week is read from its k-anonymous rollup only.
 
 Then installations with no week left lose their ``installations`` row, and the others' ``first_week`` is
-clamped to the cutoff (when they started is per-installation data about a week retention has closed).
+clamped to the cutoff, or the week before it when the cutoff is their last week (when they started is
+per-installation data about a week retention has closed; whether they count must not change).
 Deletion tombstones stay: they hold no installation data and keep deleted installations deleted.
 
+Receivers sharing a PostgreSQL database run it one at a time (a session advisory lock; the others skip).
 The period must exceed the oldest week the receiver still accepts (``ReceiverConfig.max_age_weeks``, 26),
 or a late batch could bring rows back into a week that has been rolled up already.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -38,6 +43,7 @@ _MAX_AGE_WEEKS = ReceiverConfig().max_age_weeks
 MIN_RETENTION_DAYS = 7 * (_MAX_AGE_WEEKS + 2)
 """Shortest retention: the oldest week the receiver accepts, plus the week it is in and one of margin."""
 DEFAULT_RETENTION_DAYS = 400
+_LOCK_KEY = 0x7072_6574_656E  # "preten": the advisory lock of retention runs
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,22 +103,48 @@ def roll_up_week(connection: Connection, receiver: Tables, week: date, k: int) -
     elif rows:
         connection.execute(rollups.insert(), rows)
     deleted = {}
-    for name in ("events_summary", "daily_stats", "batches"):
+    for name in ("events_summary", "daily_stats", "batches", "figure_rollups"):
         table = receiver[name]
         deleted[name] = connection.execute(table.delete().where(table.c.period == week)).rowcount
     return len(rows), deleted
 
 
+@contextlib.contextmanager
+def _one_process_at_a_time(engine: Engine) -> Iterator[bool]:
+    """PostgreSQL: whether this process holds the retention lock (several receivers share a database)."""
+    if engine.dialect.name != "postgresql":
+        yield True
+        return
+    with engine.connect() as connection:
+        held = bool(connection.execute(sa.text("SELECT pg_try_advisory_lock(:key)"), {"key": _LOCK_KEY}).scalar())
+        try:
+            yield held
+        finally:
+            if held:
+                connection.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": _LOCK_KEY})
+            connection.commit()
+
+
 def apply_retention(engine: Engine, today: date, days: int = DEFAULT_RETENTION_DAYS, k: int = DEFAULT_K,
                     registry: Registry | None = None) -> RetentionResult:
-    """Roll up and delete every week older than ``days`` days (see the module docstring)."""
+    """Roll up and delete every week older than ``days`` days (see the module docstring); nothing when
+    another process is doing it right now."""
     check_days(days)
     check_k(k)
-    receiver = analytics_tables(registry)
     cutoff = retention_cutoff(today, days)
+    with _one_process_at_a_time(engine) as held:
+        if not held:
+            _log.info("analytics.retention_elsewhere")
+            return RetentionResult(cutoff)
+        return _apply_retention(engine, cutoff, k, registry)
+
+
+def _apply_retention(engine: Engine, cutoff: date, k: int, registry: Registry | None) -> RetentionResult:
+    receiver = analytics_tables(registry)
     with engine.connect() as connection:
         weeks = weeks_to_roll_up(connection, receiver, cutoff)
-    total_rollups, deleted = 0, dict.fromkeys(("events_summary", "daily_stats", "batches", "installations"), 0)
+    total_rollups, deleted = 0, dict.fromkeys(
+        ("events_summary", "daily_stats", "batches", "figure_rollups", "installations"), 0)
     for week in weeks:
         with engine.begin() as connection:
             tune_for_analytics(connection)
@@ -124,8 +156,11 @@ def apply_retention(engine: Engine, today: date, days: int = DEFAULT_RETENTION_D
     with engine.begin() as connection:
         deleted["installations"] = connection.execute(
             installations.delete().where(installations.c.last_week < cutoff)).rowcount
+        # Whether an installation counts (two distinct weeks sent, server/_rollup_store.py) survives the
+        # clamp: one whose only kept week is the cutoff keeps a first week before it.
         connection.execute(installations.update().where(installations.c.first_week < cutoff)
-                           .values(first_week=cutoff))
+                           .values(first_week=sa.case((installations.c.last_week > cutoff, cutoff),
+                                                      else_=cutoff - timedelta(weeks=1))))
     _log.info("analytics.retention", weeks=len(weeks), rollup_rows=total_rollups)
     return RetentionResult(cutoff, tuple(weeks), total_rollups, deleted)
 

@@ -21,7 +21,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from printernizer_stats.analytics import _figures as f
 from printernizer_stats.analytics._model import FigureSpec
 from printernizer_stats.registry import FLEET_SIZE_GROUPS, LARGEST_FLEET_SIZE, Registry, default_registry
-from printernizer_stats.server import rollup_table, tables
+from printernizer_stats.server import figure_rollups, rollup_table, tables
 
 PeriodFilter = Callable[[sa.ColumnElement[Any]], sa.ColumnElement[bool]]
 Tables = dict[str, sa.Table]
@@ -66,9 +66,9 @@ def _default(element: attribute_value, compiler: SQLCompiler, **kw: Any) -> str:
 
 
 def analytics_tables(registry: Registry | None = None) -> Tables:
-    """The receiver's tables and the retention rollups, by name."""
+    """The receiver's tables, its ingest rollups and the retention rollups, by name."""
     registry = registry or default_registry()
-    return {**tables(registry), "weekly_rollups": rollup_table(registry)}
+    return {**tables(registry), "figure_rollups": figure_rollups(registry), "weekly_rollups": rollup_table(registry)}
 
 
 ANALYTICS_INDEX = "ix_events_summary_analytics"

@@ -21,7 +21,7 @@ from urllib.parse import parse_qs
 from fastapi import APIRouter, Path, Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 
-from printernizer_stats.analytics._auth import DashboardAuth
+from printernizer_stats.analytics._auth import SESSION_COOKIE, DashboardAuth
 from printernizer_stats.analytics._export import figure_csv
 from printernizer_stats.analytics._figures import FIGURES_BY_NAME
 from printernizer_stats.analytics._insights import render_text
@@ -82,8 +82,6 @@ def analytics_router(service: AnalyticsService, auth: DashboardAuth) -> APIRoute
     async def login(request: Request) -> Response:
         if not auth.required:
             return RedirectResponse("/dashboard", 303)
-        if auth.sign_in_wait(request):
-            return login_page("Too many attempts; wait a minute and try again.", 429)
         body = b""
         async for chunk in request.stream():
             body += chunk
@@ -91,6 +89,8 @@ def analytics_router(service: AnalyticsService, auth: DashboardAuth) -> APIRoute
                 return login_page("The form was too large.", 413)
         token = parse_qs(body.decode("utf-8", "replace")).get("token", [""])[0]
         if not auth.token_matches(token):
+            if await auth.wrong_token(request):
+                return login_page("Too many wrong tokens from this address: each is answered slowly now.", 429)
             return login_page("That token is not right.")
         response = RedirectResponse("/dashboard", 303, headers={"Cache-Control": "no-store"})
         auth.set_session(request, response)
@@ -99,6 +99,7 @@ def analytics_router(service: AnalyticsService, auth: DashboardAuth) -> APIRoute
     @router.post("/dashboard/logout", include_in_schema=False)
     def logout(request: Request) -> Response:
         response = RedirectResponse("/dashboard", 303, headers={"Cache-Control": "no-store"})
+        auth.revoke(request.cookies.get(SESSION_COOKIE))
         auth.end_session(request, response)
         return response
 

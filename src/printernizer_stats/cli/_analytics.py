@@ -1,4 +1,5 @@
-"""``insights``, ``retention`` and ``grafana-dashboard``: the maintainers' analytics from the command line.
+"""``insights``, ``retention``, ``rebuild-rollups`` and ``grafana-dashboard``: the maintainers' analytics from
+the command line.
 
 The analytics (and the server under them) are imported lazily, so client-side commands never load them.
 """
@@ -31,6 +32,8 @@ def add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db-url", default=None,
                         help="receiver database URL (default: $PRINTERNIZER_STATS_DB_URL, else the SQLite file "
                              "printernizer-stats-receiver.db here)")
+    if name == "rebuild-rollups":
+        return
     parser.add_argument("--k", type=int, default=None, help="smallest group shown (default 5)")
     parser.add_argument("--today", type=date.fromisoformat, default=None,
                         help="pretend today is this date (YYYY-MM-DD), e.g. to re-run an old report")
@@ -59,9 +62,12 @@ def run(args: argparse.Namespace) -> int:
     from printernizer_stats.server._config import env_or  # noqa: PLC0415
 
     engine = create_engine(env_or(args.db_url, ENV_DB_URL) or DEFAULT_DB_URL)
-    today = args.today or utc_today()
-    k = args.k if args.k is not None else analytics.DEFAULT_K
     try:
+        if args.command == "rebuild-rollups":
+            print(json.dumps({"rollup_rows": analytics.rebuild_rollups(engine)}))
+            return 0
+        today = args.today or utc_today()
+        k = args.k if args.k is not None else analytics.DEFAULT_K
         if args.command == "retention":
             days = args.days if args.days is not None else analytics.DEFAULT_RETENTION_DAYS
             result = analytics.apply_retention(engine, today, days, k)

@@ -28,6 +28,7 @@ COMMANDS: dict[str, str] = {
     "insights": "printernizer_stats.cli._analytics",
     "retention": "printernizer_stats.cli._analytics",
     "grafana-dashboard": "printernizer_stats.cli._analytics",
+    "rebuild-rollups": "printernizer_stats.cli._analytics",
 }
 HELP: dict[str, str] = {
     "simulate": "simulate a Printernizer installation into a local statistics DB",
@@ -47,6 +48,7 @@ HELP: dict[str, str] = {
     "insights": "print the maintainers' report: k-anonymous figures and anomalies",
     "retention": "roll up weeks older than the retention period into k-anonymous figures; delete their rows",
     "grafana-dashboard": "print the Grafana dashboard JSON for PostgreSQL or SQL Server",
+    "rebuild-rollups": "recompute the figures' weekly rollups from the per-installation rows (after an upgrade)",
 }
 
 

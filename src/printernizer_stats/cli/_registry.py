@@ -6,7 +6,14 @@ import argparse
 import json
 import sys
 
-from printernizer_stats.registry import CheckType, lint_registry, load_registry
+from printernizer_stats.registry import (
+    LANGUAGES,
+    CheckType,
+    lint_registry,
+    load_registry,
+    registry_texts,
+    translation_problems,
+)
 
 
 def add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
@@ -20,7 +27,12 @@ def run(args: argparse.Namespace) -> int:
         findings = lint_registry(registry)
         for name, kind, message in findings:
             print(f"{kind.value}: {name}: {message}")
-        return 1 if any(kind is CheckType.ERROR for _, kind, _ in findings) else 0
+        # Every description in every language of the page (metrics.<lang>.yaml beside the registry).
+        untranslated = [problem for language in LANGUAGES if (texts := registry_texts(language)) is not None
+                        for problem in translation_problems(registry, texts)]
+        for problem in untranslated:
+            print(f"error: translation: {problem}")
+        return 1 if untranslated or any(kind is CheckType.ERROR for _, kind, _ in findings) else 0
     if args.action == "docs":
         from printernizer_stats.registry import render_markdown  # noqa: PLC0415
 

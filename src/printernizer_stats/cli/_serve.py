@@ -7,7 +7,12 @@ from __future__ import annotations
 
 import argparse
 import gc
+import os
 import sys
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from printernizer_stats.server import ConnectionLimits, ReceiverConfig
 
 
 def add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
@@ -31,6 +36,17 @@ def add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
                         help="refuse points older than this many weeks (default 26)")
     parser.add_argument("--installation-refill-per-hour", type=float, default=None,
                         help="batches per installation and hour after the burst")
+    parser.add_argument("--analytics-token", default=None,
+                        help="bearer token of the dashboard and analytics API (default "
+                             "$PRINTERNIZER_STATS_ANALYTICS_TOKEN, else the ingest token, with a warning)")
+    parser.add_argument("--trusted-proxy", action="append", default=None, metavar="ADDRESS",
+                        help="a proxy whose X-Forwarded-For is believed (repeatable; default "
+                             "$PRINTERNIZER_STATS_TRUSTED_PROXIES, comma-separated, else none, not even loopback)")
+    parser.add_argument("--max-connections", type=int, default=None,
+                        help="open connections at once (default 1000); 64 per client address")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="receiver processes on this port (default 1); they share the database, each has its "
+                             "own rate limits (docs/receiver.md)")
     parser.add_argument("--k", type=int, default=None,
                         help="analytics: smallest group the dashboard, API and summary show (default 5)")
     parser.add_argument("--retention-days", type=int, default=None,
@@ -50,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
         migrate,
         schema_sql,
     )
-    from printernizer_stats.server._config import env_or  # noqa: PLC0415
+    from printernizer_stats.server._config import ENV_ANALYTICS_TOKEN, env_or  # noqa: PLC0415
 
     db_url = env_or(args.db_url, ENV_DB_URL) or DEFAULT_DB_URL
     if args.command == "migrate":
@@ -69,11 +85,16 @@ def run(args: argparse.Namespace) -> int:
             "max_age_weeks": args.max_age_weeks,
         }.items() if value is not None
     }
-    config = ReceiverConfig(db_url=db_url, token=env_or(args.token, ENV_TOKEN), **overrides).validate()
+    receiver_settings = {"db_url": db_url, "token": env_or(args.token, ENV_TOKEN),
+                         "analytics_token": env_or(args.analytics_token, ENV_ANALYTICS_TOKEN), **overrides}
+    analytics_settings = {**({"k": args.k} if args.k is not None else {}), "retention_days": args.retention_days}
+    config = ReceiverConfig(**receiver_settings).validate()
     from printernizer_stats.analytics import AnalyticsConfig, create_maintainers_app  # noqa: PLC0415
 
-    analytics = AnalyticsConfig(**({"k": args.k} if args.k is not None else {}),
-                                retention_days=args.retention_days).validate()
+    analytics = AnalyticsConfig(**analytics_settings).validate()
+    if args.workers < 1:
+        print("printernizer-stats serve: --workers must be at least 1", file=sys.stderr)
+        return 2
     engine = create_engine(db_url)
     if args.no_migrate:
         if current_revision(engine) != head_revision():
@@ -82,14 +103,55 @@ def run(args: argparse.Namespace) -> int:
             return 2
     else:
         migrate(engine)
+    from printernizer_stats.analytics import rebuild_rollups, rollups_missing  # noqa: PLC0415
+
+    if rollups_missing(engine):  # a database upgraded to revision 0003 with rows stored before it
+        print(f"printernizer-stats serve: rolled up the stored rows ({rebuild_rollups(engine)} cells)",
+              file=sys.stderr)
     engine.dispose()
     import uvicorn  # noqa: PLC0415
 
+    limits = connection_limits(args)
+    warn_if_open(config, args.host)
+    if args.workers > 1:
+        from printernizer_stats.cli._serve_app import SETTINGS_ENV, settings_json  # noqa: PLC0415
+
+        os.environ[SETTINGS_ENV] = settings_json(receiver_settings, analytics_settings)
+        uvicorn.run("printernizer_stats.cli._serve_app:create_worker_app", factory=True, workers=args.workers,
+                    host=args.host, port=args.port, access_log=False, server_header=False, log_level="info",
+                    **limits.worker_uvicorn_options())
+        return 0
     app = create_maintainers_app(config, analytics)
     tune_garbage_collector()
     # No access log: it would record client addresses, which the receiver never stores or logs.
-    uvicorn.run(app, host=args.host, port=args.port, access_log=False, server_header=False, log_level="info")
+    uvicorn.run(app, host=args.host, port=args.port, access_log=False, server_header=False, log_level="info",
+                **limits.uvicorn_options())
     return 0
+
+
+def connection_limits(args: argparse.Namespace) -> ConnectionLimits:
+    from printernizer_stats.server import ENV_TRUSTED_PROXIES, ConnectionLimits  # noqa: PLC0415
+
+    proxies = args.trusted_proxy or [p.strip() for p in os.environ.get(ENV_TRUSTED_PROXIES, "").split(",")]
+    options: dict[str, Any] = {"trusted_proxies": tuple(p for p in proxies if p)}
+    if args.max_connections is not None:
+        options["max_connections"] = args.max_connections
+    return ConnectionLimits(**options)
+
+
+def warn_if_open(config: ReceiverConfig, host: str) -> None:
+    """Loudly, on stderr: without a token anyone who reaches the port can send batches (and read analytics);
+    without an analytics token every client holding the ingest token can read the analytics."""
+    from printernizer_stats.server import LOOPBACK  # noqa: PLC0415
+
+    if config.token is None and host not in LOOPBACK:
+        print("printernizer-stats serve: WARNING: no token (--token or $PRINTERNIZER_STATS_TOKEN) and listening "
+              f"on {host}, not loopback: anyone who can reach this port can send batches and read the "
+              "analytics. Set a token.", file=sys.stderr, flush=True)
+    elif config.token is not None and config.analytics_token is None:
+        print("printernizer-stats serve: WARNING: no --analytics-token ($PRINTERNIZER_STATS_ANALYTICS_TOKEN): "
+              "the ingest token, which every client sending directly holds, also opens the dashboard and "
+              "analytics API. Set a separate one.", file=sys.stderr, flush=True)
 
 
 def tune_garbage_collector() -> None:

@@ -28,7 +28,7 @@ def viewer_app(db_path: str | Path, *, environ: Mapping[str, str] | None = None,
     app = FastAPI(title="printernizer-stats viewer", redirect_slashes=False, docs_url=f"{MOUNT_PREFIX}/docs",
                   redoc_url=None, openapi_url=f"{MOUNT_PREFIX}/openapi.json")
     policy = request_policy(environ=client.environ)
-    app.include_router(usage_stats_router(client, policy), prefix=MOUNT_PREFIX)
+    app.include_router(usage_stats_router(client, policy, host_page=None), prefix=MOUNT_PREFIX)
     app.add_api_route("/", viewer_page(client), methods=["GET"], include_in_schema=False, name="viewer_root",
                       dependencies=[Depends(request_guard(policy))])
     app.state.usage_stats = client

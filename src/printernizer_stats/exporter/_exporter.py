@@ -72,6 +72,7 @@ class PrivacyFilteringMetricExporter(MetricExporter):
         self._filters = stateless_filters(registry, runtime_values or {})
         self._cap = CapCardinality(registry)
         self._cap_day: date | None = None
+        self._maintained: tuple[date, int, int] | None = None
         self._allowed = collection_allowed
         self._today = today
         self._on_unavailable = on_unavailable
@@ -87,7 +88,8 @@ class PrivacyFilteringMetricExporter(MetricExporter):
         if self.unavailable_reason is not None:
             return MetricExportResult.FAILURE
         try:
-            with self._lock:
+            # One transaction: the consent check (when it reads this store), the day's maintenance and the write.
+            with self._lock, self._store.connect():
                 if not self._allowed():
                     return MetricExportResult.SUCCESS
                 self._write(metrics_data)
@@ -112,10 +114,14 @@ class PrivacyFilteringMetricExporter(MetricExporter):
             self._store.add(rolled, self._kinds)
 
     def _new_day(self, day: date) -> None:
-        """Once a day, on the reader's thread: compact old days, apply retention, reseed the cap."""
+        """Once a day, on the reader's thread: reseed the cap; when the week (or a setting) changed, compact old
+        days and apply retention (both cut at a Monday, so within a week there is nothing new to do)."""
         monday = week_start(day)
-        self._store.compact(monday - timedelta(weeks=self.keep_daily_weeks), self._combine)
-        self._store.delete_readings(before=monday - timedelta(weeks=self.retention_weeks))
+        maintained = (monday, self.keep_daily_weeks, self.retention_weeks)
+        if maintained != self._maintained:
+            self._store.compact(monday - timedelta(weeks=self.keep_daily_weeks), self._combine)
+            self._store.delete_readings(before=monday - timedelta(weeks=self.retention_weeks))
+            self._maintained = maintained
         self._cap.reset(self._store.series_on(day))
         self._cap_day = day
 

@@ -53,8 +53,9 @@ def rollup(readings: Iterable[Reading], day: date, registry: Registry) -> list[D
     """
     rolled: dict[tuple[str, tuple[tuple[str, str], ...]], DayReading] = {}
     for reading in readings:
-        key = (reading.metric, reading.series)
-        item = DayReading(day, reading.metric, reading.series, reading.value, reading.count, reading.bucket_counts)
+        series = reading.series
+        key = (reading.metric, series)
+        item = DayReading(day, reading.metric, series, reading.value, reading.count, reading.bucket_counts)
         previous = rolled.get(key)
         if previous is None:
             rolled[key] = item

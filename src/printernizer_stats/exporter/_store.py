@@ -2,14 +2,16 @@
 
 Plain ``sqlite3``: the SDK calls the exporter from the reader's background thread, never the host's event
 loop. A connection is opened per operation (an export runs once a minute), so no connection crosses
-threads. Every ``sqlite3.Error`` surfaces as :class:`StoreUnavailable`, which the exporter turns into
-"stats off".
+threads; operations inside an open :meth:`LocalStore.connect` on the same thread share its connection and
+its transaction (an export's consent check, day maintenance and write are one transaction, one commit).
+Every ``sqlite3.Error`` surfaces as :class:`StoreUnavailable`, which the exporter turns into "stats off".
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager
 from datetime import date
@@ -75,11 +77,20 @@ class LocalStore:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self._initialised = False
+        self._open = threading.local()
 
     @contextmanager
     def connect(self) -> Iterator[sqlite3.Connection]:
-        """A connection in a transaction: committed on success, rolled back on error."""
+        """A connection in a transaction: committed on success, rolled back on error.
+
+        Nested on one thread, the outer connection is reused and the outer block commits: opening a
+        connection (and loading the schema into it) costs more than most of the statements run in it.
+        """
+        outer: sqlite3.Connection | None = getattr(self._open, "conn", None)
         try:
+            if outer is not None:
+                yield outer
+                return
             with closing(sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S)) as conn:
                 if not self._initialised:
                     conn.execute("PRAGMA auto_vacuum=INCREMENTAL")  # only takes effect on a new file
@@ -89,26 +100,36 @@ class LocalStore:
                 # WAL + NORMAL: no corruption on a crash, at worst the last day-rollup write is lost;
                 # FULL would fsync every export for statistics that tolerate that.
                 conn.execute("PRAGMA synchronous=NORMAL")
-                with conn:
-                    yield conn
+                self._open.conn = conn
+                try:
+                    with conn:
+                        yield conn
+                finally:
+                    self._open.conn = None
         except sqlite3.Error as exc:
             raise StoreUnavailable(f"{type(exc).__name__}: {exc}") from exc
 
     def add(self, readings: Sequence[DayReading], kinds: Mapping[str, Kind]) -> None:
-        """Merge day rollups into the table: counters and histograms add up, gauges keep the last value."""
+        """Merge day rollups into the table: counters and histograms add up, gauges keep the last value.
+
+        One read of the days' stored rows and one batched write, not a lookup per reading."""
+        if not readings:
+            return
+        days = sorted({reading.day.toordinal() for reading in readings})
         with self.connect() as conn:
+            stored = {
+                (row[0], row[1], row[2]): row for row in conn.execute(
+                    "SELECT day, metric, attributes, value, count, buckets FROM daily_readings "  # noqa: S608
+                    f"WHERE day IN ({','.join('?' * len(days))})", days)  # placeholders only
+            }
+            written: dict[tuple[int, str, str], tuple[int, str, str, float, int, str | None]] = {}
             for reading in readings:
                 key = (reading.day.toordinal(), reading.metric, encode_attributes(reading.attributes))
-                row = conn.execute(
-                    "SELECT day, metric, attributes, value, count, buckets FROM daily_readings "
-                    "WHERE day = ? AND metric = ? AND attributes = ?", key,
-                ).fetchone()
+                row = written.get(key) or stored.get(key)
                 merged = merge(kinds[reading.metric], _row_to_reading(row), reading) if row else reading
                 buckets = json.dumps(list(merged.bucket_counts)) if merged.bucket_counts else None
-                conn.execute(
-                    "INSERT OR REPLACE INTO daily_readings VALUES (?, ?, ?, ?, ?, ?)",
-                    (*key, merged.value, merged.count, buckets),
-                )
+                written[key] = (*key, merged.value, merged.count, buckets)
+            conn.executemany("INSERT OR REPLACE INTO daily_readings VALUES (?, ?, ?, ?, ?, ?)", written.values())
 
     def readings(self, first: date | None = None, last: date | None = None) -> list[DayReading]:
         """Day rollups between ``first`` and ``last`` inclusive (all when not given), oldest first."""

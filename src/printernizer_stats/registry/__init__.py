@@ -44,6 +44,13 @@ from printernizer_stats.registry._time import (
     week_of_unix_nano,
     week_start,
 )
+from printernizer_stats.registry._translations import (
+    LANGUAGES,
+    RegistryTexts,
+    parse_texts,
+    registry_texts,
+    translation_problems,
+)
 from printernizer_stats.registry._weekly import WeekValue, cap_week_series, combine_weeks
 
 SCOPE_NAME = "printernizer-stats"
@@ -54,6 +61,7 @@ __all__ = [
     "DELETION_METRIC",
     "FLEET_SIZE_GROUPS",
     "FORMATS",
+    "LANGUAGES",
     "LARGEST_FLEET_SIZE",
     "OTHER",
     "SCOPE_NAME",
@@ -69,6 +77,7 @@ __all__ = [
     "MetricSpec",
     "Registry",
     "RegistryError",
+    "RegistryTexts",
     "ResourceFieldSpec",
     "Rounding",
     "RuntimeValues",
@@ -88,11 +97,14 @@ __all__ = [
     "normalise_attribute",
     "normalise_resource",
     "parse_registry",
+    "parse_texts",
     "privacy_items",
+    "registry_texts",
     "render_markdown",
     "route_group",
     "status_class",
     "to_unix_nano",
+    "translation_problems",
     "utc_today",
     "week_days",
     "week_label",

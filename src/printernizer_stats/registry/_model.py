@@ -110,6 +110,11 @@ class Registry:
         object.__setattr__(self, "metrics", MappingProxyType(dict(self.metrics)))
         object.__setattr__(self, "resource", MappingProxyType(dict(self.resource)))
 
+    def __reduce__(self) -> tuple[type[Registry], tuple[object, ...]]:
+        # Picklable (the receiver's decoding processes get it once each): the read-only views as dicts.
+        return Registry, (self.version, self.consent_version, dict(self.metrics), dict(self.resource),
+                          self.never_collected, self.notification_emails)
+
     def metric(self, name: str) -> MetricSpec | None:
         return self.metrics.get(name)
 

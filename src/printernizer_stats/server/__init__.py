@@ -15,7 +15,15 @@ from printernizer_stats.server._batch import (
     deletion_batch_id,
     week_batch_id,
 )
-from printernizer_stats.server._config import DEFAULT_DB_URL, ENV_DB_URL, ENV_TOKEN, ReceiverConfig
+from printernizer_stats.server._config import (
+    DEFAULT_DB_URL,
+    ENV_ANALYTICS_TOKEN,
+    ENV_DB_URL,
+    ENV_TOKEN,
+    ENV_TRUSTED_PROXIES,
+    ReceiverConfig,
+)
+from printernizer_stats.server._connections import LOOPBACK, ConnectionLimits, guarded_protocol
 from printernizer_stats.server._engine import create_engine, sqlalchemy_url
 from printernizer_stats.server._guards import (
     AddressRateLimitMiddleware,
@@ -27,9 +35,23 @@ from printernizer_stats.server._migrations import current_revision, head_revisio
 from printernizer_stats.server._otlp import DecodeError, decode_request
 from printernizer_stats.server._points import SANITY_LIMIT, TimeWindow
 from printernizer_stats.server._ratelimit import TokenBuckets
+from printernizer_stats.server._rollup_cells import (
+    ERROR_TYPE,
+    ERRORS_METRIC,
+    FACT_FIGURES,
+    FEATURE,
+    FEATURES_METRIC,
+    MEASURES,
+    PRINTER_TYPE,
+    PRINTERS_METRIC,
+    ROLLUP_FIGURES,
+    STORED_MEASURES,
+    week_contribution,
+)
+from printernizer_stats.server._rollup_store import RollupWriter, counted
 from printernizer_stats.server._rows import BatchRows, batch_rows, canonical_json, daily_figures
 from printernizer_stats.server._storage import Outcome, Storage, StorageUnavailable, StoreResult
-from printernizer_stats.server._tables import build_metadata, figure_columns, rollup_table, tables
+from printernizer_stats.server._tables import build_metadata, figure_columns, figure_rollups, rollup_table, tables
 from printernizer_stats.server._upsert import upsert
 from printernizer_stats.server._validate import (
     MAX_BATCHES_PER_REQUEST,
@@ -44,15 +66,29 @@ from printernizer_stats.server._writer import GroupWriter
 __all__ = [
     "BATCH_ID_HEADER",
     "DEFAULT_DB_URL",
+    "ENV_ANALYTICS_TOKEN",
     "ENV_DB_URL",
     "ENV_TOKEN",
+    "ENV_TRUSTED_PROXIES",
+    "ERRORS_METRIC",
+    "ERROR_TYPE",
+    "FACT_FIGURES",
+    "FEATURE",
+    "FEATURES_METRIC",
+    "LOOPBACK",
     "MAX_BATCHES_PER_REQUEST",
+    "MEASURES",
+    "PRINTERS_METRIC",
+    "PRINTER_TYPE",
     "RECEIPT_HEADER",
+    "ROLLUP_FIGURES",
     "SANITY_LIMIT",
+    "STORED_MEASURES",
     "AddressRateLimitMiddleware",
     "BatchKind",
     "BatchRows",
     "BearerTokenMiddleware",
+    "ConnectionLimits",
     "ContentTypeMiddleware",
     "DecodeError",
     "GroupWriter",
@@ -63,6 +99,7 @@ __all__ = [
     "ReceiverConfig",
     "Rejected",
     "RequestBodyMiddleware",
+    "RollupWriter",
     "SeriesValue",
     "Storage",
     "StorageUnavailable",
@@ -75,6 +112,7 @@ __all__ = [
     "build_metadata",
     "canonical_json",
     "count_points",
+    "counted",
     "create_app",
     "create_engine",
     "current_revision",
@@ -82,6 +120,8 @@ __all__ = [
     "decode_request",
     "deletion_batch_id",
     "figure_columns",
+    "figure_rollups",
+    "guarded_protocol",
     "head_revision",
     "max_points",
     "migrate",
@@ -94,4 +134,5 @@ __all__ = [
     "validate_request",
     "validate_resource_metrics",
     "week_batch_id",
+    "week_contribution",
 ]

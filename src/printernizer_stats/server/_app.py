@@ -24,6 +24,7 @@ from printernizer_stats.registry import Registry, default_registry
 from printernizer_stats.server._answer import combine, refusal_reason
 from printernizer_stats.server._batch import BatchKind, Rejected, ValidatedBatch
 from printernizer_stats.server._config import ReceiverConfig
+from printernizer_stats.server._decoding import Decoded, Decoder, decode_and_validate
 from printernizer_stats.server._engine import create_engine
 from printernizer_stats.server._guards import (
     METRICS_PATH,
@@ -32,11 +33,20 @@ from printernizer_stats.server._guards import (
     ContentTypeMiddleware,
     RequestBodyMiddleware,
 )
-from printernizer_stats.server._otlp import DecodeError, decode_request, media_type, status_response, success_response
+from printernizer_stats.server._guesses import WrongGuesses
+from printernizer_stats.server._json_budget import JsonBudget
+from printernizer_stats.server._otlp import (
+    JSON,
+    DecodeError,
+    media_type,
+    status_response,
+    success_response,
+)
 from printernizer_stats.server._points import TimeWindow
-from printernizer_stats.server._ratelimit import TokenBuckets
+from printernizer_stats.server._ratelimit import AddressKeys, TokenBuckets
 from printernizer_stats.server._storage import Storage, StorageUnavailable, StoreResult
-from printernizer_stats.server._validate import count_points, validate_request
+from printernizer_stats.server._validate import max_points
+from printernizer_stats.server._workers import Busy, FairWorkers
 from printernizer_stats.server._writer import GroupWriter
 
 BATCH_ID_HEADER = "X-Printernizer-Batch-Id"
@@ -59,7 +69,8 @@ _OPENAPI_BODY: dict[str, Any] = {
                                f"Headers {BATCH_ID_HEADER} and {RECEIPT_HEADER} carry the receipt of a lone batch."},
         "400": {"description": "Malformed body, or no batch whose resource/envelope keeps to the wire format"},
         "401": {"description": "Missing or wrong bearer token"},
-        "413": {"description": "Body too large, compressed or inflated"},
+        "408": {"description": "The body did not arrive within the body timeout"},
+        "413": {"description": "Body too large, compressed or inflated, or a JSON body over its budget"},
         "415": {"description": "Content-Type or Content-Encoding not supported"},
         "429": {"description": "Rate limited; see Retry-After"},
         "503": {"description": "Storage unavailable; see Retry-After"},
@@ -88,23 +99,33 @@ class Receiver:
         self.now = now
         self.installations = TokenBuckets(config.installation_burst, config.installation_refill_per_hour / 3600)
         self.writer = GroupWriter(storage)
+        budget = JsonBudget.for_registry(registry, config.max_json_bytes, max_points(registry))
+        self.decoder = Decoder(registry, budget, config.decode_in_processes)
+        self.workers = FairWorkers(self.decoder.executor, config.decode_workers, config.max_decoding_per_address)
+        self.keys = AddressKeys()
+        self.deletions = (TokenBuckets(config.deletion_burst, config.deletion_refill_per_hour / 3600)
+                          if config.deletion_burst > 0 and config.deletion_refill_per_hour > 0 else None)
 
     async def export(self, request: Request) -> Response:
         media = media_type(request.headers.get("content-type"))
-        try:
-            message = decode_request(await request.body(), media)
-        except DecodeError as exc:
-            return status_response(400, str(exc), media)
         now = self.now()
         window = TimeWindow(int(now.timestamp()) * 1_000_000_000, self.config.max_age_weeks,
                             self.config.clock_skew_s * 1_000_000_000)
-        verdicts = validate_request(self.registry, message, window)
+        try:
+            decoded = await self._decode(request, await request.body(), media, window)
+        except DecodeError as exc:
+            return status_response(exc.status, str(exc), media)
+        except Busy:
+            return status_response(429, "too many requests of this address are being decoded; retry later",
+                                   media, {"Retry-After": "1"})
+        verdicts = decoded.verdicts
         if isinstance(verdicts, Rejected):
             return status_response(400, verdicts.reason, media)
         batches = {i: v for i, v in enumerate(verdicts) if isinstance(v, ValidatedBatch)}
         if not batches:
             return status_response(400, refusal_reason(verdicts), media)
-        waits = {i: self._rate_limit(batch) for i, batch in batches.items()}
+        address = self.keys(request.client.host if request.client else "unknown")
+        waits = {i: self._rate_limit(batch, address) for i, batch in batches.items()}
         try:
             stored = await self._store({i: b for i, b in batches.items() if not waits[i]}, now)
         except StorageUnavailable:
@@ -113,20 +134,31 @@ class Receiver:
                                    {"Retry-After": _RETRY_STORAGE_S})
         if any(waits.values()):
             # The request's other batches are stored: its retry finds them stored (idempotent).
-            return status_response(429, "too many batches from this installation; retry later", media,
+            return status_response(429, "too many batches from this installation, or deletions from this "
+                                   "address; retry later", media,
                                    {"Retry-After": str(max(1, math.ceil(max(waits.values()))))})
-        answer = combine(verdicts, [count_points(rm) for rm in message.resource_metrics], stored)
+        answer = combine(verdicts, decoded.points, stored)
         if answer.refusal:
             return status_response(400, answer.refusal, media)
         headers = ({BATCH_ID_HEADER: answer.receipt.batch_id, RECEIPT_HEADER: answer.receipt.receipt}
                    if answer.receipt is not None else {})
         return success_response(media, answer.rejected_points, answer.message, headers)
 
-    def _rate_limit(self, batch: ValidatedBatch) -> float:
-        """Take a token of the batch's installation: 0 when admitted, else the seconds to wait."""
-        if batch.kind is not BatchKind.WEEK:
-            return 0.0  # deletion requests are never rate limited per installation
-        return self.installations.take(batch.installation.installation_id)
+    async def _decode(self, request: Request, body: bytes, media: str, window: TimeWindow) -> Decoded:
+        """Decode and validate: a client's protobuf batch (a few KB, a millisecond) on the event loop,
+        anything larger and all JSON in the fair worker pool, so that no body holds the loop for long."""
+        if media != JSON and len(body) <= self.config.inline_decode_bytes:
+            return decode_and_validate(self.registry, self.decoder.budget, body, media, window)
+        job = self.decoder.job(body, media, window)
+        address = request.client.host if request.client else "unknown"
+        return await self.workers.run(self.keys(address), job)
+
+    def _rate_limit(self, batch: ValidatedBatch, address: str) -> float:
+        """Take a token of the batch's installation, or a deletion's of its client address: 0 when admitted,
+        else the seconds to wait. (A deletion is never limited per installation: it must always get through.)"""
+        if batch.kind is BatchKind.WEEK:
+            return self.installations.take(batch.installation.installation_id)
+        return self.deletions.take(address) if self.deletions is not None else 0.0
 
     async def _store(self, batches: dict[int, ValidatedBatch], now: datetime) -> dict[int, StoreResult]:
         """Store each batch (one group commit for a collector's request); raises StorageUnavailable."""
@@ -174,6 +206,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
+        receiver.workers.close()
         if owned:
             store.close()
 
@@ -187,12 +220,15 @@ def create_app(
     # add_middleware wraps: the last added is the outermost. Order seen by a request: address rate limit,
     # token, content type, body size/gzip.
     app.add_middleware(RequestBodyMiddleware, max_bytes=config.max_body_bytes,
-                       max_inflated_bytes=config.max_inflated_bytes)
+                       max_inflated_bytes=config.max_inflated_bytes, max_json_bytes=config.max_json_bytes,
+                       body_timeout_s=config.body_timeout_s)
     app.add_middleware(ContentTypeMiddleware, paths=(METRICS_PATH,))
-    app.add_middleware(BearerTokenMiddleware, token=config.token)
+    guesses = WrongGuesses(penalty_s=config.wrong_token_penalty_s)
+    app.add_middleware(BearerTokenMiddleware, token=config.token, guesses=guesses)
     address_buckets = (TokenBuckets(config.address_burst, config.address_refill_per_minute / 60)
                        if config.address_limit_enabled else None)
     app.add_middleware(AddressRateLimitMiddleware, buckets=address_buckets)
     app.state.receiver = receiver
+    app.state.guesses = guesses
     app.state.storage = store
     return app

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,10 +19,11 @@ from sqlalchemy.engine import Connection, Engine
 
 
 class BulkInsert:
-    """``INSERT INTO table (every column) VALUES (...)`` for many rows at once."""
+    """``INSERT INTO table (every column) VALUES (...)`` for many rows at once; or ``statement``, an
+    insert-like statement taking every column of ``table`` as its parameters (an upsert)."""
 
-    def __init__(self, engine: Engine, table: sa.Table) -> None:
-        compiled = table.insert().compile(dialect=engine.dialect)
+    def __init__(self, engine: Engine, table: sa.Table, statement: Any = None) -> None:
+        compiled = (statement if statement is not None else table.insert()).compile(dialect=engine.dialect)
         self.sql = str(compiled)
         self.table = table
         self.positional = bool(compiled.positional)
@@ -53,3 +55,20 @@ class BulkInsert:
         else:
             params = [{name: row[name] for name in self.names} for row in rows]
         connection.exec_driver_sql(self.sql, params)
+
+
+class DriverQuery:
+    """A SELECT compiled once for the engine's dialect, run at the driver with named parameters: rows come
+    back as the driver gives them (dates as ISO text on SQLite)."""
+
+    def __init__(self, engine: Engine, statement: sa.Select[Any]) -> None:
+        compiled = statement.compile(dialect=engine.dialect)
+        self.sql = str(compiled)
+        self.names: tuple[str, ...] = tuple(compiled.positiontup or ()) if compiled.positional else ()
+        self._sqlite = engine.dialect.name == "sqlite"
+
+    def rows(self, connection: Connection, **params: Any) -> list[tuple[Any, ...]]:
+        if self._sqlite:
+            params = {name: value.isoformat() if isinstance(value, date) else value for name, value in params.items()}
+        given: Any = tuple(params[name] for name in self.names) if self.names else params
+        return [tuple(row) for row in connection.exec_driver_sql(self.sql, given)]

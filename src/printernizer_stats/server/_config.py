@@ -12,6 +12,10 @@ ENV_DB_URL = "PRINTERNIZER_STATS_DB_URL"
 """Database URL (keeps passwords off the command line): sqlite:///…, postgresql://…, mssql+pyodbc://…"""
 ENV_TOKEN = "PRINTERNIZER_STATS_TOKEN"  # noqa: S105 - the variable's name, not a token
 """Bearer token clients (or the collector) must send; unset: no token required."""
+ENV_ANALYTICS_TOKEN = "PRINTERNIZER_STATS_ANALYTICS_TOKEN"  # noqa: S105 - the variable's name, not a token
+"""Bearer token of the dashboard and analytics API; unset: the ingest token (with a warning from serve)."""
+ENV_TRUSTED_PROXIES = "PRINTERNIZER_STATS_TRUSTED_PROXIES"
+"""Comma-separated addresses whose X-Forwarded-For the receiver believes; unset: none."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +33,22 @@ class ReceiverConfig:
             collector, whose address all batches share).
         max_age_weeks: points older than this are rejected (the client keeps unsent weeks for a while).
         clock_skew_s: how far in the future a point may be dated (client clocks are not exact).
+        decode_workers: threads that decode and validate bodies larger than ``inline_decode_bytes`` and every
+            JSON body, shared round-robin between client addresses.
+        decode_in_processes: those workers are processes (started on first use; Python work there never
+            competes with the event loop for the GIL); ``False``: threads.
+        max_decoding_per_address: bodies of one address waiting for or in those threads; more -> 429.
+        inline_decode_bytes: protobuf bodies up to this size (a client's batch is ~6 KB) are decoded on the
+            event loop: cheaper than a hand-off, and bounded.
+        max_json_bytes: largest JSON body after inflation (its objects, points and depth are budgeted from the
+            registry too); larger -> 413. Protobuf is the encoding for more.
+        body_timeout_s: the whole body must arrive within this, else 408 and the connection is closed.
+        analytics_token: the token of the dashboard and analytics API (``None``: ``token``); with it, the
+            clients' ingest token opens nothing but ``POST /v1/metrics``.
+        wrong_token_penalty_s: a wrong token (ingest, analytics, sign-in) past an address's burst of ten waits
+            this long for its answer; a correct one never waits.
+        deletion_burst / deletion_refill_per_hour: deletion requests per client address (a collector's
+            address counts all its users'); 0 turns it off. Past it: 429, the request's other batches stored.
     """
 
     db_url: str = DEFAULT_DB_URL
@@ -41,6 +61,16 @@ class ReceiverConfig:
     address_refill_per_minute: float = 120.0
     max_age_weeks: int = 26
     clock_skew_s: int = 86_400
+    decode_workers: int = 1
+    decode_in_processes: bool = True
+    max_decoding_per_address: int = 8
+    inline_decode_bytes: int = 16 * 1024
+    max_json_bytes: int = 512 * 1024
+    body_timeout_s: float = 30.0
+    deletion_burst: int = 100
+    analytics_token: str | None = None
+    wrong_token_penalty_s: float = 2.0
+    deletion_refill_per_hour: float = 100.0
 
     def validate(self) -> ReceiverConfig:
         """Raise ValueError naming the first bad field; return self."""
@@ -48,17 +78,24 @@ class ReceiverConfig:
             "max_body_bytes": self.max_body_bytes, "max_inflated_bytes": self.max_inflated_bytes,
             "installation_burst": self.installation_burst,
             "installation_refill_per_hour": self.installation_refill_per_hour,
-            "max_age_weeks": self.max_age_weeks,
+            "max_age_weeks": self.max_age_weeks, "decode_workers": self.decode_workers,
+            "max_decoding_per_address": self.max_decoding_per_address, "max_json_bytes": self.max_json_bytes,
+            "body_timeout_s": self.body_timeout_s,
         }
         for name, value in positive.items():
             if not value > 0:
                 raise ValueError(f"{name} must be positive, not {value!r}")
         if self.address_burst < 0 or self.address_refill_per_minute < 0:
             raise ValueError("address_burst and address_refill_per_minute must be >= 0 (0: no address limit)")
-        if self.clock_skew_s < 0:
-            raise ValueError("clock_skew_s must be >= 0")
+        if self.clock_skew_s < 0 or self.inline_decode_bytes < 0 or self.deletion_burst < 0:
+            raise ValueError("clock_skew_s, inline_decode_bytes and deletion_burst must be >= 0")
         if self.token is not None and not self.token.strip():
             raise ValueError("token must not be empty (leave it unset for no token)")
+        analytics = self.analytics_token
+        if analytics is not None and (not analytics.strip() or analytics == self.token):
+            raise ValueError("analytics_token must not be empty, nor the ingest token")
+        if self.wrong_token_penalty_s < 0:
+            raise ValueError("wrong_token_penalty_s must be >= 0")
         if not self.db_url:
             raise ValueError("db_url must not be empty")
         return self

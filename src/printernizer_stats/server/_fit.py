@@ -7,7 +7,7 @@ a 400 naming the column rather than a database error (PostgreSQL refuses an over
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -25,16 +25,19 @@ class ColumnLimits:
             for table in tables
         }
 
-    def misfit(self, table: str, rows: Iterable[Mapping[str, Any]]) -> str | None:
-        """The first value that does not fit its column, named, or ``None``."""
-        columns = self._lengths[table]
-        for row in rows:
-            for name, length in columns:
-                value = row.get(name)
-                if value is None:
-                    continue
-                if not isinstance(value, str) or not value.isascii():
-                    return f"{table}.{name}: not an ASCII string"
-                if len(value) > length:
-                    return f"{table}.{name}: longer than its {length} characters"
+    def misfit(self, table: str, rows: Sequence[Mapping[str, Any]]) -> str | None:
+        """The first column with a value that does not fit, named, or ``None`` (a column at a time, in C:
+        this runs for every batch)."""
+        for name, length in self._lengths[table]:
+            values = [value for row in rows if (value := row.get(name)) is not None]
+            if not values:
+                continue
+            try:
+                ascii_only = "".join(values).isascii()
+            except TypeError:
+                return f"{table}.{name}: not a string"
+            if not ascii_only:
+                return f"{table}.{name}: not an ASCII string"
+            if max(map(len, values)) > length:
+                return f"{table}.{name}: longer than its {length} characters"
         return None

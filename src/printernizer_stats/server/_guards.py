@@ -8,6 +8,7 @@ keyed hashes, and nowhere else: never stored, never logged.
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import math
 import zlib
@@ -16,7 +17,8 @@ from collections.abc import Iterable
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from printernizer_stats.server._otlp import MEDIA_TYPES, media_type, status_response
+from printernizer_stats.server._guesses import WrongGuesses
+from printernizer_stats.server._otlp import JSON, MEDIA_TYPES, media_type, status_response
 from printernizer_stats.server._ratelimit import AddressKeys, TokenBuckets
 
 METRICS_PATH = "/v1/metrics"
@@ -60,19 +62,24 @@ class AddressRateLimitMiddleware(_Guard):
 
 class BearerTokenMiddleware(_Guard):
     """401 unless ``Authorization: Bearer <token>`` matches (constant-time; the scheme name is
-    case-insensitive, RFC 9110); ``None`` token: open."""
+    case-insensitive, RFC 9110); ``None`` token: open. Wrong tokens past an address's burst are answered
+    slowly (``WrongGuesses``); a correct one never is."""
 
-    def __init__(self, app: ASGIApp, token: str | None, paths: Iterable[str] = (METRICS_PATH,)) -> None:
+    def __init__(self, app: ASGIApp, token: str | None, paths: Iterable[str] = (METRICS_PATH,),
+                 guesses: WrongGuesses | None = None) -> None:
         super().__init__(app, paths)
         if token is not None and not token.strip():
             raise ValueError("the bearer token must not be empty")
         self.expected = token.encode() if token is not None else None
+        self.guesses = guesses or WrongGuesses()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self.expected is not None and self.guarded(scope):
             scheme, _, credentials = Headers(scope=scope).get("authorization", "").partition(" ")
             given = credentials.encode("utf-8", "replace")
             if scheme.lower() != "bearer" or not hmac.compare_digest(given, self.expected):
+                client = scope.get("client")
+                await self.guesses.wrong(client[0] if client else None)
                 await self.refuse(scope, receive, send, 401, "missing or wrong bearer token",
                                   {"WWW-Authenticate": "Bearer"})
                 return
@@ -98,12 +105,17 @@ class RequestBodyMiddleware(_Guard):
     """
 
     def __init__(self, app: ASGIApp, max_bytes: int, max_inflated_bytes: int,
-                 paths: Iterable[str] = (METRICS_PATH,)) -> None:
+                 paths: Iterable[str] = (METRICS_PATH,), max_json_bytes: int | None = None,
+                 body_timeout_s: float = 30.0) -> None:
         super().__init__(app, paths)
-        if max_bytes < 1 or max_inflated_bytes < 1:
+        if max_bytes < 1 or max_inflated_bytes < 1 or body_timeout_s <= 0:
             raise ValueError("body limits must be positive")
+        # One deadline for the whole body: a client dripping a byte at a time holds its memory no longer.
+        self.body_timeout_s = body_timeout_s
         self.max_bytes = max_bytes
         self.max_inflated_bytes = max_inflated_bytes
+        # JSON costs a hundred times protobuf to decode: inflating stops at its own, smaller limit.
+        self.max_json_bytes = min(max_json_bytes or max_inflated_bytes, max_inflated_bytes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if not self.guarded(scope):
@@ -121,24 +133,38 @@ class RequestBodyMiddleware(_Guard):
         if encoding not in {"identity", "gzip"}:
             await self.refuse(scope, receive, send, 415, "Content-Encoding must be gzip or absent")
             return
-        body = bytearray()
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return
-            body += message.get("body", b"")
-            if len(body) > self.max_bytes:
-                await self.refuse(scope, receive, send, 413, f"body is larger than {self.max_bytes} bytes")
-                return
-            if not message.get("more_body", False):
-                break
+        try:
+            async with asyncio.timeout(self.body_timeout_s):
+                body = await _read_body(receive, self.max_bytes)
+        except TimeoutError:
+            await self.refuse(scope, receive, send, 408, f"the body did not arrive within {self.body_timeout_s:g} s",
+                              {"Connection": "close"})
+            return
+        if body is None:
+            return  # the client went away
+        if len(body) > self.max_bytes:
+            await self.refuse(scope, receive, send, 413, f"body is larger than {self.max_bytes} bytes")
+            return
         data = bytes(body)
         if encoding == "gzip":
-            status, data, reason = inflate(data, self.max_inflated_bytes)
+            json_body = media_type(headers.get("content-type")) == JSON
+            status, data, reason = inflate(data, self.max_json_bytes if json_body else self.max_inflated_bytes)
             if status:
                 await self.refuse(scope, receive, send, status, reason)
                 return
         await self.app(_plain_scope(scope, len(data)), _replay(data, receive), send)
+
+
+async def _read_body(receive: Receive, max_bytes: int) -> bytearray | None:
+    """The body (stopping once it is over ``max_bytes``), or ``None`` if the client disconnected."""
+    body = bytearray()
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            return None
+        body += message.get("body", b"")
+        if len(body) > max_bytes or not message.get("more_body", False):
+            return body
 
 
 _INFLATE_STEP = 64 * 1024

@@ -7,6 +7,7 @@ error is a ``google.rpc.Status`` with the reason, encoded like the request (prot
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from google.protobuf import json_format
 from google.rpc import code_pb2, status_pb2
@@ -16,12 +17,15 @@ from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import (
 )
 from starlette.responses import Response
 
+from printernizer_stats.server._json_budget import JsonBudget, MalformedJson, OverBudget, load_json
+
 PROTOBUF = "application/x-protobuf"
 JSON = "application/json"
 MEDIA_TYPES = frozenset({PROTOBUF, JSON})
 _RPC_CODES = {
     400: code_pb2.INVALID_ARGUMENT,
     401: code_pb2.UNAUTHENTICATED,
+    408: code_pb2.DEADLINE_EXCEEDED,
     413: code_pb2.RESOURCE_EXHAUSTED,
     415: code_pb2.INVALID_ARGUMENT,
     429: code_pb2.RESOURCE_EXHAUSTED,
@@ -30,7 +34,15 @@ _RPC_CODES = {
 
 
 class DecodeError(ValueError):
-    """The body is not an OTLP metrics request in the declared encoding."""
+    """The body is not an OTLP metrics request in the declared encoding (HTTP 400), or, ``status`` 413, a
+    JSON body over its budget."""
+
+    def __init__(self, reason: str, status: int = 400) -> None:
+        super().__init__(reason)
+        self.status = status
+
+    def __reduce__(self) -> tuple[type[DecodeError], tuple[str, int]]:
+        return DecodeError, (str(self), self.status)  # raised in a worker process, re-raised here
 
 
 def media_type(content_type: str | None) -> str:
@@ -38,15 +50,24 @@ def media_type(content_type: str | None) -> str:
     return (content_type or "").split(";", 1)[0].strip().lower()
 
 
-def decode_request(body: bytes, media: str) -> ExportMetricsServiceRequest:
-    """Parse ``body``; raises DecodeError with a reason. Any parser failure means a malformed body."""
+def decode_request(body: bytes, media: str, budget: JsonBudget | None = None) -> ExportMetricsServiceRequest:
+    """Parse ``body`` (JSON within ``budget`` when given); raises DecodeError with a reason. Any parser
+    failure means a malformed body."""
     request = ExportMetricsServiceRequest()
     try:
         if media == JSON:
+            document: Any = load_json(body, budget) if budget is not None else body.decode("utf-8")
             # OTLP/JSON: receivers must ignore unknown fields; nothing unknown is ever stored anyway.
-            json_format.Parse(body.decode("utf-8"), request, ignore_unknown_fields=True)
+            if isinstance(document, str):
+                json_format.Parse(document, request, ignore_unknown_fields=True)
+            else:
+                json_format.ParseDict(document, request, ignore_unknown_fields=True)
         else:
             request.ParseFromString(body)
+    except OverBudget as exc:
+        raise DecodeError(str(exc), 413) from None
+    except MalformedJson as exc:
+        raise DecodeError(str(exc)) from None
     except RecursionError:
         raise DecodeError("body is nested too deeply") from None
     except Exception as exc:

@@ -24,18 +24,19 @@ from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 
 from printernizer_stats.registry import Registry
 from printernizer_stats.server._batch import BatchKind, ValidatedBatch, deletion_batch_id
-from printernizer_stats.server._bulk import BulkInsert
+from printernizer_stats.server._bulk import BulkInsert, DriverQuery
+from printernizer_stats.server._deletion import delete_installations, split_by_kind
 from printernizer_stats.server._engine import lock_installations
 from printernizer_stats.server._fit import ColumnLimits
 from printernizer_stats.server._installations import installation_update, merge_installations
+from printernizer_stats.server._rollup_store import RollupWriter
 from printernizer_stats.server._rows import (
     BatchRows,
     batch_rows,
-    deletion_receipt,
     nothing_stored_receipt,
     received_week,
 )
-from printernizer_stats.server._tables import tables
+from printernizer_stats.server._tables import figure_rollups, tables
 from printernizer_stats.server._upsert import upsert
 
 _log = structlog.get_logger(__name__)
@@ -98,6 +99,10 @@ class Storage:
         self._insert = {name: BulkInsert(engine, self.tables[name]) for name in
                         ("batches", "daily_stats", "events_summary")}
         self._limits = ColumnLimits(self.tables.values())
+        ledger = self.tables["batches"]
+        self._ledger_pair = DriverQuery(engine, sa.select(ledger.c.batch_id, ledger.c.receipt).where(
+            ledger.c.batch_id.in_([sa.bindparam("batch"), sa.bindparam("tombstone")])))
+        self._rollups = RollupWriter(engine, {**self.tables, "figure_rollups": figure_rollups(registry)})
         # SQLite has one writer at a time; queueing here beats SQLITE_BUSY retries.
         self._write_lock = threading.Lock() if dialect == "sqlite" else contextlib.nullcontext()
 
@@ -110,7 +115,7 @@ class Storage:
         """Store a weekly batch once, or carry out a deletion request. Raises StorageUnavailable."""
         try:
             if batch.kind is BatchKind.DELETION:
-                return self._delete(batch, today)
+                return self._delete_many([(batch, today)])[0]
             return self._store_week(batch, today)
         except IntegrityError as exc:
             # A concurrent copy of the same batch won the ledger insert: answer with its receipt.
@@ -136,13 +141,28 @@ class Storage:
             raise StorageUnavailable(type(exc).__name__) from None
 
     def store_many(self, items: Sequence[tuple[ValidatedBatch, date]]) -> list[StoreResult]:
-        """Store several batches in one transaction (group commit); same outcomes as ``store`` one by one.
+        """Store several batches (group commit): the deletions in one transaction, the weeks in another; same
+        outcomes as ``store`` one by one.
 
-        Deletions, a group that meets a concurrent writer (another receiver process), and a group one of whose
-        batches the database refuses go one by one: one batch's error never fails another batch.
+        A group that meets a concurrent writer (another receiver process), or one of whose batches the
+        database refuses, goes one by one: one batch's error never fails another batch.
         """
-        if len(items) == 1 or any(batch.kind is BatchKind.DELETION for batch, _ in items):
+        if len(items) == 1:
+            return [self.store(*items[0])]
+        return split_by_kind(items, self._deletions, self._weeks)
+
+    def _deletions(self, items: list[tuple[ValidatedBatch, date]]) -> list[StoreResult]:
+        try:
+            return self._delete_many(items)
+        except _BATCH_ERRORS:
             return [self.store(batch, today) for batch, today in items]
+        except SQLAlchemyError as exc:
+            _log.error("receiver.storage_unavailable", error=type(exc).__name__)
+            raise StorageUnavailable(type(exc).__name__) from None
+
+    def _weeks(self, items: list[tuple[ValidatedBatch, date]]) -> list[StoreResult]:
+        if len(items) == 1:
+            return [self.store(*items[0])]
         try:
             return self._store_weeks(items)
         except _BATCH_ERRORS:
@@ -167,9 +187,11 @@ class Storage:
         new: list[tuple[ValidatedBatch, date, BatchRows]] = []
         with self._transaction() as connection:
             lock_installations(connection, installations)
-            known = {row.batch_id: row.receipt for row in connection.execute(
-                sa.select(ledger.c.batch_id, ledger.c.receipt).where(ledger.c.batch_id.in_(keys))
-            )}
+            if len(keys) == 2:  # one batch: its id and its installation's tombstone, compiled once
+                known = dict(self._ledger_pair.rows(connection, batch=keys[0], tombstone=keys[1]))
+            else:
+                known = {row.batch_id: row.receipt for row in connection.execute(
+                    sa.select(ledger.c.batch_id, ledger.c.receipt).where(ledger.c.batch_id.in_(keys)))}
             for batch, today, rows in planned:
                 if batch.batch_id in misfits:
                     results.append(_invalid(batch, misfits[batch.batch_id]))
@@ -202,34 +224,18 @@ class Storage:
             "receipt": rows.receipt, "stored_points": len(rows.events), "rejected_points": batch.rejected_points,
             "received_week": received_week(today),
         } for batch, today, rows in new])
+        self._rollups.on_store(connection, [rows for _, _, rows in new])
         connection.execute(self._upsert_installation, merge_installations([rows.installation for _, _, rows in new]))
         self._insert["daily_stats"].execute(connection, [rows.daily_stats for _, _, rows in new])
         self._insert["events_summary"].execute(connection, [e for _, _, rows in new for e in rows.events])
 
-    def _delete(self, batch: ValidatedBatch, today: date) -> StoreResult:
-        installation_id = batch.installation.installation_id
-        receipt = deletion_receipt(batch.batch_id)
-        ledger = self.tables["batches"]
+    def _delete_many(self, items: Sequence[tuple[ValidatedBatch, date]]) -> list[StoreResult]:
         with self._transaction() as connection:
-            lock_installations(connection, [installation_id])
-            # The ledger knows every week the installation has rows for: delete them by primary key.
-            periods = connection.execute(sa.select(ledger.c.period).where(
-                ledger.c.installation_id == installation_id, ledger.c.period.is_not(None))).scalars().all()
-            for name in ("events_summary", "daily_stats"):
-                table = self.tables[name]
-                for chunk in range(0, len(periods), 500):
-                    connection.execute(table.delete().where(table.c.period.in_(periods[chunk:chunk + 500]),
-                                                            table.c.installation_id == installation_id))
-            for name in ("batches", "installations"):
-                table = self.tables[name]
-                connection.execute(table.delete().where(table.c.installation_id == installation_id))
-            connection.execute(self._insert_tombstone, {
-                "batch_id": batch.batch_id, "kind": BatchKind.DELETION.value, "installation_id": None,
-                "period": None, "receipt": receipt, "stored_points": 0, "rejected_points": 0,
-                "received_week": received_week(today),
-            })
-        _log.info("receiver.installation_deleted")
-        return StoreResult(batch.batch_id, receipt, Outcome.DELETED)
+            receipts = delete_installations(connection, self.tables, self._insert_tombstone, items,
+                                            self._rollups.on_delete_many)
+        _log.info("receiver.installations_deleted", count=len(items))
+        return [StoreResult(batch.batch_id, receipt, Outcome.DELETED)
+                for (batch, _), receipt in zip(items, receipts, strict=True)]
 
     def healthy(self) -> bool:
         """Whether the database answers."""

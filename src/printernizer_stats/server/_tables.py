@@ -7,6 +7,8 @@ Layout, for the receiver and what reads its tables next (dashboard, Grafana SQL,
   under ``daily_stats:``. Counters are 0 when absent; gauges NULL when not reported.
 - ``events_summary``: one row per installation, week, metric and series (attributes as canonical JSON).
 - ``batches``: the idempotency ledger (batch id -> receipt), and deletion tombstones.
+- ``figure_rollups``: every figure's raw weekly cells, maintained at ingest in the batch's transaction
+  (what analytics reads; see _rollup_cells.py, _rollup_store.py).
 - ``weekly_rollups``: k-anonymous weekly figures that retention keeps once per-installation rows are gone.
 Per-installation rows are keyed (period, installation_id, ...): a week's rows are one range (week scans,
 k-anonymity counts, retention deletes by period), and one batch's rows are contiguous, so an insert touches
@@ -28,6 +30,7 @@ import sqlalchemy as sa
 from printernizer_stats.registry import FORMATS, OTHER, Kind, Registry
 from printernizer_stats.server._batch import BATCH_ID, INSTALLATION_ID, REGISTRY_VERSION, fact_column
 from printernizer_stats.server._points import SANITY_LIMIT
+from printernizer_stats.server._rollup_cells import MEASURES
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -150,7 +153,22 @@ def build_metadata(registry: Registry) -> sa.MetaData:
         sa.Column("measures", sa.String(ROLLUP_MEASURES_LENGTH), nullable=False),
         sqlite_with_rowid=False,
     )
+    figure_rollups_table(metadata)
     return metadata
+
+
+def figure_rollups_table(metadata: sa.MetaData) -> sa.Table:
+    """``figure_rollups``: every figure's raw weekly cells, kept by the receiver at ingest (_rollup_cells.py)."""
+    return sa.Table(
+        "figure_rollups", metadata,
+        sa.Column("period", DATE, primary_key=True),
+        sa.Column("figure", sa.String(ROLLUP_FIGURE_LENGTH), primary_key=True),
+        sa.Column("group_1", sa.String(TEXT_FLOOR), primary_key=True),
+        sa.Column("group_2", sa.String(TEXT_FLOOR), primary_key=True),
+        sa.Column("installations", sa.BigInteger, nullable=False),
+        *(sa.Column(name, sa.Float(precision=53), nullable=False) for name in MEASURES),
+        sqlite_with_rowid=False,
+    )
 
 
 _BUILT: dict[int, tuple[Registry, sa.MetaData]] = {}
@@ -165,9 +183,14 @@ def registry_metadata(registry: Registry) -> sa.MetaData:
 
 
 def tables(registry: Registry) -> dict[str, sa.Table]:
-    """The receiver's tables by name (those it writes; see ``rollup_table`` for retention's)."""
+    """The receiver's per-installation tables by name (``figure_rollups`` and ``rollup_table`` for the rest)."""
     metadata = registry_metadata(registry)
     return {name: metadata.tables[name] for name in _TABLES}
+
+
+def figure_rollups(registry: Registry) -> sa.Table:
+    """``figure_rollups``: kept by the receiver in each batch's transaction, read by analytics."""
+    return registry_metadata(registry).tables["figure_rollups"]
 
 
 def rollup_table(registry: Registry) -> sa.Table:

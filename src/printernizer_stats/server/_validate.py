@@ -67,9 +67,13 @@ def max_points(registry: Registry) -> int:
     return sum(spec.max_cardinality for spec in registry.metrics.values()) * _WEEK_DAYS
 
 
+Verdicts = tuple[ValidatedBatch | Rejected, ...] | Rejected
+"""One verdict per batch of a request, or the request refused as a whole."""
+
+
 def validate_request(
     registry: Registry, request: ExportMetricsServiceRequest, window: TimeWindow,
-) -> tuple[ValidatedBatch | Rejected, ...] | Rejected:
+) -> Verdicts:
     """One verdict per ResourceMetrics, in request order; ``Rejected`` when the request as a whole is not one."""
     count = len(request.resource_metrics)
     if count == 0:

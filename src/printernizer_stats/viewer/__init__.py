@@ -14,7 +14,13 @@ from printernizer_stats.viewer._calls import UNEXPECTED
 from printernizer_stats.viewer._dashboard import CHART_METRICS
 from printernizer_stats.viewer._guard import CROSS_SITE, CUSTOM_HEADER, RequestPolicy, request_guard
 from printernizer_stats.viewer._models import LocalStats, Preview, Problem, Status
-from printernizer_stats.viewer._page import CONTENT_SECURITY_POLICY, add_page_routes, page_context, viewer_page
+from printernizer_stats.viewer._page import (
+    CONTENT_SECURITY_POLICY,
+    HOST_SETTINGS,
+    add_page_routes,
+    page_context,
+    viewer_page,
+)
 
 MOUNT_PREFIX = "/api/v1/usage-stats"
 """Where Printernizer mounts its usage-statistics router."""
@@ -25,15 +31,18 @@ GUARDED: dict[int | str, dict[str, Any]] = {403: {
                                     "or a change sent as a simple request (a form)."}}
 
 
-def usage_stats_router(backend: StatsBackend, policy: RequestPolicy | None = None) -> APIRouter:
+def usage_stats_router(backend: StatsBackend, policy: RequestPolicy | None = None,
+                       host_page: str | None = HOST_SETTINGS) -> APIRouter:
     """The privacy API and the page for ``backend``; include it with ``prefix=MOUNT_PREFIX``.
+
+    ``host_page``: the host's page the page links back to (Printernizer's Settings), None for no link.
 
     Every route checks the request first (:mod:`._guard`): ``policy`` adds host names and trusted proxies.
     """
     router = APIRouter(tags=["usage statistics"], responses=GUARDED,
                        dependencies=[Depends(request_guard(policy or RequestPolicy()))])
     add_api_routes(router, backend)
-    add_page_routes(router, backend)
+    add_page_routes(router, backend, host_page)
     return router
 
 

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Body, Query, status
+from fastapi import APIRouter, Body, Depends, Query, Request, status
 from fastapi.responses import JSONResponse
 
 from printernizer_stats.registry import privacy_items
 from printernizer_stats.viewer._backend import StatsBackend
 from printernizer_stats.viewer._calls import call, validated
 from printernizer_stats.viewer._community import Community
+from printernizer_stats.viewer._i18n import choose_language, translate
 from printernizer_stats.viewer._models import (
     ActionResult,
     Collected,
@@ -36,9 +37,21 @@ OPTED_IN = ("Usage statistics are on, thank you. A summary of each complete week
 ALREADY_ON = ("Usage statistics were already on: nothing changed (same installation id, same consent day). "
               "Only “New id now” gives the installation a new id.")
 OPTED_OUT = "Usage statistics are off. What was recorded on this machine and not yet sent has been deleted."
-DELETION_QUEUED = " A request to delete what the server holds for your old id is queued."
+DELETION_QUEUED = "A request to delete what the server holds for your old id is queued."
 DELETED_ALL = "Everything stored on this machine has been deleted, and usage statistics are off."
 ROTATED = "Your installation has a new random id; nothing links it to the old one."
+DELETION_SENT_LATER = "The deletion request is queued and goes out with the next sending round."
+DELETION_ACCEPTED = "The server has already accepted this deletion request."
+
+
+def request_language(request: Request) -> str:
+    """The language of the answer's messages: ``?lang=``, else ``Accept-Language`` (the page sends its own)."""
+    return choose_language(request.query_params.get("lang"), request.headers.get("accept-language"))
+
+
+def say(language: str, *messages: str) -> str:
+    """The messages in ``language``, as one text."""
+    return " ".join(translate(language, message) for message in messages)
 
 _REFUSED: dict[int | str, dict[str, Any]] = {
     status.HTTP_403_FORBIDDEN: {"model": Problem, "description": "DO_NOT_TRACK is set, or a cross-site request."},
@@ -119,29 +132,32 @@ def add_api_routes(router: APIRouter, backend: StatsBackend) -> None:
                  description="Starts collecting under a new random installation id. Already on, changes nothing "
                              "(`already` is true, the id and the consent day stay). 403 while DO_NOT_TRACK is set.",
                  **_CHANGES)
-    async def opt_in() -> ActionResult:
+    async def opt_in(language: str = Depends(request_language)) -> ActionResult:
         before = await current_status()
         await call(backend, backend.opt_in)
         after = await current_status()
         unchanged = before.opted_in and (before.installation_id, before.consent_day, before.consent_version) == (
             after.installation_id, after.consent_day, after.consent_version)
-        return ActionResult(message=ALREADY_ON if unchanged else OPTED_IN, already=unchanged, status=after)
+        return ActionResult(message=say(language, ALREADY_ON if unchanged else OPTED_IN), already=unchanged,
+                            status=after)
 
     @router.post("/opt-out", name="usage_stats_opt_out", response_model=ActionResult,
                  summary="Opt out: stop, and delete readings and queued batches", **_BODY_CHANGES)
-    async def opt_out(request: OptOutRequest | None = Body(None)) -> ActionResult:  # noqa: B008
+    async def opt_out(request: OptOutRequest | None = Body(None),  # noqa: B008
+                      language: str = Depends(request_language)) -> ActionResult:
         deletion = request is not None and request.request_server_deletion
         await call(backend, backend.opt_out, request_server_deletion=deletion)
         current = await current_status()
-        return ActionResult(message=OPTED_OUT + (DELETION_QUEUED if current.deletion_request else ""), status=current)
+        return ActionResult(message=say(language, OPTED_OUT, *([DELETION_QUEUED] if current.deletion_request else [])),
+                            status=current)
 
     async def delete_all(request_server_deletion: bool = Query(
         False, description="Also queue one request asking the receiver to delete what it holds for this id.",
-    )) -> ActionResult:
+    ), language: str = Depends(request_language)) -> ActionResult:
         await call(backend, backend.delete_all, request_server_deletion=request_server_deletion)
         current = await current_status()
-        return ActionResult(message=DELETED_ALL + (DELETION_QUEUED if current.deletion_request else ""),
-                            status=current)
+        queued = [DELETION_QUEUED] if current.deletion_request else []
+        return ActionResult(message=say(language, DELETED_ALL, *queued), status=current)
 
     router.add_api_route("/delete-all", delete_all, methods=["DELETE"], name="usage_stats_delete_all",
                          response_model=ActionResult, summary="Opt out and delete everything stored locally",
@@ -154,10 +170,9 @@ def add_api_routes(router: APIRouter, backend: StatsBackend) -> None:
                  response_model=DeletionRequest, summary="Ask the receiver to delete the old id's data",
                  description="After opting out: queues one deletion request for the previous id (409 before).",
                  **_CHANGES)
-    async def request_server_deletion() -> DeletionRequest:
+    async def request_server_deletion(language: str = Depends(request_language)) -> DeletionRequest:
         queued = await call(backend, backend.request_server_deletion)
-        message = ("The deletion request is queued and goes out with the next sending round."
-                   if queued["state"] == "queued" else "The server has already accepted this deletion request.")
+        message = say(language, DELETION_SENT_LATER if queued["state"] == "queued" else DELETION_ACCEPTED)
         return validated(DeletionRequest, {**queued, "message": message})
 
     @router.post("/submit", name="usage_stats_submit", response_model=SubmitResult,
@@ -181,6 +196,6 @@ def add_api_routes(router: APIRouter, backend: StatsBackend) -> None:
 
     @router.post("/rotate-id", name="usage_stats_rotate_id", response_model=ActionResult,
                  summary="Give the installation a new random id now", **_CHANGES)
-    async def rotate_id() -> ActionResult:
+    async def rotate_id(language: str = Depends(request_language)) -> ActionResult:
         await call(backend, backend.rotate_id)
-        return ActionResult(message=ROTATED, status=await current_status())
+        return ActionResult(message=say(language, ROTATED), status=await current_status())

@@ -6,7 +6,7 @@ the key figures are the registry's ``daily_stats`` columns, so a new column appe
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -127,8 +127,16 @@ def this_week_days(summary: Mapping[str, Any], today: date) -> list[tuple[date, 
     return [(monday + timedelta(days=n), by_day.get(monday + timedelta(days=n), {})) for n in range(7)]
 
 
-def _short(monday: date, today: date) -> str:
-    return "now" if monday == week_start(today) else f"W{monday.isocalendar().week:02d}"
+Translate = Callable[[str], str]
+"""An English message -> the page's language (the identity for English)."""
+
+
+def _same(message: str) -> str:
+    return message
+
+
+def _short(monday: date, today: date, t: Translate = _same) -> str:
+    return t("now") if monday == week_start(today) else f"W{monday.isocalendar().week:02d}"
 
 
 def _top(totals: Mapping[str, float]) -> list[tuple[str, float]]:
@@ -147,10 +155,10 @@ def _sum_weeks(weeks: Iterable[tuple[date, Metrics]], metric: str) -> dict[str, 
     return totals
 
 
-def charts(summary: Mapping[str, Any], today: date) -> list[Chart]:
-    """The statistics section's charts, in page order."""
+def charts(summary: Mapping[str, Any], today: date, t: Translate = _same) -> list[Chart]:
+    """The statistics section's charts, in page order; titles and axis labels through ``t``."""
     weeks = shown_weeks(summary, today)
-    span = f"{week_label(weeks[0][0])} to {week_label(weeks[-1][0])}"
+    span = t("{first} to {last}").format(first=week_label(weeks[0][0]), last=week_label(weeks[-1][0]))
     jobs_by = CHART_METRICS[JOBS]
 
     def jobs(metrics: Metrics) -> list[float]:
@@ -159,17 +167,17 @@ def charts(summary: Mapping[str, Any], today: date) -> list[Chart]:
     latest_printers = next((m for _, m in reversed(weeks) if m.get(PRINTERS)), {})
     return [
         column_chart("jobs-by-week", "Print jobs per week", "week", JOB_SERIES,
-                     [(_short(monday, today), jobs(metrics)) for monday, metrics in weeks]),
+                     [(_short(monday, today, t), jobs(metrics)) for monday, metrics in weeks]),
         column_chart("jobs-this-week", "This week, day by day", "day", JOB_SERIES,
-                     [(DAY_NAMES[day.weekday()], jobs(metrics)) for day, metrics in this_week_days(summary, today)]),
+                     [(t(DAY_NAMES[day.weekday()]), jobs(metrics)) for day, metrics in this_week_days(summary, today)]),
         column_chart("uptime-by-week", "Days Printernizer ran, per week", "week", ("days",),
-                     [(_short(monday, today), [grouped(metrics, UPTIME, None).get("total", 0.0)])
+                     [(_short(monday, today, t), [grouped(metrics, UPTIME, None).get("total", 0.0)])
                       for monday, metrics in weeks], fixed_max=7, step=1),
-        bar_chart("errors-by-type", f"Errors by type, {span}", "error type", "errors",
+        bar_chart("errors-by-type", t("Errors by type, {span}").format(span=span), "error type", "errors",
                   _top(_sum_weeks(weeks, ERRORS))),
         bar_chart("printers-by-type", "Printers by type", "printer type", "printers",
                   _top(grouped(latest_printers, PRINTERS, CHART_METRICS[PRINTERS]))),
-        bar_chart("requests-by-route", f"API requests by route, {span}", "route", "requests",
+        bar_chart("requests-by-route", t("API requests by route, {span}").format(span=span), "route", "requests",
                   _top(_sum_weeks(weeks, REQUESTS))),
     ]
 

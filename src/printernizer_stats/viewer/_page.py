@@ -20,14 +20,21 @@ from typing import Any
 import structlog
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from jinja2 import Environment, PackageLoader, select_autoescape
+from jinja2 import Environment, PackageLoader, pass_context, select_autoescape
 
-from printernizer_stats.registry import privacy_items, utc_today, week_label, week_start
+from printernizer_stats.registry import privacy_items, registry_texts, utc_today, week_label, week_start
 from printernizer_stats.viewer._backend import StatsBackend
 from printernizer_stats.viewer._calls import UNEXPECTED
 from printernizer_stats.viewer._charts import figure
 from printernizer_stats.viewer._community import compare, errors_line
 from printernizer_stats.viewer._dashboard import FEATURES, charts, features_used, humanize, key_figures, week_metrics
+from printernizer_stats.viewer._i18n import (
+    LANGUAGES,
+    choose_language,
+    script_messages,
+    template_callables,
+    translate,
+)
 
 _log = structlog.get_logger(__name__)
 
@@ -61,7 +68,7 @@ def _latest_with(summary: Mapping[str, Any], metric: str) -> Mapping[str, Any]:
     return next((w["metrics"] for w in reversed(summary.get("weeks", [])) if w["metrics"].get(metric)), {})
 
 
-def page_context(backend: StatsBackend, collected: Mapping[str, Any]) -> dict[str, Any]:
+def page_context(backend: StatsBackend, collected: Mapping[str, Any], language: str = "en") -> dict[str, Any]:
     """Everything the template shows, read from the backend (blocking: call it in a worker thread)."""
     preview = _part(backend, backend.preview)  # first: it batches complete weeks, which the status counts
     status, summary = _part(backend, backend.status), _part(backend, backend.local_summary)
@@ -81,7 +88,7 @@ def page_context(backend: StatsBackend, collected: Mapping[str, Any]) -> dict[st
         and state.get("consent_version", 0) < state.get("registry_consent_version", 0),
         "tiles": key_figures(registry, week_metrics(local, week_start(today)),
                              week_metrics(local, week_start(today) - timedelta(weeks=1))),
-        "charts": charts(local, today),
+        "charts": charts(local, today, lambda message: translate(language, message)),
         "features": features_used(registry, _latest_with(local, FEATURES)),
         "community": community, "comparisons": compare(community.data or {}),
         "community_errors": errors_line(community.data or {}),
@@ -113,10 +120,16 @@ def example_facts(example: Mapping[str, Any] | None) -> list[tuple[str, str]]:
 
 def _environment() -> Environment:
     env = Environment(loader=PackageLoader("printernizer_stats.viewer", "templates"),
-                      autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
+                      autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True,
+                      extensions=["jinja2.ext.i18n"])
+    # New-style gettext, whitespace-trimmed messages; the callables are handed in per render (the language).
+    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+    env.policies["ext.i18n.trimmed"] = True
     env.filters["figure"] = figure
     env.filters["humanize"] = humanize
     env.filters["short_hash"] = lambda text: f"{text[:12]}…" if text else "—"
+    # A label the code produced, in the page's language; escaped like any value (``_`` is for template text).
+    env.filters["tr"] = pass_context(lambda context, text: translate(context.get("lang", "en"), str(text)))
     return env
 
 
@@ -141,30 +154,47 @@ def relative_url(target: str, page: str) -> str:
     return f"{relative}/" if target.endswith("/") else relative
 
 
-def viewer_page(backend: StatsBackend) -> Callable[[Request], Any]:
-    """The page's endpoint, for a route of the host's choosing (the router serves it at ``/``)."""
+def host_link(host_page: str, page: str) -> str:
+    """``host_page`` (``/#settings``) relative to the page, so it also works behind HA Ingress's prefix."""
+    path, hash_mark, fragment = host_page.partition("#")
+    return relative_url(path, page) + hash_mark + fragment
+
+
+HOST_SETTINGS = "/#settings"
+"""Printernizer's Settings page (its Privacy tab has the panel that links here), for the link back."""
+
+
+def viewer_page(backend: StatsBackend, host_page: str | None = None) -> Callable[[Request], Any]:
+    """The page's endpoint, for a route of the host's choosing (the router serves it at ``/``).
+
+    ``host_page``: the host's page to link back to (an absolute path in the host app), or no link.
+    """
     template = _environment().get_template("page.html")
-    collected = privacy_items(backend.registry)
+    collected = {language: privacy_items(backend.registry, registry_texts(language)) for language in LANGUAGES}
     versions = {name: version for name, (_, version) in _assets().items()}
 
     async def page(request: Request) -> HTMLResponse:
-        context = await asyncio.to_thread(page_context, backend, collected)
+        language = choose_language(request.query_params.get("lang"), request.headers.get("accept-language"))
+        context = await asyncio.to_thread(page_context, backend, collected[language], language)
         here = request.url.path
         urls = {
             "api": relative_url(request.url_for("usage_stats_status").path.removesuffix("status"), here),
             **{name: f"{relative_url(request.url_for('usage_stats_asset', asset=name).path, here)}?v={v}"
                for name, v in versions.items()},
+            "host": host_link(host_page, here) if host_page else None,
         }
-        return HTMLResponse(template.render(urls=urls, **context),
-                            headers={**PRIVATE, "Content-Security-Policy": CONTENT_SECURITY_POLICY})
+        texts = {"lang": language, "script_messages": script_messages(language), **template_callables(language)}
+        return HTMLResponse(template.render(urls=urls, **texts, **context), headers={
+            **PRIVATE, "Content-Security-Policy": CONTENT_SECURITY_POLICY, "Content-Language": language,
+            "Vary": "Accept-Language"})
 
     return page
 
 
-def add_page_routes(router: APIRouter, backend: StatsBackend) -> None:
+def add_page_routes(router: APIRouter, backend: StatsBackend, host_page: str | None = HOST_SETTINGS) -> None:
     """The page at ``/`` (and the prefix without slash redirecting there) and its two assets."""
     assets = _assets()
-    router.add_api_route("/", viewer_page(backend), methods=["GET"], name="usage_stats_page",
+    router.add_api_route("/", viewer_page(backend, host_page), methods=["GET"], name="usage_stats_page",
                          response_class=HTMLResponse, include_in_schema=False)
 
     async def to_page(request: Request) -> RedirectResponse:

@@ -107,3 +107,45 @@ UPDATE alembic_version SET version_num='0002' WHERE alembic_version.version_num 
 
 GO
 
+-- Running upgrade 0002 -> 0003
+
+CREATE TABLE figure_rollups (
+    period DATE NOT NULL, 
+    figure VARCHAR(64) NOT NULL, 
+    group_1 VARCHAR(256) NOT NULL, 
+    group_2 VARCHAR(256) NOT NULL, 
+    installations BIGINT NOT NULL, 
+    jobs FLOAT(53) NOT NULL, 
+    errors FLOAT(53) NOT NULL, 
+    printers FLOAT(53) NOT NULL, 
+    enabled FLOAT(53) NOT NULL, 
+    errors_sq FLOAT(53) NOT NULL, 
+    jobs_sq FLOAT(53) NOT NULL, 
+    errors_jobs FLOAT(53) NOT NULL, 
+    CONSTRAINT pk_figure_rollups PRIMARY KEY (period, figure, group_1, group_2)
+);
+
+GO
+
+UPDATE alembic_version SET version_num='0003' WHERE alembic_version.version_num = '0002';
+
+GO
+
+-- Running upgrade 0003 -> 0004
+
+ALTER TABLE events_summary DROP CONSTRAINT pk_events_summary;
+
+GO
+
+CREATE CLUSTERED COLUMNSTORE INDEX cci_events_summary ON events_summary;
+
+GO
+
+ALTER TABLE events_summary ADD CONSTRAINT pk_events_summary PRIMARY KEY NONCLUSTERED (period, installation_id, metric, attributes);
+
+GO
+
+UPDATE alembic_version SET version_num='0004' WHERE alembic_version.version_num = '0003';
+
+GO
+

@@ -8,6 +8,25 @@
   // URLs are relative to the page, so it works behind a proxy that adds a path prefix (HA Ingress).
   var apiUrl = function (path) { return new URL(content().dataset.api + path.replace(/^\//, ""), document.baseURI).href; };
   var toastTimer = null;
+  // The page's language and the script's own messages in it (the server renders both into #content).
+  function say(message, params) {
+    var messages = {};
+    try { messages = JSON.parse(content().dataset.messages || "{}"); } catch (ignored) { messages = {}; }
+    var text = messages[message] || message;
+    Object.keys(params || {}).forEach(function (key) { text = text.split("{" + key + "}").join(String(params[key])); });
+    return text;
+  }
+
+  // Printernizer keeps its language in localStorage; without ?lang= the page follows it (once per load).
+  function followHostLanguage() {
+    var host = null;
+    try { host = window.localStorage.getItem("printernizer_locale"); } catch (ignored) { host = null; }
+    var url = new URL(location.href);
+    if ((host === "de" || host === "en") && !url.searchParams.has("lang") && host !== content().dataset.lang) {
+      url.searchParams.set("lang", host);
+      location.replace(url.href);
+    }
+  }
 
   function enableControls() {
     document.querySelectorAll("fieldset.needs-js, button.needs-js").forEach(function (el) { el.disabled = false; });
@@ -36,13 +55,14 @@
     }
     var reason = data && (typeof data.detail === "string" ? data.detail : data.message);
     if (typeof reason === "string" && reason) { return reason; }
-    return "The request failed (HTTP " + response.status + ").";
+    return say("The request failed (HTTP {status}).", { status: response.status });
   }
 
   async function request(method, path, body) {
     // The custom header makes every change a non-simple request: no form or other page can send it.
     var options = { method: method, credentials: "same-origin",
-                    headers: { "Accept": "application/json", "X-Requested-With": "printernizer-stats" } };
+                    headers: { "Accept": "application/json", "X-Requested-With": "printernizer-stats",
+                               "Accept-Language": content().dataset.lang || "en" } };
     if (body !== undefined) {
       options.headers["Content-Type"] = "application/json";
       options.body = JSON.stringify(body);
@@ -118,8 +138,8 @@
     "submit": async function () {
       var result = await request("POST", "/submit");
       var accepted = result.attempts.filter(function (a) { return a.outcome === "accepted"; }).length;
-      return result.attempts.length ? accepted + " of " + result.attempts.length + " batch(es) accepted by the receiver."
-        : "Nothing was due to be sent.";
+      return result.attempts.length ? say("{accepted} of {total} batch(es) accepted by the receiver.",
+        { accepted: accepted, total: result.attempts.length }) : say("Nothing was due to be sent.");
     },
     "rotate-id": async function () { return (await request("POST", "/rotate-id")).message; },
     "request-server-deletion": async function () { return (await request("POST", "/request-server-deletion")).message; }
@@ -140,13 +160,13 @@
     input.removeAttribute("aria-invalid");
     if (!Number.isInteger(weeks) || weeks < Number(input.min) || weeks > Number(input.max)) {
       input.setAttribute("aria-invalid", "true");
-      error.textContent = "Enter a whole number of weeks from " + input.min + " to " + input.max + ".";
+      error.textContent = say("Enter a whole number of weeks from {min} to {max}.", { min: input.min, max: input.max });
       input.focus();
       return;
     }
     await act(async function () {
       await request("PUT", "/settings", { rotate_yearly: form.querySelector("#rotate-yearly").checked, retention_weeks: weeks });
-      return "Settings saved.";
+      return say("Settings saved.");
     });
   }
 
@@ -168,9 +188,10 @@
       onSettingsSubmit(event.target);
     }
   });
+  function start() { followHostLanguage(); enableControls(); }
   if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", enableControls);
+    document.addEventListener("DOMContentLoaded", start);
   } else {
-    enableControls();
+    start();
   }
 })();

@@ -1,0 +1,150 @@
+"""Keeping ``figure_rollups`` in step with the stored rows, inside the transaction that stores or deletes them.
+
+Which installations count: only those that have sent at least two distinct weeks (``first_week <
+last_week`` in ``installations``). A fresh installation's first week is stored but adds nothing; when its
+second week arrives, both weeks are added (the first read back from its stored rows). So installations
+made up for one week cannot fill a small group up to k (issue 13); a determined attacker has to keep
+them sending for two weeks. A deletion subtracts every stored week of a counted installation.
+
+Increments are upserts (``installations = installations + :delta``, each sum alike) in sorted key order,
+so concurrent transactions (other receiver processes) lock the hot cells in one order and never deadlock;
+cells left with no installation are deleted, so the table is what a full recomputation
+(``rebuild_rollups``) gives, bit for bit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from printernizer_stats.server._bulk import BulkInsert, DriverQuery
+from printernizer_stats.server._rollup_cells import MEASURES, Key, Vector, week_contribution
+from printernizer_stats.server._rows import BatchRows, Row
+from printernizer_stats.server._upsert import Columns, upsert
+
+PeriodCells = dict[tuple[date, Key], Vector]
+_COLUMNS = ("installations", *MEASURES)
+
+
+def _increment(existing: Columns, incoming: Columns) -> dict[str, Any]:
+    return {name: getattr(existing, name) + getattr(incoming, name) for name in _COLUMNS}
+
+
+def counted(first_week: date, last_week: date) -> bool:
+    """Whether an installation counts in the figures: it has sent at least two distinct weeks."""
+    return first_week < last_week
+
+
+def add_week(total: PeriodCells, period: date, daily: Mapping[str, Any], events: Iterable[Mapping[str, Any]],
+             sign: float = 1.0) -> None:
+    """``total += sign * (what the installation-week adds)``, keyed by period too."""
+    for key, vector in week_contribution(daily, events).items():
+        cell = (period, key)
+        before = total.get(cell)
+        if before is None:
+            total[cell] = vector if sign == 1.0 else tuple([sign * value for value in vector])
+        else:
+            total[cell] = tuple([a + sign * b for a, b in zip(before, vector, strict=True)])
+
+
+class RollupWriter:
+    """Applies rollup changes on a connection of the caller's transaction. Its statements are compiled
+    once and run at the driver (``_bulk.py``): they run in every batch's transaction."""
+
+    def __init__(self, engine: Engine, tables: Mapping[str, sa.Table]) -> None:
+        self.rollups = rollups = tables["figure_rollups"]
+        keys = ["period", "figure", "group_1", "group_2"]
+        self._upsert = BulkInsert(engine, rollups, upsert(engine.dialect.name, rollups, keys, _increment))
+        installations, daily, events = tables["installations"], tables["daily_stats"], tables["events_summary"]
+        installation_id: sa.BindParameter[str] = sa.bindparam("installation_id")
+        period: sa.BindParameter[date] = sa.bindparam("period")
+        self._membership = DriverQuery(engine, sa.select(installations.c.first_week, installations.c.last_week)
+                                       .where(installations.c.installation_id == installation_id))
+        self._daily_columns = tuple(column.name for column in daily.columns)
+        self._daily = DriverQuery(engine, sa.select(daily).where(daily.c.installation_id == installation_id,
+                                                                 daily.c.period == period))
+        self._events = DriverQuery(engine, sa.select(events.c.metric, events.c.attributes, events.c.value).where(
+            events.c.installation_id == installation_id, events.c.period == period))
+
+    def apply(self, connection: Connection, changes: PeriodCells) -> None:
+        """Add ``changes`` (negative for a deletion); drop cells that are left with no installation."""
+        if not changes:
+            return
+        self._upsert.execute(connection, [
+            {"period": period, "figure": key[0], "group_1": key[1], "group_2": key[2],
+             "installations": round(vector[0]), **dict(zip(MEASURES, vector[1:], strict=True))}
+            for (period, key), vector in sorted(changes.items())])
+        if any(vector[0] < 0 for vector in changes.values()):
+            periods = sorted({period for period, _ in changes})
+            connection.execute(self.rollups.delete().where(self.rollups.c.period.in_(periods),
+                                                           self.rollups.c.installations <= 0))
+
+    def stored_weeks(self, connection: Connection, installation_id: str, periods: Iterable[date]
+                     ) -> dict[date, tuple[Row, list[Row]]]:
+        """An installation's stored daily_stats row and events_summary rows of each of ``periods``."""
+        found: dict[date, tuple[Row, list[Row]]] = {}
+        for period in periods:
+            daily = self._daily.rows(connection, installation_id=installation_id, period=period)
+            if daily:
+                events = self._events.rows(connection, installation_id=installation_id, period=period)
+                found[period] = (dict(zip(self._daily_columns, daily[0], strict=True)),
+                                 [{"metric": m, "attributes": a, "value": v} for m, a, v in events])
+        return found
+
+    def membership(self, connection: Connection, installation_ids: Iterable[str]) -> dict[str, tuple[date, date]]:
+        """(first_week, last_week) of each known installation among ``installation_ids``."""
+        found = {}
+        for installation_id in installation_ids:
+            rows = self._membership.rows(connection, installation_id=installation_id)
+            if rows:
+                found[installation_id] = (_date(rows[0][0]), _date(rows[0][1]))
+        return found
+
+    def on_store(self, connection: Connection, new: Sequence[BatchRows]) -> None:
+        """Before the new weeks' installation rows are upserted: add what they change."""
+        before = self.membership(connection, sorted({rows.daily_stats["installation_id"] for rows in new}))
+        by_installation: dict[str, list[BatchRows]] = {}
+        for rows in new:
+            by_installation.setdefault(rows.daily_stats["installation_id"], []).append(rows)
+        changes: PeriodCells = {}
+        for installation_id, weeks in by_installation.items():
+            periods = {rows.daily_stats["period"] for rows in weeks}
+            known = before.get(installation_id)
+            if known is not None:
+                periods |= set(known)
+            if known is not None and counted(*known):
+                pass
+            elif len(periods) < 2:
+                continue
+            elif known is not None:
+                # The installation's second distinct week: its stored first week counts from now on.
+                for period, (daily, events) in self.stored_weeks(connection, installation_id, [known[0]]).items():
+                    add_week(changes, period, daily, events)
+            for rows in weeks:
+                add_week(changes, rows.daily_stats["period"], rows.daily_stats, rows.events)
+        self.apply(connection, changes)
+
+    def on_delete(self, connection: Connection, installation_id: str, periods: Sequence[date]) -> None:
+        """Before an installation's rows are deleted: subtract what it added."""
+        self.on_delete_many(connection, {installation_id: periods})
+
+    def on_delete_many(self, connection: Connection, periods: Mapping[str, Sequence[date]]) -> None:
+        """Before several installations' rows are deleted (``periods``: each one's stored weeks): subtract
+        what they added, in one upsert."""
+        known = self.membership(connection, sorted(periods))
+        changes: PeriodCells = {}
+        for installation_id, weeks in periods.items():
+            seen = known.get(installation_id)
+            if seen is None or not counted(*seen):
+                continue
+            for period, (daily, events) in self.stored_weeks(connection, installation_id, weeks).items():
+                add_week(changes, period, daily, events, sign=-1.0)
+        self.apply(connection, changes)
+
+
+def _date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))

@@ -1,0 +1,69 @@
+"""Many receivers, one database: two receiver processes (one of them ``serve --workers 2``) on one
+PostgreSQL database take the same batches concurrently; each is stored once and the rollups equal their
+full recomputation."""
+
+from __future__ import annotations
+
+import random
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+import sqlalchemy as sa
+
+from printernizer_stats.analytics import recomputed_rollups, stored_rollups
+from printernizer_stats.cli._receiver_process import ReceiverProcess
+from printernizer_stats.registry import Registry, utc_today, week_start
+from printernizer_stats.server import create_engine, migrate
+from tests.postgres import fresh_database
+from tests.server.batches import Installation, deletion_request, gzipped, typical_series, week_request
+
+pytestmark = pytest.mark.postgres
+OPTIONS = ("--address-burst", "0", "--installation-burst", "1000")
+HEADERS = {"content-type": "application/x-protobuf", "content-encoding": "gzip"}
+
+
+def _bodies(registry: Registry) -> tuple[list[bytes], list[bytes], int]:
+    """Weekly batches of 30 installations over 3 weeks (some skip one), and deletions of 3 of them."""
+    rng = random.Random(15)
+    monday = week_start(utc_today()) - timedelta(weeks=1)
+    installations = [Installation(app_version=rng.choice(("2.41.7", "2.42.0")),
+                                  deployment_mode=rng.choice(("docker", "pi"))) for _ in range(30)]
+    weeks, expected = [], 0
+    for number, installation in enumerate(installations):
+        for weeks_ago in range(3):
+            if (number + weeks_ago) % 7 == 0:
+                continue
+            weeks.append(gzipped(week_request(registry, installation, monday - timedelta(weeks=weeks_ago),
+                                              typical_series(registry, rng))))
+            expected += number >= 3
+    deletions = [gzipped(deletion_request(registry, installation)) for installation in installations[:3]]
+    return weeks, deletions, expected
+
+
+def test_two_receivers_store_each_batch_once(tmp_path: Path, registry: Registry) -> None:
+    weeks, deletions, expected = _bodies(registry)
+    with fresh_database() as url:
+        engine = create_engine(url)
+        migrate(engine)
+        with (ReceiverProcess(url, tmp_path / "a.log", options=(*OPTIONS, "--workers", "2")) as first,
+              ReceiverProcess(url, tmp_path / "b.log", options=OPTIONS) as second,
+              httpx.Client(timeout=30) as client):
+            def send(body: bytes) -> list[int]:
+                return [client.post(f"{receiver.url}/v1/metrics", content=body, headers=HEADERS).status_code
+                        for receiver in (first, second)]
+
+            order = weeks + deletions
+            random.Random(2).shuffle(order)
+            with ThreadPoolExecutor(8) as pool:
+                statuses = [status for pair in pool.map(send, order * 2) for status in pair]
+        assert set(statuses) == {200}
+        with engine.connect() as connection:
+            ledger = connection.execute(sa.text("SELECT kind, count(*) FROM batches GROUP BY kind")).all()
+            daily = connection.execute(sa.text("SELECT count(*) FROM daily_stats")).scalar_one()
+            assert dict(ledger) == {"week": expected, "deletion": 3} and daily == expected
+            assert stored_rollups(engine) == recomputed_rollups(connection)
+            assert stored_rollups(engine)  # not trivially equal
+        engine.dispose()
