@@ -105,6 +105,7 @@ class ConsentOperations:
             self.store.update_settings(state.to_settings())
             self._stop_pipeline(flush=False)
             self.store.delete_readings()
+            self.exporter.forget_series()
             self.sending.withdraw()
             if request_server_deletion and state.previous_installation_id is not None:
                 self.sending.queue_deletion(state.previous_installation_id, state.previous_installation_secret)
@@ -139,6 +140,7 @@ class ConsentOperations:
             return
         try:
             deleted = self.store.delete_readings() + self.sending.withdraw()
+            self.exporter.forget_series()
         except (StoreUnavailable, OutboxUnavailable) as exc:
             self._store_failed(str(exc))
             return

@@ -33,6 +33,7 @@ from printernizer_stats.registry._rules import (
     check_resource,
     normalise_attribute,
     normalise_resource,
+    route_group,
     status_class,
 )
 from printernizer_stats.registry._time import (
@@ -106,6 +107,7 @@ __all__ = [
     "proves",
     "registry_texts",
     "render_markdown",
+    "route_group",
     "status_class",
     "to_unix_nano",
     "translation_problems",
