@@ -148,6 +148,7 @@ def test_panels_read_the_rollups_after_retention(postgres_scratch: str) -> None:
 RULE_WEEKS = {"issue 13's week": (None, 5), "feature not reported by a few": (0, 3),
               "a column that cannot be protected": (4, 4), "versions merged on the breakdown's axis": (3, 3),
               "printer types a": (11, 5), "printer types b": (59, 5), "printer types b again": (274, 4),
+              "printer types b, a small type": (4649, 6),
               "printer types c": (16, 4), "printer types c again": (35, 5), "printer types d": (20, 5),
               "printer types d again": (31, 4)}
 """Random weeks (worlds.py seeds) on which each rule across figures hides something (found by search)."""

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from printernizer_stats.analytics import (
@@ -90,12 +90,15 @@ def test_the_audit_finds_the_issues_derivation_in_figures_published_one_at_a_tim
 # --- the property test ----------------------------------------------------------------------------------------
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
 @given(seed=st.integers(min_value=0, max_value=2**32 - 1), k=st.integers(min_value=2, max_value=6))
+@example(seed=4649, k=6)  # a small published type (octoprint 6) bounded the no-printer group in ``other``
 def test_no_group_under_k_can_be_derived_from_a_published_week(seed: int, k: int) -> None:
     """Random weeks (3-120 installations, skewed groups, single-printer fleets, one error per type or
     many): every number published for the week, as linear equations over the week's quantities, pins down
-    no group of 1..k-1 installations, and installation counts alone never prove one smaller than k."""
+    no group of 1..k-1 installations, and installation counts alone never prove one smaller than k.
+    Derandomized, so CI runs the same weeks every time; searching more weeks is a local run with a
+    larger ``max_examples`` and without ``derandomize``."""
     world = random_world(seed)
     figures = publish_figures(week_cells(world), k)
     found = audit(world, figures, k)

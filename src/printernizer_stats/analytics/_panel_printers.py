@@ -3,7 +3,8 @@
 Rule a filters the types that pass their own gate; rules b, c and d each hide the smallest types left,
 so what stays is a suffix of the filtered types in hiding order. Per type, with the suffix starting at it
 (``position``): its installations (``suffix``), how many types it holds, and whether rule b or d would
-stop there; per week, where each rule stops (``keep_from``).
+stop there (rule b: what the suffix needs is the most any later suffix, its largest types, needs); per
+week, where each rule stops (``keep_from``).
 """
 
 from __future__ import annotations
@@ -76,10 +77,15 @@ def _steps(raw: sa.CTE, fleet: sa.CTE, dialect: str) -> sa.CTE:
                            isouter=True).group_by(o.period, o.group_1).subquery("capacity"))
     spread = sa.func.nullif(least(o.most_merged, o.kept - o.position), 0)
     needed = sa.func.ceiling(sa.cast(o.suffix - capacity.c.room, DOUBLE) / sa.cast(spread, DOUBLE))
-    b_stops = sa.or_(o.merged_without == 0, o.most_merged == 0, o.other - needed >= K)
     d_stops = capacity.c.capacity + least(o.most_merged, o.types) * o.other - o.suffix >= K
-    return (sa.select(*o, flag(b_stops).label("b_stops"), flag(d_stops).label("d_stops"))
-            .join_from(ordered, capacity, sa.and_(capacity.c.period == o.period, capacity.c.group_1 == o.group_1))
+    needs = (sa.select(*o, needed.label("needed"), flag(d_stops).label("d_stops"))
+             .join_from(ordered, capacity, sa.and_(capacity.c.period == o.period, capacity.c.group_1 == o.group_1))
+             .subquery("needs"))
+    n = needs.c
+    # the suffix from a position needs what its largest types alone need, at most: the most of any later row
+    most_needed = sa.func.max(n.needed).over(partition_by=n.period, order_by=n.position, rows=(0, None))
+    b_stops = sa.or_(n.merged_without == 0, n.most_merged == 0, n.other - most_needed >= K)
+    return (sa.select(*(column for column in n if column.name != "needed"), flag(b_stops).label("b_stops"))
             .cte("printer_steps"))
 
 

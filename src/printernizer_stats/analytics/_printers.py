@@ -8,7 +8,8 @@ published fleet sizes bound how many installations the hidden types can have. On
 
 a. the installations without it, outside the published no-printer groups, are neither 0 nor at least k;
 b. the no-printer groups merged into ``other`` could not hold k installations, given how many installations
-   the published types need among ``other``'s printer groups;
+   the published types need among ``other``'s printer groups: the most that any s largest of them need,
+   as a type counts once per installation (a small type cannot take the others' surplus);
 c. no type is hidden, ``other`` holds printer groups, and the types' installations exceed those of the
    published printer groups by fewer than k (which bounds ``other``'s printer groups);
 d. some type is hidden and the hidden types could not hold k installations (what the fleet sizes allow all
@@ -53,11 +54,16 @@ def protect_printer_types(raw: Sequence[Cell], shown: Sequence[Cell], raw_fleet:
     def total() -> int:
         return sum(cell.installations for cell in kept)
 
+    def needed_for(largest: Sequence[Cell]) -> int:
+        """Installations the types ``largest`` need among ``other``'s printer groups: each installation
+        counts once per type, for at most as many types as it has printers."""
+        room = sum(most_types(label, len(largest)) * n for label, n in published.items() if label != OTHER_GROUP)
+        return math.ceil((sum(c.installations for c in largest) - room) / min(most_merged, len(largest)))
+
     def needed_in_other() -> int:
-        """Installations the published types need among ``other``'s printer groups (each counts once per
-        type, for at most as many types as it has printers)."""
-        room = sum(most_types(label, len(kept)) * n for label, n in published.items() if label != OTHER_GROUP)
-        return math.ceil((total() - room) / min(most_merged, len(kept)))
+        """The most any s largest published types need: a type counts once per installation, so a small
+        type cannot spread the others' surplus (a cut of the types-to-installations flow)."""
+        return max(needed_for(kept[start:]) for start in range(len(kept)))
 
     if most_merged and any(label in NO_PRINTERS for label in merged):
         while kept and other - needed_in_other() < k:  # b
