@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from printernizer_stats.cli import main
+from printernizer_stats.sender import hide_credentials
 from tests.sender.receiver import FaultyReceiver
 
 
@@ -28,7 +29,8 @@ def test_preview_submit_history_and_opt_out(tmp_path: Path, capsys: pytest.Captu
     with FaultyReceiver() as receiver:
         code, submitted = _run(capsys, "submit", "--db", db, "--endpoint", receiver.url, "--token", "t")
         assert code == 0 and [a["outcome"] for a in submitted["attempts"]] == ["accepted", "accepted"]  # type: ignore[index]
-        assert receiver.stored[str(preview["batch_id"])] == base64.b64decode(str(preview["protobuf_base64"]))
+        stored = receiver.stored[str(preview["batch_id"])]
+        assert hide_credentials(stored) == base64.b64decode(str(preview["protobuf_base64"]))
         assert receiver.received[0].headers["Authorization"] == "Bearer t"
         code, history = _run(capsys, "history", "--db", db)
         assert code == 0 and history["chain"]["valid"] and len(history["entries"]) == 2  # type: ignore[index,arg-type]

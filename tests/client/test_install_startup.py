@@ -82,3 +82,47 @@ def test_opting_in_twice_keeps_the_id_and_the_consent_day_and_says_so(tmp_path: 
     assert second["status"]["installation_id"] == first["status"]["installation_id"]
     assert second["status"]["consent_day"] == first["status"]["consent_day"] == str(DAY)
     assert rotated["status"]["installation_id"] != first["status"]["installation_id"]
+
+
+def test_series_seen_before_an_opt_out_do_not_crowd_out_those_after_opting_in_again(tmp_path: Path) -> None:
+    """Issue 12: the cap's seen-series set survived an opt-out, so after opting out and in again the same day
+    every new series went straight to `other`. It is cleared with the readings."""
+    client = StatsClient(tmp_path / "stats.db", "2.42.0", environ={}, today=lambda: DAY, export_interval_s=3600)
+    client.opt_in()
+    cap = client.registry.metrics["printernizer.errors"].max_cardinality
+    types = client.registry.metrics["printernizer.errors"].attributes["error_type"].ordered_values
+    components = client.registry.metrics["printernizer.errors"].attributes["component"].ordered_values
+    pairs = [(t, c) for c in components for t in types][: cap + 1]
+    for error_type, component in pairs[:cap]:
+        client.record_error(error_type, component)
+    client.flush()
+    client.opt_out()
+    client.opt_in()
+    client.record_error(*pairs[cap])
+    client.flush()
+    client.stop()
+    stored = [dict(r.attributes) for r in client.store.readings() if r.metric == "printernizer.errors"]
+    assert stored == [{"error_type": pairs[cap][0], "component": pairs[cap][1]}]
+
+
+@pytest.mark.parametrize("mode", ["lean", "otel"])
+def test_the_privacy_apis_own_requests_are_not_counted(tmp_path: Path, mode: str) -> None:
+    """Reading one's own statistics must not take series from the host's routes (issue 12)."""
+    db = tmp_path / "stats.db"
+    _opted_in(db)
+    app = create_standin_app(stats_db=db, stats_options=_options(route_mode=mode))
+    client: StatsClient = app.state.usage_stats
+
+    async def run() -> None:
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://printernizer.local") as http:
+                for path in ("/status", "/local", "/preview", "/", ""):
+                    await http.get(f"{MOUNT_PREFIX}{path}")
+                await http.get("/api/v1/health")
+            client.flush()
+
+    asyncio.run(run())
+    routes = {dict(r.attributes)["http.route"] for r in client.store.readings()
+              if r.metric == "http.server.request.duration"}
+    assert routes == {"/api/v1/health"}

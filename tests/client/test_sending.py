@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import hashlib
 import shutil
 import threading
 import time
@@ -19,7 +20,7 @@ from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import ExportM
 from printernizer_stats.client import StatsClient
 from printernizer_stats.exporter import StoreUnavailable
 from printernizer_stats.registry import DELETION_METRIC, DayReading, WeekValue, week_label
-from printernizer_stats.sender import SenderConfig, otlp_json
+from printernizer_stats.sender import SenderConfig, hide_credentials, otlp_json
 from printernizer_stats.simulator import simulate_installation
 from tests.sender.conftest import Clock
 from tests.sender.receiver import FaultyReceiver
@@ -73,8 +74,9 @@ def _resource(payload: bytes) -> dict[str, str]:
 
 @pytest.mark.parametrize("tls", [False, True], ids=["http", "https"])
 def test_preview_is_byte_for_byte_what_the_receiver_gets(db: Path, tmp_path: Path, tls: bool) -> None:
-    """The previewed bytes (and every queued batch's) equal what the receiver stored, over HTTP and over
-    TLS with a trustme CA; the sent log then lists each week once, with a valid chain."""
+    """The previewed bytes (and every queued batch's) equal what the receiver stored, but for the hidden proof
+    and verifier (the hash is of the real bytes), over HTTP and over TLS with a trustme CA; the sent log then
+    lists each week once, with a valid chain."""
     with FaultyReceiver(tls_dir=tmp_path if tls else None) as receiver:
         client = _client(db, Day(AFTER), receiver.url, ca_file=receiver.ca_file)
         preview = client.preview()
@@ -82,7 +84,9 @@ def test_preview_is_byte_for_byte_what_the_receiver_gets(db: Path, tmp_path: Pat
         queued = {q.batch_id: q.payload for q in client.sending.outbox.queued()}
         result = client.submit_now()
         assert [a["outcome"] for a in result["attempts"]] == ["accepted"] * 3 and result["queued"] == 0
-        assert receiver.stored[preview["batch_id"]] == base64.b64decode(preview["protobuf_base64"])
+        stored = receiver.stored[preview["batch_id"]]
+        assert hide_credentials(stored) == base64.b64decode(preview["protobuf_base64"])
+        assert hashlib.sha256(stored).hexdigest() == preview["sha256"]
         assert receiver.stored == queued
         assert otlp_json(receiver.stored[preview["batch_id"]]) == preview["otlp_json"]
         history = client.history()

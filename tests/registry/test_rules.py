@@ -11,6 +11,7 @@ from printernizer_stats.registry import (
     check_resource,
     normalise_attribute,
     normalise_resource,
+    route_group,
     status_class,
 )
 
@@ -35,9 +36,17 @@ class TestNormaliseAttribute:
 
     def test_runtime_set_accepts_only_host_templates(self, registry: Registry) -> None:
         spec = registry.metrics["http.server.request.duration"].attributes["http.route"]
-        assert normalise_attribute(spec, "/api/v1/printers/{printer_id}", ROUTES) == "/api/v1/printers/{printer_id}"
+        assert normalise_attribute(spec, "/api/v1/printers/{printer_id}", ROUTES) == "/api/v1/printers"
         assert normalise_attribute(spec, "/api/v1/printers/my-printer", ROUTES) == OTHER
+        assert normalise_attribute(spec, "/api/v1/printers", ROUTES) == OTHER  # a group is no template
         assert normalise_attribute(spec, "/api/v1/printers/{printer_id}", {}) == OTHER
+
+    def test_route_groups_are_the_templates_first_three_literal_segments(self) -> None:
+        assert [route_group(t) for t in ("/api/v1/printers/{printer_id}/status", "/api/v1/health", "/",
+                                         "/{path}", "/metrics", "/api/v1/ideas/url/preview", "unmatched", OTHER,
+                                         "/api/v1/printers")] == [
+            "/api/v1/printers", "/api/v1/health", "/", "/", "/metrics", "/api/v1/ideas", "unmatched", OTHER,
+            "/api/v1/printers"]
 
     def test_transform_applies_before_the_set(self, registry: Registry) -> None:
         spec = registry.metrics["http.server.request.duration"].attributes["http.response.status_code"]

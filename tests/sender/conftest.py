@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from printernizer_stats.registry import Registry, WeekValue
-from printernizer_stats.sender import Batch, build_week_batch
+from printernizer_stats.sender import Batch, Identity, build_week_batch
 from tests.sender.receiver import FaultyReceiver
 
 FACTS = {
@@ -21,6 +21,8 @@ FACTS = {
     "printernizer.platform": "linux",
 }
 INSTALLATION = "5f0c6c1e-8d1a-4c4b-9a53-1d2b3c4d5e6f"
+SECRET = "5e" * 32
+IDENTITY = Identity(SECRET)
 MONDAY = date(2026, 11, 16)
 """The newest complete week of the tests."""
 TODAY = MONDAY + timedelta(weeks=1)
@@ -72,7 +74,7 @@ def week_batches(registry: Registry, count: int) -> list[Batch]:
     batches = []
     for offset in range(count):
         monday = MONDAY - timedelta(weeks=offset)
-        batch = build_week_batch(registry, FACTS, INSTALLATION, monday, week_values(monday))
+        batch = build_week_batch(registry, FACTS, INSTALLATION, monday, week_values(monday), identity=IDENTITY)
         assert batch is not None
         batches.append(batch)
     return batches

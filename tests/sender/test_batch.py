@@ -10,7 +10,7 @@ from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import ExportM
 
 from printernizer_stats.registry import DELETION_METRIC, Registry, WeekValue, to_unix_nano
 from printernizer_stats.sender import batch_id, build_deletion_batch, build_week_batch, wire_resource
-from tests.sender.conftest import FACTS, INSTALLATION, MONDAY, week_values
+from tests.sender.conftest import FACTS, IDENTITY, INSTALLATION, MONDAY, SECRET, week_values
 
 
 def _decode(payload: bytes) -> ExportMetricsServiceRequest:
@@ -26,7 +26,7 @@ def test_batch_id_is_uuid5_of_installation_and_week() -> None:
 def test_resource_carries_exactly_the_registry_fields(registry: Registry) -> None:
     """Every registry field, in registry order, nothing else (not even service.name or host facts)."""
     facts = {**FACTS, "host.name": "workshop-pc", "service.name": "printernizer"}
-    batch = build_week_batch(registry, facts, INSTALLATION, MONDAY, week_values(MONDAY))
+    batch = build_week_batch(registry, facts, INSTALLATION, MONDAY, week_values(MONDAY), identity=IDENTITY)
     assert batch is not None
     resource = {kv.key: kv.value.string_value for kv in _decode(batch.payload).resource_metrics[0].resource.attributes}
     assert list(resource) == list(registry.resource)
@@ -38,7 +38,7 @@ def test_resource_carries_exactly_the_registry_fields(registry: Registry) -> Non
 def test_resource_facts_are_normalised_and_missing_ones_fall_back(registry: Registry) -> None:
     """A raw git version is cut to major.minor.patch; a fact never stored becomes its safe fallback."""
     facts = {"printernizer.app_version": "2.41.7-6-gbe0da09-dirty"}
-    resource = wire_resource(registry, facts, INSTALLATION, batch_id(INSTALLATION, "2026-W47"))
+    resource = wire_resource(registry, facts, INSTALLATION, batch_id(INSTALLATION, "2026-W47"), IDENTITY)
     assert resource["printernizer.app_version"] == "2.41.7"
     assert resource["printernizer.country_code"] == "XX"
     assert resource["printernizer.deployment_mode"] == "other"
@@ -47,12 +47,12 @@ def test_resource_facts_are_normalised_and_missing_ones_fall_back(registry: Regi
 def test_an_installation_id_that_is_not_uuid4_is_refused(registry: Registry) -> None:
     """The builder checks its output with the receiver's own rules rather than send something invalid."""
     with pytest.raises(ValueError, match="installation_id"):
-        build_week_batch(registry, FACTS, str(uuid.uuid1()), MONDAY, week_values(MONDAY))
+        build_week_batch(registry, FACTS, str(uuid.uuid1()), MONDAY, week_values(MONDAY), identity=IDENTITY)
 
 
 def test_every_point_carries_the_week_and_nothing_finer(registry: Registry) -> None:
     """Start = Monday 00:00 UTC, end = next Monday 00:00 UTC, on sums, gauges and histograms alike."""
-    batch = build_week_batch(registry, FACTS, INSTALLATION, MONDAY, week_values(MONDAY))
+    batch = build_week_batch(registry, FACTS, INSTALLATION, MONDAY, week_values(MONDAY), identity=IDENTITY)
     assert batch is not None
     start, end = to_unix_nano(MONDAY), to_unix_nano(MONDAY + timedelta(days=7))
     seen = set()
@@ -66,7 +66,7 @@ def test_every_point_carries_the_week_and_nothing_finer(registry: Registry) -> N
 
 def test_metrics_follow_registry_order_and_points_are_sorted(registry: Registry) -> None:
     """Registry order for metrics, attribute order for points, whatever order the values came in."""
-    batch = build_week_batch(registry, FACTS, INSTALLATION, MONDAY, week_values(MONDAY))
+    batch = build_week_batch(registry, FACTS, INSTALLATION, MONDAY, week_values(MONDAY), identity=IDENTITY)
     assert batch is not None
     scope = _decode(batch.payload).resource_metrics[0].scope_metrics[0]
     names = [m.name for m in scope.metrics]
@@ -78,7 +78,7 @@ def test_metrics_follow_registry_order_and_points_are_sorted(registry: Registry)
 
 def test_kinds_encode_as_the_wire_format_says(registry: Registry) -> None:
     """Counters: monotonic delta int sums; gauges: ints; histograms: registry bounds, count = buckets, no min/max."""
-    batch = build_week_batch(registry, FACTS, INSTALLATION, MONDAY, week_values(MONDAY))
+    batch = build_week_batch(registry, FACTS, INSTALLATION, MONDAY, week_values(MONDAY), identity=IDENTITY)
     assert batch is not None
     metrics = {m.name: m for m in _decode(batch.payload).resource_metrics[0].scope_metrics[0].metrics}
     jobs = metrics["printernizer.jobs.events"].sum
@@ -106,31 +106,33 @@ def test_nothing_outside_the_registry_appears(registry: Registry) -> None:
         WeekValue(MONDAY, DELETION_METRIC, (), 1.0),
         WeekValue(MONDAY - timedelta(weeks=1), "printernizer.app.starts", (), 1.0),
     ]
-    batch = build_week_batch(registry, FACTS, INSTALLATION, MONDAY, values)
+    batch = build_week_batch(registry, FACTS, INSTALLATION, MONDAY, values, identity=IDENTITY)
     assert batch is not None
-    reference = build_week_batch(registry, FACTS, INSTALLATION, MONDAY, week_values(MONDAY))
+    reference = build_week_batch(registry, FACTS, INSTALLATION, MONDAY, week_values(MONDAY), identity=IDENTITY)
     assert reference is not None
     assert batch.payload == reference.payload
 
 
 def test_same_data_gives_the_same_bytes(registry: Registry) -> None:
     """Deterministic: shuffled input, separate builds, identical bytes and hash."""
-    first = build_week_batch(registry, FACTS, INSTALLATION, MONDAY, week_values(MONDAY))
-    second = build_week_batch(registry, FACTS, INSTALLATION, MONDAY, list(reversed(week_values(MONDAY))))
+    first = build_week_batch(registry, FACTS, INSTALLATION, MONDAY, week_values(MONDAY), identity=IDENTITY)
+    second = build_week_batch(registry, FACTS, INSTALLATION, MONDAY, list(reversed(week_values(MONDAY))),
+                              identity=IDENTITY)
     assert first is not None and second is not None
     assert first.payload == second.payload and first.sha256 == second.sha256
 
 
 def test_a_week_without_sendable_values_gives_no_batch(registry: Registry) -> None:
     """No empty batches: nothing to say means nothing sent."""
-    assert build_week_batch(registry, FACTS, INSTALLATION, MONDAY, []) is None
+    assert build_week_batch(registry, FACTS, INSTALLATION, MONDAY, [], identity=IDENTITY) is None
     with pytest.raises(ValueError, match="Monday"):
-        build_week_batch(registry, FACTS, INSTALLATION, MONDAY + timedelta(days=1), week_values(MONDAY))
+        build_week_batch(registry, FACTS, INSTALLATION, MONDAY + timedelta(days=1), week_values(MONDAY),
+                         identity=IDENTITY)
 
 
 def test_deletion_batch_has_only_the_deletion_metric(registry: Registry) -> None:
     """One Sum with value 1, the old installation's resource, and the ``deletion`` batch id."""
-    batch = build_deletion_batch(registry, FACTS, INSTALLATION, MONDAY + timedelta(days=3))
+    batch = build_deletion_batch(registry, FACTS, INSTALLATION, MONDAY + timedelta(days=3), secret=SECRET)
     request = _decode(batch.payload)
     metrics = request.resource_metrics[0].scope_metrics[0].metrics
     assert [m.name for m in metrics] == [DELETION_METRIC]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from printernizer_stats.registry import Registry
 from printernizer_stats.sender import ABANDONED, ACCEPTED, Outbox, build_deletion_batch
-from tests.sender.conftest import FACTS, INSTALLATION, MONDAY, TODAY, week_batches
+from tests.sender.conftest import FACTS, INSTALLATION, MONDAY, SECRET, TODAY, week_batches
 
 
 def test_enqueue_stores_bytes_once_in_send_order(tmp_path: Path, registry: Registry) -> None:
@@ -15,7 +15,7 @@ def test_enqueue_stores_bytes_once_in_send_order(tmp_path: Path, registry: Regis
     weeks = week_batches(registry, 3)
     outbox.enqueue(weeks, TODAY, batched_through=MONDAY)
     outbox.enqueue(weeks[:1], TODAY)
-    deletion = build_deletion_batch(registry, FACTS, INSTALLATION, TODAY)
+    deletion = build_deletion_batch(registry, FACTS, INSTALLATION, TODAY, secret=SECRET)
     outbox.enqueue([deletion], TODAY)
     queued = outbox.queued()
     assert [q.label for q in queued] == ["deletion", "2026-W45", "2026-W46", "2026-W47"]
@@ -28,7 +28,7 @@ def test_bound_drops_the_oldest_weeks_with_a_log_line(
 ) -> None:
     """More than max_weeks queued: the oldest go, the deletion request is never dropped."""
     outbox = Outbox(tmp_path / "s.db", max_weeks=2)
-    outbox.enqueue([build_deletion_batch(registry, FACTS, INSTALLATION, TODAY)], TODAY)
+    outbox.enqueue([build_deletion_batch(registry, FACTS, INSTALLATION, TODAY, secret=SECRET)], TODAY)
     dropped = outbox.enqueue(week_batches(registry, 4), TODAY)
     assert dropped == ["2026-W45", "2026-W44"]
     assert [q.label for q in outbox.queued()] == ["deletion", "2026-W46", "2026-W47"]
@@ -69,7 +69,7 @@ def test_clear_keeps_a_trace_of_batches_that_may_have_arrived(tmp_path: Path, re
     """Opt-out empties the queue; a batch already tried is logged as abandoned; a deletion request can stay."""
     outbox = Outbox(tmp_path / "s.db")
     outbox.enqueue(week_batches(registry, 3), TODAY, batched_through=MONDAY)
-    outbox.enqueue([build_deletion_batch(registry, FACTS, INSTALLATION, TODAY)], TODAY)
+    outbox.enqueue([build_deletion_batch(registry, FACTS, INSTALLATION, TODAY, secret=SECRET)], TODAY)
     tried = next(q for q in outbox.queued() if q.kind == "weekly")
     outbox.retry_later(tried, 1.0, 1.0, "ReadTimeout")
     assert outbox.clear(TODAY, keep_kinds=("deletion",)) == 3

@@ -21,7 +21,7 @@ from printernizer_stats.sender import (
     build_deletion_batch,
     verify_chain,
 )
-from tests.sender.conftest import FACTS, INSTALLATION, TODAY, Clock, week_batches
+from tests.sender.conftest import FACTS, INSTALLATION, SECRET, TODAY, Clock, week_batches
 from tests.sender.receiver import FaultyReceiver
 
 
@@ -176,7 +176,7 @@ def test_the_gate_is_asked_before_every_attempt(
     """A gate saying no opens no connection at all; the batch stays queued, held."""
     allowed = {"weekly": False, "deletion": True}
     sender = _sender(tmp_path / "s.db", receiver.url, clock, may_send=lambda b: allowed[b.kind])
-    deletion = build_deletion_batch(registry, FACTS, INSTALLATION, TODAY)
+    deletion = build_deletion_batch(registry, FACTS, INSTALLATION, TODAY, secret=SECRET)
     sender.outbox.enqueue([*week_batches(registry, 2), deletion], TODAY)
     attempts = sender.send_due(force=True)
     assert [a.outcome for a in attempts] == [ACCEPTED, HELD, HELD]

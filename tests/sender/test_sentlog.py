@@ -10,7 +10,7 @@ import pytest
 
 from printernizer_stats.registry import Registry
 from printernizer_stats.sender import ACCEPTED, GENESIS, Outbox, build_week_batch, verify_chain
-from tests.sender.conftest import FACTS, INSTALLATION, MONDAY, week_values
+from tests.sender.conftest import FACTS, IDENTITY, INSTALLATION, MONDAY, week_values
 
 
 @pytest.fixture
@@ -18,7 +18,7 @@ def outbox(tmp_path: Path, registry: Registry) -> Outbox:
     outbox = Outbox(tmp_path / "s.db")
     for offset in range(3):
         monday = MONDAY - timedelta(weeks=offset)
-        batch = build_week_batch(registry, FACTS, INSTALLATION, monday, week_values(monday))
+        batch = build_week_batch(registry, FACTS, INSTALLATION, monday, week_values(monday), identity=IDENTITY)
         assert batch is not None
         outbox.enqueue([batch], MONDAY)
     for queued in outbox.queued():

@@ -32,7 +32,16 @@ from opentelemetry.sdk.metrics.export import (
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.util.instrumentation import InstrumentationScope
 
-from printernizer_stats.registry import DELETION_METRIC, SCOPE_NAME, Kind, Registry, to_unix_nano, week_label
+from printernizer_stats.registry import (
+    DELETION_METRIC,
+    SCOPE_NAME,
+    Kind,
+    Registry,
+    proof_for,
+    to_unix_nano,
+    verifier_for,
+    week_label,
+)
 
 MONDAY = date(2026, 11, 16)
 """A fixed ISO week for tests that pass an explicit clock."""
@@ -67,8 +76,16 @@ class Installation:
     country_code: str = "DE"
     python_version: str = "3.11"
     platform: str = "linux"
+    secret: str = field(default_factory=lambda: f"{random.getrandbits(256):064x}")
+    register: bool = True
+    """Whether its batches carry the verifier key (a real client stops once one batch was accepted)."""
+
+    @property
+    def verifier(self) -> str:
+        return verifier_for(self.secret)
 
     def resource(self, registry: Registry, label: str, **extra: str) -> dict[str, str]:
+        ident = batch_id(self.installation_id, label)
         return {
             "printernizer.installation_id": self.installation_id,
             "printernizer.app_version": self.app_version,
@@ -77,7 +94,9 @@ class Installation:
             "printernizer.python_version": self.python_version,
             "printernizer.platform": self.platform,
             "printernizer.stats.registry_version": str(registry.version),
-            "printernizer.stats.batch_id": batch_id(self.installation_id, label),
+            "printernizer.stats.batch_id": ident,
+            "printernizer.stats.proof": proof_for(self.verifier, extra.get("printernizer.stats.batch_id", ident)),
+            "printernizer.stats.verifier": self.verifier if self.register else "",
             **extra,
         }
 

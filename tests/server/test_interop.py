@@ -14,7 +14,8 @@ from opentelemetry.sdk.metrics import Counter, MeterProvider
 from opentelemetry.sdk.metrics.export import AggregationTemporality, InMemoryMetricReader, MetricExportResult
 from opentelemetry.sdk.resources import Resource
 
-from printernizer_stats.registry import SCOPE_NAME, Registry, utc_today, week_label, week_start
+from printernizer_stats.registry import SCOPE_NAME, Registry, new_secret, utc_today, week_label, week_start
+from printernizer_stats.sender import Identity
 from printernizer_stats.server import BATCH_ID_HEADER, RECEIPT_HEADER, ReceiverConfig, Storage, create_app
 from tests.server.conftest import all_rows
 from tests.server.live import serve_in_thread
@@ -30,6 +31,8 @@ def _plan_resource(installation_id: str) -> Resource:
         "printernizer.python_version": "3.11", "printernizer.platform": "linux",
         "printernizer.stats.registry_version": "1",
         "printernizer.stats.batch_id": str(batch_id),
+        # A stock SDK carries the proof as any resource attribute (registry _identity).
+        **Identity(new_secret()).credentials(str(batch_id)),
     })
 
 

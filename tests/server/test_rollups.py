@@ -23,7 +23,7 @@ MODES = ("docker", "pi")
 
 def installation(number: int) -> Installation:
     return Installation(installation_id=f"00000000-0000-4000-8000-{number:012d}", app_version=VERSIONS[number % 2],
-                        deployment_mode=MODES[number // 2 % 2])
+                        deployment_mode=MODES[number // 2 % 2], secret=f"{number:064x}")
 
 
 def week_batch(registry: Registry, number: int, weeks_ago: int) -> ValidatedBatch:
@@ -47,7 +47,7 @@ def deletion(registry: Registry, number: int) -> ValidatedBatch:
 
 def _clear(engine: sa.Engine) -> None:
     with engine.begin() as connection:
-        for name in ("figure_rollups", "events_summary", "daily_stats", "batches", "installations"):
+        for name in ("figure_rollups", "events_summary", "daily_stats", "batches", "installations", "verifiers"):
             connection.execute(sa.text(f"DELETE FROM {name}"))
 
 

@@ -175,10 +175,12 @@ class StatsClient(ConsentOperations):
     def attach_event_bus(self, bus: EventBus) -> None:
         self.events.attach(bus)
 
-    def instrument_app(self, app: Any, mode: RouteMode = DEFAULT_ROUTE_MODE) -> None:
+    def instrument_app(self, app: Any, mode: RouteMode = DEFAULT_ROUTE_MODE,
+                       excluded_prefix: str | None = None) -> None:
         """Count ``app``'s requests by route template (``lean`` default, or stock ``otel``); see
-        :func:`printernizer_stats.instrumentation.instrument_app`. Nothing is recorded while opted out."""
-        self.runtime_values.add_route_templates(instrument_app(app, self.instruments, mode))
+        :func:`printernizer_stats.instrumentation.instrument_app`. Nothing is recorded while opted out, nor
+        for routes under ``excluded_prefix`` (``install`` passes the privacy API's)."""
+        self.runtime_values.add_route_templates(instrument_app(app, self.instruments, mode, excluded_prefix))
 
     def record_error(self, error_code: str, component: str = "api") -> None:
         """Count an error by its code only (never the message). Never raises."""

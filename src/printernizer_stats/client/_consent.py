@@ -105,17 +105,18 @@ class ConsentOperations:
             self.store.update_settings(state.to_settings())
             self._stop_pipeline(flush=False)
             self.store.delete_readings()
+            self.exporter.forget_series()
             self.sending.withdraw()
             if request_server_deletion and state.previous_installation_id is not None:
-                self.sending.queue_deletion(state.previous_installation_id)
+                self.sending.queue_deletion(state.previous_installation_id, state.previous_installation_secret)
             return state
 
     def request_server_deletion(self) -> dict[str, Any]:
         """Ask the receiver, once, to delete everything stored for the previous installation id."""
-        previous = self.consent().previous_installation_id
-        if previous is None:
+        state = self.consent()
+        if state.previous_installation_id is None:
             raise ValueError("there is no earlier installation id to delete: opt out first")
-        return self.sending.queue_deletion(previous)
+        return self.sending.queue_deletion(state.previous_installation_id, state.previous_installation_secret)
 
     def delete_all(self, request_server_deletion: bool = False) -> ConsentState:
         """Opt out and delete everything local: readings, queued batches, the sent log, remembered facts.
@@ -139,6 +140,7 @@ class ConsentOperations:
             return
         try:
             deleted = self.store.delete_readings() + self.sending.withdraw()
+            self.exporter.forget_series()
         except (StoreUnavailable, OutboxUnavailable) as exc:
             self._store_failed(str(exc))
             return

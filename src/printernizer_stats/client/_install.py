@@ -85,7 +85,7 @@ def install(
         features_enabled=features_enabled or (features_from_settings(settings) if settings is not None else None),
         sender=sender, environ=environ, **client_options,
     )
-    _step("instrument_routes", client.instrument_app, app, route_mode)
+    _step("instrument_routes", client.instrument_app, app, route_mode, mount_prefix)
     _warn_if_shadowed(app, mount_prefix)
     policy = request_policy(settings, client.environ, allowed_hosts)
     _step("mount_privacy_api", app.include_router, usage_stats_router(client, policy), prefix=mount_prefix)

@@ -17,19 +17,21 @@ import structlog
 from printernizer_stats.client._community import ClientCommunity
 from printernizer_stats.client._summary import attempt_view, queued_view, sent_entry_view
 from printernizer_stats.exporter import StoreUnavailable, collection_allowed, do_not_track
-from printernizer_stats.registry import WeekValue, week_start
+from printernizer_stats.registry import WeekValue, new_secret, week_start
 from printernizer_stats.sender import (
     ACCEPTED,
     DELETION,
     HELD,
     AsyncScheduler,
     Batch,
+    Identity,
     Outbox,
     OutboxUnavailable,
     QueuedBatch,
     Sender,
     SenderConfig,
     ThreadScheduler,
+    batch_id,
     build_deletion_batch,
     build_week_batch,
     describe_payload,
@@ -94,13 +96,29 @@ class ClientSending:
         for value in client.week_values(first, last, since_day=state.consent_day, strict=True):
             by_week.setdefault(value.week, []).append(value)
         facts = client.facts()
+        identity = Identity(self._secret(state.installation_secret, "installation_secret"),
+                            register=not self._accepted_any(state.installation_id))
         batches: list[Batch] = []
         for monday in sorted(by_week):
-            batch = build_week_batch(client.registry, facts, state.installation_id, monday, by_week[monday])
+            batch = build_week_batch(client.registry, facts, state.installation_id, monday, by_week[monday],
+                                     identity=identity)
             if batch is not None:
                 batches.append(batch)
         self.outbox.enqueue(batches, today, batched_through=last)
         return [b.label for b in batches]
+
+    def _secret(self, secret: str | None, setting: str) -> str:
+        """The id's secret; one drawn now for an id from before secrets existed (its first batch registers)."""
+        if secret is None:
+            secret = new_secret()
+            self.client.store.update_settings({setting: secret})
+        return secret
+
+    def _accepted_any(self, installation_id: str) -> bool:
+        """Whether a batch of this id was accepted: then the receiver has its verifier, and batches carry
+        only their proof."""
+        return any(entry.outcome == ACCEPTED and entry.batch_id == batch_id(installation_id, entry.label)
+                   for entry in self.outbox.sent())
 
     # -- transparency ---------------------------------------------------------------------------------
     def preview(self) -> dict[str, Any]:
@@ -192,9 +210,11 @@ class ClientSending:
         """Opt-out: queued batches (a pending deletion request stays) and the community summary go at once."""
         return self.outbox.clear(self.client.today(), keep_kinds=(DELETION,)) + self.community.clear()
 
-    def queue_deletion(self, installation_id: str) -> dict[str, Any]:
-        """Queue the one deletion request for ``installation_id`` (once: not again after it was accepted)."""
-        batch = build_deletion_batch(self.client.registry, self.client.facts(), installation_id, self.client.today())
+    def queue_deletion(self, installation_id: str, secret: str | None) -> dict[str, Any]:
+        """Queue the one deletion request for ``installation_id`` (once: not again after it was accepted),
+        proved with the id's ``secret``."""
+        batch = build_deletion_batch(self.client.registry, self.client.facts(), installation_id, self.client.today(),
+                                     secret=self._secret(secret, "previous_installation_secret"))
         if any(e.batch_id == batch.batch_id and e.outcome == ACCEPTED for e in self.outbox.sent()):
             return {"batch_id": batch.batch_id, "state": "already_sent"}
         self.outbox.enqueue([batch], self.client.today())

@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
+from printernizer_stats.registry import new_secret
+
 DO_NOT_TRACK = "DO_NOT_TRACK"
 """Environment variable (https://consoledonottrack.com): any of 1/true/yes forces statistics off."""
 ID_ROTATION_DAYS = 365
@@ -39,6 +41,14 @@ class ConsentState:
     previous_installation_id: str | None = None
     """Kept after opt-out (locally only) so the user can still ask the server to delete that id's data."""
     rotate_yearly: bool = False
+    installation_secret: str | None = None
+    """The id's random secret (registry ``_identity``): proves its batches; never shown, exported or sent."""
+    previous_installation_secret: str | None = None
+    """The previous id's secret, kept with it for the deletion request."""
+
+    def __repr__(self) -> str:  # never log a secret
+        return (f"ConsentState(opted_in={self.opted_in}, consent_version={self.consent_version}, "
+                f"installation_id={self.installation_id!r})")
 
     @classmethod
     def from_settings(cls, settings: Mapping[str, str]) -> ConsentState:
@@ -54,6 +64,8 @@ class ConsentState:
             installation_day=_day(settings.get("installation_day")),
             previous_installation_id=settings.get("previous_installation_id"),
             rotate_yearly=settings.get("rotate_yearly") == "1",
+            installation_secret=settings.get("installation_secret"),
+            previous_installation_secret=settings.get("previous_installation_secret"),
         )
 
     def to_settings(self) -> dict[str, str | None]:
@@ -65,6 +77,8 @@ class ConsentState:
             "installation_day": self.installation_day.isoformat() if self.installation_day else None,
             "previous_installation_id": self.previous_installation_id,
             "rotate_yearly": "1" if self.rotate_yearly else "0",
+            "installation_secret": self.installation_secret,
+            "previous_installation_secret": self.previous_installation_secret,
         }
 
 
@@ -91,7 +105,7 @@ def opted_in(state: ConsentState, today: date, consent_version: int) -> ConsentS
         return replace(state, consent_version=consent_version, consent_day=today)
     return replace(
         state, opted_in=True, consent_version=consent_version, consent_day=today,
-        installation_id=str(uuid.uuid4()), installation_day=today,
+        installation_id=str(uuid.uuid4()), installation_day=today, installation_secret=new_secret(),
     )
 
 
@@ -100,6 +114,9 @@ def opted_out(state: ConsentState) -> ConsentState:
     return replace(
         state, opted_in=False, consent_day=None, installation_id=None, installation_day=None,
         previous_installation_id=state.installation_id or state.previous_installation_id,
+        installation_secret=None,
+        previous_installation_secret=(state.installation_secret if state.installation_id
+                                      else state.previous_installation_secret),
     )
 
 
@@ -107,7 +124,7 @@ def rotated(state: ConsentState, today: date) -> ConsentState:
     """A new installation id, e.g. yearly; the old one is not kept (nothing links the two)."""
     if not state.opted_in:
         return state
-    return replace(state, installation_id=str(uuid.uuid4()), installation_day=today)
+    return replace(state, installation_id=str(uuid.uuid4()), installation_day=today, installation_secret=new_secret())
 
 
 def rotation_due(state: ConsentState, today: date) -> bool:

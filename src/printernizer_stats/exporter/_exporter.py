@@ -125,6 +125,13 @@ class PrivacyFilteringMetricExporter(MetricExporter):
         self._cap.reset(self._store.series_on(day))
         self._cap_day = day
 
+    def forget_series(self) -> None:
+        """The readings were deleted (opt-out, delete all): the cap's seen series go with them, so the next
+        write reseeds it from the store instead of counting series that no longer exist."""
+        with self._lock:
+            self._cap_day = None
+            self._cap.reset({})
+
     def _combine(self, readings: Iterable[DayReading]) -> list[WeekValue]:
         return combine_weeks(readings, self._registry)
 

@@ -58,7 +58,9 @@ class RouteMetricsMiddleware:
         try:
             await self.app(scope, receive, send_and_note_status)
         finally:
-            try:  # noqa: SIM105 - cheaper than contextlib.suppress on every request
-                self.durations.record(self.table.label(scope), scope["method"], status, perf_counter() - start)
+            try:
+                label = self.table.label(scope)
+                if label:  # not EXCLUDED (the privacy API's own requests)
+                    self.durations.record(label, scope["method"], status, perf_counter() - start)
             except Exception:  # noqa: S110 - statistics never raise into the host; a lost count is all it costs
                 pass

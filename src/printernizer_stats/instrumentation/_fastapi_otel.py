@@ -41,7 +41,7 @@ from opentelemetry.util.types import Attributes
 from printernizer_stats.instrumentation._asgi import ASGIApp, Receive, Scope, Send
 from printernizer_stats.instrumentation._instruments import UsageInstruments
 from printernizer_stats.instrumentation._request_durations import HTTP_SERVER_DURATION, ROUTE, UNMATCHED
-from printernizer_stats.instrumentation._route_table import RouteTable
+from printernizer_stats.instrumentation._route_table import EXCLUDED, RouteTable
 
 _log = structlog.get_logger(__name__)
 
@@ -59,7 +59,8 @@ class _RouteDurationHistogram(NoOpHistogram):
             measured: dict[str, Any] = dict(attributes or {})
             route = measured.get(ROUTE)
             measured[ROUTE] = self._table.known(route) if route else UNMATCHED
-            self._instruments.record(HTTP_SERVER_DURATION, amount, measured)
+            if measured[ROUTE] != EXCLUDED:
+                self._instruments.record(HTTP_SERVER_DURATION, amount, measured)
         except Exception:  # noqa: S110 - never raise into the host
             pass
 

@@ -28,6 +28,8 @@ from printernizer_stats.registry import OTHER
 
 _MAX_REMEMBERED_MISSES = 256
 _MOUNT_TAIL = "/{path}"
+EXCLUDED = ""
+"""The label of routes under the table's excluded prefix (the privacy API's own): such requests are not counted."""
 
 
 Entries = dict[int, list[tuple[object, str]]]
@@ -51,10 +53,13 @@ class _Snapshot:
     built: float = field(default_factory=monotonic)
     misses: set[object] = field(default_factory=set)
     """Lookups that failed right after this walk: they do not trigger another one."""
+    excluded: str | None = None
+    """Templates at or under this prefix are labelled :data:`EXCLUDED` (decided here, once per walk)."""
 
     def finished(self) -> _Snapshot:
         """This walk with its derived lookups filled in."""
-        templates = frozenset(template for entries in self.by_route.values() for _, template in entries)
+        templates = frozenset(template for entries in self.by_route.values() for _, template in entries
+                              if template != EXCLUDED)
         return replace(self, templates=templates, unique_route=_unique(self.by_route),
                        unique_endpoint=_unique(self.by_endpoint))
 
@@ -100,6 +105,9 @@ def _add(route: Any, keys: list[Any], context: Any, prefix: str, snapshot: _Snap
     if not isinstance(path_format, str):
         return
     template = prefix + path_format
+    if snapshot.excluded is not None and (template == snapshot.excluded
+                                          or template.startswith(snapshot.excluded + "/")):
+        template = EXCLUDED
     for key in keys:
         _put(snapshot.by_route, key, template)
     _put(snapshot.by_context, context, template)
@@ -115,16 +123,19 @@ class RouteTable:
 
     Args:
         app: the host app (anything with ``routes``, as Starlette and FastAPI apps have).
+        excluded_prefix: routes at or under it (the privacy API's own) are labelled :data:`EXCLUDED`, and
+            are not among :meth:`templates`.
     """
 
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: Any, excluded_prefix: str | None = None) -> None:
         self._app = app
+        self._excluded = excluded_prefix.rstrip("/") if excluded_prefix else None
         self.rebuild()
 
     def rebuild(self) -> None:
         """Walk the app's routes again (done by itself when they change)."""
         routes = list(getattr(self._app, "routes", []))
-        snapshot = _Snapshot(top_level_count=len(routes))
+        snapshot = _Snapshot(top_level_count=len(routes), excluded=self._excluded)
         _walk(routes, "", snapshot)
         # One assignment: a request or the reader thread sees the old table or the new one, never half.
         self._snapshot = snapshot.finished()
@@ -150,21 +161,24 @@ class RouteTable:
         if template is None:
             template = self._after_miss((id(route), id(context), id(endpoint)),
                                         lambda: self._lookup(route, context, endpoint))
-        return template or OTHER
+        return OTHER if template is None else template
 
     def known(self, label: object) -> str:
-        """``label`` if it is one of the app's templates (a mount's path counts as its template), else ``other``.
+        """``label`` if it is one of the app's templates (a mount's path counts as its template), :data:`EXCLUDED`
+        under the excluded prefix, else ``other``.
 
         A guard for labels made by others (the stock instrumentation falls back to raw paths for host routes).
         """
         found = self._known(label)
         if found is None:
             found = self._after_miss(hash(str(label)), lambda: self._known(label))  # a hash: no raw paths kept
-        return found or OTHER
+        return OTHER if found is None else found
 
     def _known(self, label: object) -> str | None:
         if not isinstance(label, str):
             return None
+        if self._excluded is not None and (label == self._excluded or label.startswith(self._excluded + "/")):
+            return EXCLUDED
         snapshot = self._snapshot
         return label if label in snapshot.templates else snapshot.mounts.get(label)
 

@@ -30,7 +30,8 @@ RouteTemplates = Callable[[], frozenset[str]]
 """Gives the app's current route templates (the values ``http.route`` may take besides ``unmatched``)."""
 
 
-def instrument_app(app: Any, instruments: UsageInstruments, mode: RouteMode = DEFAULT_ROUTE_MODE) -> RouteTemplates:
+def instrument_app(app: Any, instruments: UsageInstruments, mode: RouteMode = DEFAULT_ROUTE_MODE,
+                   excluded_prefix: str | None = None) -> RouteTemplates:
     """Count ``app``'s HTTP requests by route template, method and status into ``instruments``.
 
     Call it once, before the app serves its first request (like ``add_middleware``). Routes added later,
@@ -40,6 +41,7 @@ def instrument_app(app: Any, instruments: UsageInstruments, mode: RouteMode = DE
         app: a FastAPI app (``"otel"`` needs FastAPI; ``"lean"`` takes any Starlette app).
         instruments: the registry's instruments; they decide whether anything is recorded.
         mode: ``"lean"`` or ``"otel"`` (see the module doc).
+        excluded_prefix: requests to routes at or under it are not counted (the privacy API's own).
 
     Returns:
         A callable giving the app's current route templates, for the exporter's filter.
@@ -57,7 +59,7 @@ def instrument_app(app: Any, instruments: UsageInstruments, mode: RouteMode = DE
         raise RuntimeError("instrument the app before it serves its first request")
     if getattr(app, "_printernizer_stats_routes", None) is not None:
         raise RuntimeError("this app's routes are instrumented already")
-    table = RouteTable(app)
+    table = RouteTable(app, excluded_prefix)
     if mode == "otel":
         from printernizer_stats.instrumentation._fastapi_otel import instrument_with_stock_otel  # noqa: PLC0415
 

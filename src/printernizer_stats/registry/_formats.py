@@ -20,6 +20,7 @@ _PYTHON = re.compile(r"([0-9])\.([0-9]{1,3})", re.ASCII)
 _WIRE_PYTHON = re.compile(r"[0-9]\.[0-9]{1,3}", re.ASCII)
 _COUNTRY = re.compile(r"[A-Z]{2}", re.ASCII)
 _REGISTRY_VERSION = re.compile(r"[1-9][0-9]{0,3}", re.ASCII)
+_HEX_KEY = re.compile(r"[0-9a-f]{64}", re.ASCII)
 UNKNOWN_VERSION = "0.0.0"
 UNKNOWN_COUNTRY = "XX"
 
@@ -88,6 +89,18 @@ def _check_registry_version(value: str) -> str | None:
     return None if _REGISTRY_VERSION.fullmatch(value) else "is not a registry version number"
 
 
+def _normalise_hex(raw: str) -> str:
+    return str(raw).strip().lower()
+
+
+def _check_proof(value: str) -> str | None:
+    return None if _HEX_KEY.fullmatch(value) else "is not 64 lower-case hex digits (an HMAC-SHA256)"
+
+
+def _check_verifier(value: str) -> str | None:
+    return None if value == "" or _HEX_KEY.fullmatch(value) else "is neither empty nor 64 lower-case hex digits"
+
+
 @dataclass(frozen=True, slots=True)
 class Format:
     """A value format: normalise on the client, check on the receiver.
@@ -107,4 +120,6 @@ FORMATS: dict[str, Format] = {
     "python_version": Format(_normalise_python, _check_python, 5),
     "country_code": Format(_normalise_country, _check_country, 2),
     "registry_version": Format(_normalise_int, _check_registry_version, 4),
+    "proof": Format(_normalise_hex, _check_proof, 64),
+    "verifier": Format(_normalise_hex, _check_verifier, 64),
 }

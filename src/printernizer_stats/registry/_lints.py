@@ -22,6 +22,8 @@ REQUIRED_RESOURCE_FIELDS = (
     "printernizer.platform",
     "printernizer.stats.registry_version",
     "printernizer.stats.batch_id",
+    "printernizer.stats.proof",
+    "printernizer.stats.verifier",
 )
 DELETION_METRIC = "printernizer.installation.deletion_requested"
 _MIN_DESCRIPTION = 25

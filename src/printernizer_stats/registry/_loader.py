@@ -38,7 +38,7 @@ _METRIC_KEYS = {
 _REQUIRED_METRIC_KEYS = _METRIC_KEYS - {"daily_stats", "max_weekly"}
 _ATTRIBUTE_KEYS = {"description", "allowed_values", "pattern", "max_length", "transform"}
 _RESOURCE_KEYS = {"description", "format", "allowed_values"}
-TRANSFORMS = frozenset({"status_class"})
+TRANSFORMS = frozenset({"status_class", "route_group"})
 
 
 class RegistryError(ValueError):

@@ -26,7 +26,28 @@ def status_class(value: object) -> str:
     return f"{code // 100}xx" if 100 <= code <= 599 else OTHER
 
 
-_TRANSFORMS = {"status_class": status_class}
+ROUTE_GROUP_DEPTH = 3
+
+
+def route_group(value: object) -> str:
+    """The part of the API a route template belongs to: its leading literal segments, at most three.
+
+    ``/api/v1/printers/{printer_id}/status`` -> ``/api/v1/printers``; ``/api/v1/health`` stays; a static mount's
+    ``/{path}`` -> ``/``. Labels that are not paths (``unmatched``, ``other``) stay as they are, and a group is
+    its own group, so the receiver may apply it again.
+    """
+    text = str(value)
+    if not text.startswith("/"):
+        return text
+    kept: list[str] = []
+    for segment in text.split("/")[1:]:
+        if not segment or "{" in segment or len(kept) == ROUTE_GROUP_DEPTH:
+            break
+        kept.append(segment)
+    return "/" + "/".join(kept)
+
+
+_TRANSFORMS = {"status_class": status_class, "route_group": route_group}
 
 
 @cache
@@ -37,11 +58,15 @@ def _compiled(pattern: str) -> re.Pattern[str]:
 
 def normalise_attribute(spec: AttributeSpec, value: object, runtime: RuntimeValues) -> str:
     """The value as it may be stored: the declared transform applied, then folded into the closed set."""
-    text = _TRANSFORMS[spec.transform](value) if spec.transform else str(value)
+    transform = _TRANSFORMS[spec.transform] if spec.transform else str
     if spec.allowed_values is not None:
+        text = transform(value)
         return text if text in spec.allowed_values else OTHER
-    allowed = runtime.get(spec.runtime_source or "", frozenset())
-    if text in allowed and len(text) <= spec.max_length and _compiled(spec.pattern or "$^").fullmatch(text):
+    # A runtime set holds the host's own values (route templates): the value must be one, then it is transformed.
+    if str(value) not in runtime.get(spec.runtime_source or "", frozenset()):
+        return OTHER
+    text = transform(value)
+    if len(text) <= spec.max_length and _compiled(spec.pattern or "$^").fullmatch(text):
         return text
     return OTHER
 

@@ -9,6 +9,7 @@ from printernizer_stats.sender._batch import (
     DELETION_LABEL,
     WEEKLY,
     Batch,
+    Identity,
     batch_id,
     build_deletion_batch,
     build_week_batch,
@@ -41,7 +42,7 @@ from printernizer_stats.sender._config import (
 from printernizer_stats.sender._db import OutboxUnavailable
 from printernizer_stats.sender._example import EXAMPLE, EXAMPLE_INSTALLATION_ID, GaugeReadings, build_example_batch
 from printernizer_stats.sender._outbox import Outbox, QueuedBatch
-from printernizer_stats.sender._preview import describe_payload, otlp_json
+from printernizer_stats.sender._preview import HIDDEN, describe_payload, hide_credentials, otlp_json
 from printernizer_stats.sender._retry import RETRYABLE_STATUS, RetryPolicy, is_retryable_status, parse_retry_after
 from printernizer_stats.sender._scheduler import AsyncScheduler, ThreadScheduler, Tick
 from printernizer_stats.sender._sender import HELD, Attempt, MaySend, Sender
@@ -70,6 +71,7 @@ __all__ = [
     "GENESIS",
     "GROUP_LISTS",
     "HELD",
+    "HIDDEN",
     "MAX_SUMMARY_BYTES",
     "OTLP_METRICS_PATH",
     "PROXY_ENV",
@@ -86,6 +88,7 @@ __all__ = [
     "ChainCheck",
     "CommunitySummary",
     "GaugeReadings",
+    "Identity",
     "InsecureEndpointError",
     "InvalidSummary",
     "MaySend",
@@ -110,6 +113,7 @@ __all__ = [
     "describe_payload",
     "encode_batch",
     "gzip_payload",
+    "hide_credentials",
     "is_loopback",
     "is_retryable_status",
     "metrics_url",

@@ -37,7 +37,9 @@ from opentelemetry.sdk.util.instrumentation import InstrumentationScope
 
 from printernizer_stats.registry import (
     DELETION_METRIC,
+    PROOF,
     SCOPE_NAME,
+    VERIFIER,
     Kind,
     MetricSpec,
     Registry,
@@ -46,7 +48,9 @@ from printernizer_stats.registry import (
     check_attribute,
     check_resource,
     normalise_resource,
+    proof_for,
     to_unix_nano,
+    verifier_for,
     week_label,
     week_start,
 )
@@ -70,6 +74,19 @@ def batch_id(installation_id: str, label: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class Identity:
+    """What proves a batch comes from its installation (registry ``_identity``): the installation's secret,
+    and whether the batch also carries the verifier key (until the receiver has a batch of this id)."""
+
+    secret: str
+    register: bool = True
+
+    def credentials(self, batch: str) -> dict[str, str]:
+        verifier = verifier_for(self.secret)
+        return {PROOF: proof_for(verifier, batch), VERIFIER: verifier if self.register else ""}
+
+
+@dataclass(frozen=True, slots=True)
 class Batch:
     """One installation x one ISO week (or the deletion request), encoded: ``payload`` is what is sent."""
 
@@ -88,13 +105,15 @@ class Batch:
         return hashlib.sha256(self.payload).hexdigest()
 
 
-def wire_resource(registry: Registry, facts: Mapping[str, str], installation_id: str, batch: str) -> dict[str, str]:
+def wire_resource(registry: Registry, facts: Mapping[str, str], installation_id: str, batch: str,
+                  identity: Identity) -> dict[str, str]:
     """The batch's resource: every registry field in registry order, nothing else.
 
     Raises:
         ValueError: a field would not pass the receiver's check (e.g. an installation id that is no uuid4).
     """
-    given = {**facts, INSTALLATION_ID: installation_id, BATCH_ID: batch, REGISTRY_VERSION: str(registry.version)}
+    given = {**facts, INSTALLATION_ID: installation_id, BATCH_ID: batch, REGISTRY_VERSION: str(registry.version),
+             **identity.credentials(batch)}
     resource: dict[str, str] = {}
     for name, spec in registry.resource.items():
         # A fact the host never stored normalises to its safe fallback (0.0.0, XX, other).
@@ -191,6 +210,7 @@ def encode_batch(registry: Registry, resource: Mapping[str, str], monday: date, 
 
 def build_week_batch(
     registry: Registry, facts: Mapping[str, str], installation_id: str, monday: date, values: Iterable[WeekValue],
+    *, identity: Identity,
 ) -> Batch | None:
     """The batch of the ISO week starting ``monday``; None when nothing of that week may be sent."""
     if monday != week_start(monday):
@@ -201,14 +221,18 @@ def build_week_batch(
         return None
     label = week_label(monday)
     ident = batch_id(installation_id, label)
-    payload = encode_batch(registry, wire_resource(registry, facts, installation_id, ident), monday, sendable)
+    payload = encode_batch(registry, wire_resource(registry, facts, installation_id, ident, identity), monday,
+                           sendable)
     return Batch(ident, label, monday, WEEKLY, payload)
 
 
-def build_deletion_batch(registry: Registry, facts: Mapping[str, str], installation_id: str, today: date) -> Batch:
-    """The one batch asking the receiver to delete everything stored for ``installation_id``."""
+def build_deletion_batch(registry: Registry, facts: Mapping[str, str], installation_id: str, today: date,
+                         *, secret: str) -> Batch:
+    """The one batch asking the receiver to delete everything stored for ``installation_id``; it always carries
+    the verifier (the id ends here, and a receiver that never had a batch of it needs the key to check)."""
     monday = week_start(today)
     ident = batch_id(installation_id, DELETION_LABEL)
     value = WeekValue(monday, DELETION_METRIC, (), 1.0)
-    payload = encode_batch(registry, wire_resource(registry, facts, installation_id, ident), monday, [value])
+    resource = wire_resource(registry, facts, installation_id, ident, Identity(secret))
+    payload = encode_batch(registry, resource, monday, [value])
     return Batch(ident, DELETION_LABEL, monday, DELETION, payload)

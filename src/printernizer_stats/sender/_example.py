@@ -22,11 +22,12 @@ from printernizer_stats.registry import (
     week_label,
     week_start,
 )
-from printernizer_stats.sender._batch import Batch, batch_id, encode_batch, wire_resource, wire_values
+from printernizer_stats.sender._batch import Batch, Identity, batch_id, encode_batch, wire_resource, wire_values
 
 EXAMPLE = "example"
 EXAMPLE_INSTALLATION_ID = "00000000-0000-4000-8000-000000000000"
 """A valid uuid4 that no installation draws (a real id is random): it marks the example as one."""
+EXAMPLE_SECRET = "00" * 32
 
 GaugeReadings = Mapping[str, Iterable[tuple[float, Mapping[str, str]]]]
 """Live gauge values by metric name, as the host's callables give them now."""
@@ -58,5 +59,6 @@ def build_example_batch(registry: Registry, facts: Mapping[str, str], today: dat
     values = cap_week_series(wire_values(registry, example_week_values(registry, monday, gauges), names), registry)
     label = week_label(monday)
     ident = batch_id(EXAMPLE_INSTALLATION_ID, label)
-    resource = wire_resource(registry, facts, EXAMPLE_INSTALLATION_ID, ident)
+    # A placeholder secret too: the example's proof and verifier show their shape, never a real key.
+    resource = wire_resource(registry, facts, EXAMPLE_INSTALLATION_ID, ident, Identity(EXAMPLE_SECRET))
     return Batch(ident, label, monday, EXAMPLE, encode_batch(registry, resource, monday, values))

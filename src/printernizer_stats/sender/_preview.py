@@ -1,4 +1,8 @@
-"""What a person sees of a batch: the OTLP JSON decoded from the exact bytes that are (or were) sent."""
+"""What a person sees of a batch: the OTLP JSON decoded from the exact bytes that are (or were) sent.
+
+Except the proof and the verifier key (registry ``_identity``): whoever read them off a pasted preview
+could send or delete in the installation's name, so they are shown hidden (``protobuf_base64`` too);
+``sha256`` and the sizes are those of the real bytes."""
 
 from __future__ import annotations
 
@@ -9,7 +13,25 @@ from typing import Any
 from google.protobuf import json_format
 from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import ExportMetricsServiceRequest
 
+from printernizer_stats.registry import PROOF, VERIFIER
 from printernizer_stats.sender._batch import gzip_payload
+
+HIDDEN = "hidden: 64 hex digits that prove the batch is yours"
+CREDENTIALS = (PROOF, VERIFIER)
+
+
+def _hidden(payload: bytes) -> ExportMetricsServiceRequest:
+    request = ExportMetricsServiceRequest.FromString(payload)
+    for resource_metrics in request.resource_metrics:
+        for pair in resource_metrics.resource.attributes:
+            if pair.key in CREDENTIALS and pair.value.string_value:
+                pair.value.string_value = HIDDEN
+    return request
+
+
+def hide_credentials(payload: bytes) -> bytes:
+    """``payload`` as the preview shows it: the proof and verifier replaced by :data:`HIDDEN`."""
+    return _hidden(payload).SerializeToString(deterministic=True)
 
 
 def otlp_json(payload: bytes) -> dict[str, Any]:
@@ -17,8 +39,7 @@ def otlp_json(payload: bytes) -> dict[str, Any]:
 
     Decoded from ``payload`` itself, so it shows what the bytes say, not what we meant to put in them.
     """
-    request = ExportMetricsServiceRequest.FromString(payload)
-    return json_format.MessageToDict(request, use_integers_for_enums=True)
+    return json_format.MessageToDict(_hidden(payload), use_integers_for_enums=True)
 
 
 def describe_payload(payload: bytes) -> dict[str, Any]:
@@ -28,5 +49,5 @@ def describe_payload(payload: bytes) -> dict[str, Any]:
         "size_bytes": len(payload),
         "gzip_size_bytes": len(gzip_payload(payload)),
         "otlp_json": otlp_json(payload),
-        "protobuf_base64": base64.b64encode(payload).decode("ascii"),
+        "protobuf_base64": base64.b64encode(hide_credentials(payload)).decode("ascii"),
     }

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import requests
 import structlog
+from google.rpc import status_pb2
 from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import ExportMetricsServiceResponse
 
 from printernizer_stats.sender._batch import gzip_payload
@@ -68,9 +69,15 @@ def _partial_success(body: bytes, content_type: str) -> str | None:
 
 
 def _rejection_reason(body: bytes, content_type: str) -> str | None:
-    """The receiver's short explanation of a rejection (a JSON ``reason``/``detail`` or plain text)."""
+    """The receiver's short explanation of a rejection (OTLP's protobuf ``Status``, a JSON ``reason``/``detail``
+    or plain text)."""
     text: object = None
-    if "json" in content_type:
+    if "protobuf" in content_type:
+        try:
+            text = status_pb2.Status.FromString(body).message
+        except Exception:  # a garbled answer: the status code is the reason then
+            return None
+    elif "json" in content_type:
         try:
             data = json.loads(body)
         except ValueError:

@@ -13,6 +13,10 @@ from printernizer_stats.registry import Attributes, week_label
 INSTALLATION_ID = "printernizer.installation_id"
 BATCH_ID = "printernizer.stats.batch_id"
 REGISTRY_VERSION = "printernizer.stats.registry_version"
+PROOF = "printernizer.stats.proof"
+VERIFIER = "printernizer.stats.verifier"
+NOT_FACTS = frozenset({INSTALLATION_ID, BATCH_ID, REGISTRY_VERSION, PROOF, VERIFIER})
+"""Resource fields that identify or prove, not describe: no fact column."""
 DELETION_WEEK_LABEL = "deletion"
 """The week label a deletion request's batch id is derived from (docs/wire-format.md)."""
 
@@ -44,12 +48,16 @@ def fact_column(resource_field: str) -> str:
 @dataclass(frozen=True, slots=True)
 class InstallationFacts:
     """The resource of a batch, checked. ``facts`` are the registry's descriptive resource fields by column
-    name (app_version, deployment_mode, ...), everything but the installation id, batch id and registry version.
+    name (app_version, deployment_mode, ...), everything but the ids, the registry version and the credentials.
     """
 
     installation_id: str
     registry_version: int
     facts: tuple[tuple[str, str], ...]
+    proof: str = ""
+    """HMAC-SHA256 of the batch id under the installation's verifier key (registry ``_identity``)."""
+    verifier: str = ""
+    """The verifier key, in the batches sent until the receiver has one; empty after that."""
 
 
 class SeriesValue(NamedTuple):

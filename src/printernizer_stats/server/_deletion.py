@@ -49,7 +49,7 @@ def delete_installations(connection: Connection, tables: dict[str, sa.Table], to
             table = tables[name]
             for weeks in _chunks(periods):
                 connection.execute(table.delete().where(table.c.period.in_(weeks), table.c.installation_id.in_(chunk)))
-        for name in ("batches", "installations"):
+        for name in ("batches", "installations", "verifiers"):
             table = tables[name]
             connection.execute(table.delete().where(table.c.installation_id.in_(chunk)))
     tombstones = {batch.batch_id: _tombstone(batch.batch_id, today) for batch, today in items}

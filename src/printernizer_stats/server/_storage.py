@@ -2,7 +2,8 @@
 
 Every write is one transaction. Idempotency: the ledger row (``batches``) is inserted first, so a batch
 resent after a lost answer, even concurrently, is stored once and answered with the first receipt.
-Deletion removes every row of the installation, its ledger rows included, and leaves one tombstone: the
+Every batch must prove it comes from its installation (``_identity``), a deletion request too.
+Deletion removes every row of the installation, its ledger rows and verifier included, and leaves one tombstone: the
 deletion batch's own id, a uuid5 of the installation id that cannot be turned back into it. The tombstone
 keeps a late resend of an old weekly batch from bringing the installation back, and answers a resent
 deletion request with the same receipt; it holds no data about the installation.
@@ -28,6 +29,7 @@ from printernizer_stats.server._bulk import BulkInsert, DriverQuery
 from printernizer_stats.server._deletion import delete_installations, split_by_kind
 from printernizer_stats.server._engine import lock_installations
 from printernizer_stats.server._fit import ColumnLimits
+from printernizer_stats.server._identity import Verifiers
 from printernizer_stats.server._installations import installation_update, merge_installations
 from printernizer_stats.server._rollup_store import RollupWriter
 from printernizer_stats.server._rows import (
@@ -192,12 +194,15 @@ class Storage:
             else:
                 known = {row.batch_id: row.receipt for row in connection.execute(
                     sa.select(ledger.c.batch_id, ledger.c.receipt).where(ledger.c.batch_id.in_(keys)))}
+            verifiers = Verifiers(connection, self.tables["verifiers"], installations)
             for batch, today, rows in planned:
                 if batch.batch_id in misfits:
                     results.append(_invalid(batch, misfits[batch.batch_id]))
                 elif deletion_batch_id(batch.installation.installation_id) in known:
                     results.append(StoreResult(batch.batch_id, nothing_stored_receipt(batch.batch_id),
                                                Outcome.REFUSED_DELETED))
+                elif unproven := verifiers.check(batch):
+                    results.append(StoreResult(batch.batch_id, "", Outcome.INVALID, unproven))
                 elif batch.batch_id in known:
                     same = known[batch.batch_id] == rows.receipt
                     if not same:
@@ -208,6 +213,7 @@ class Storage:
                     known[batch.batch_id] = rows.receipt
                     new.append((batch, today, rows))
                     results.append(StoreResult(batch.batch_id, rows.receipt, Outcome.STORED))
+            verifiers.flush(received_week(items[0][1]))
             if new:
                 self._write(connection, new)
         return results
@@ -231,11 +237,17 @@ class Storage:
 
     def _delete_many(self, items: Sequence[tuple[ValidatedBatch, date]]) -> list[StoreResult]:
         with self._transaction() as connection:
-            receipts = delete_installations(connection, self.tables, self._insert_tombstone, items,
-                                            self._rollups.on_delete_many)
-        _log.info("receiver.installations_deleted", count=len(items))
-        return [StoreResult(batch.batch_id, receipt, Outcome.DELETED)
-                for (batch, _), receipt in zip(items, receipts, strict=True)]
+            ids = sorted({batch.installation.installation_id for batch, _ in items})
+            lock_installations(connection, ids)  # before the check: a key registered meanwhile is seen
+            verifiers = Verifiers(connection, self.tables["verifiers"], ids)
+            refused = {i: problem for i, (batch, _) in enumerate(items) if (problem := verifiers.check(batch))}
+            proved = [item for i, item in enumerate(items) if i not in refused]
+            receipts = iter(delete_installations(connection, self.tables, self._insert_tombstone, proved,
+                                                 self._rollups.on_delete_many) if proved else [])
+        _log.info("receiver.installations_deleted", count=len(proved))
+        return [StoreResult(batch.batch_id, "", Outcome.INVALID, refused[i]) if i in refused
+                else StoreResult(batch.batch_id, next(receipts), Outcome.DELETED)
+                for i, (batch, _) in enumerate(items)]
 
     def healthy(self) -> bool:
         """Whether the database answers."""

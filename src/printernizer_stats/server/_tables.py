@@ -7,6 +7,7 @@ Layout, for the receiver and what reads its tables next (dashboard, Grafana SQL,
   under ``daily_stats:``. Counters are 0 when absent; gauges NULL when not reported.
 - ``events_summary``: one row per installation, week, metric and series (attributes as canonical JSON).
 - ``batches``: the idempotency ledger (batch id -> receipt), and deletion tombstones.
+- ``verifiers``: each installation's verifier key, which its batches' proofs are checked with.
 - ``figure_rollups``: every figure's raw weekly cells, maintained at ingest in the batch's transaction
   (what analytics reads; see _rollup_cells.py, _rollup_store.py).
 - ``weekly_rollups``: k-anonymous weekly figures that retention keeps once per-installation rows are gone.
@@ -28,7 +29,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from printernizer_stats.registry import FORMATS, OTHER, Kind, Registry
-from printernizer_stats.server._batch import BATCH_ID, INSTALLATION_ID, REGISTRY_VERSION, fact_column
+from printernizer_stats.server._batch import NOT_FACTS, fact_column
 from printernizer_stats.server._points import SANITY_LIMIT
 from printernizer_stats.server._rollup_cells import MEASURES
 
@@ -47,19 +48,20 @@ TEXT_FLOOR = 256
 """Derived lengths are rounded up to at least this, so small registry changes need no migration."""
 METRIC_LENGTH = 100
 RECEIPT_LENGTH = 64
+VERIFIER_LENGTH = 64
 DATE = sa.DATE
 """Upper-case DATE: SQLAlchemy renders ``Date`` as DATETIME on SQL Server when it cannot ask the server's
 version (offline DDL, mssql-schema.sql); DATE exists since SQL Server 2008."""
 ROLLUP_FIGURE_LENGTH = 64
 ROLLUP_MEASURES_LENGTH = 1024
-_TABLES = ("installations", "daily_stats", "events_summary", "batches")
+_TABLES = ("installations", "daily_stats", "events_summary", "batches", "verifiers")
 ROLLUP_TABLE = "weekly_rollups"
 
 
 def _fact_columns(registry: Registry) -> list[sa.Column[str]]:
     columns = []
     for name, spec in registry.resource.items():
-        if name in {INSTALLATION_ID, BATCH_ID, REGISTRY_VERSION}:
+        if name in NOT_FACTS:
             continue
         if spec.allowed_values is not None:
             # Room for any value the registry can ever declare, so a new value needs no migration.
@@ -140,6 +142,14 @@ def build_metadata(registry: Registry) -> sa.MetaData:
         sa.Column("stored_points", sa.Integer, nullable=False),
         sa.Column("rejected_points", sa.Integer, nullable=False),
         sa.Column("received_week", DATE, nullable=False, index=True),
+    )
+    # Each installation's verifier key (registry _identity), registered by its first batch; kept after a
+    # deletion beside the tombstone. A key, no data about the installation; coarse time only.
+    sa.Table(
+        "verifiers", metadata,
+        sa.Column("installation_id", uuid, primary_key=True),
+        sa.Column("verifier", sa.String(VERIFIER_LENGTH), nullable=False),
+        sa.Column("registered_week", DATE, nullable=False),
     )
     # What retention keeps of weeks older than the retention period: each analytics figure's k-anonymous
     # cells (printernizer_stats.analytics), no installation id. Groups are '' for a figure's unused dimensions.

@@ -35,7 +35,10 @@ from printernizer_stats.registry import (
 from printernizer_stats.server._batch import (
     BATCH_ID,
     INSTALLATION_ID,
+    NOT_FACTS,
+    PROOF,
     REGISTRY_VERSION,
+    VERIFIER,
     BatchKind,
     InstallationFacts,
     PointRejection,
@@ -145,9 +148,9 @@ def check_resource_fields(
     if values[REGISTRY_VERSION] != str(registry.version):
         return Rejected(f"resource attribute {REGISTRY_VERSION!r}: version {values[REGISTRY_VERSION]} is not "
                         f"the receiver's registry version {registry.version}")
-    ids = {INSTALLATION_ID, BATCH_ID, REGISTRY_VERSION}
-    facts = tuple((fact_column(name), values[name]) for name in registry.resource if name not in ids)
-    return InstallationFacts(values[INSTALLATION_ID], registry.version, facts), values[BATCH_ID]
+    facts = tuple((fact_column(name), values[name]) for name in registry.resource if name not in NOT_FACTS)
+    return InstallationFacts(values[INSTALLATION_ID], registry.version, facts, values[PROOF],
+                             values[VERIFIER]), values[BATCH_ID]
 
 
 def _count_points(metric: Metric) -> int:

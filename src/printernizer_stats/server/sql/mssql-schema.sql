@@ -149,3 +149,18 @@ UPDATE alembic_version SET version_num='0004' WHERE alembic_version.version_num 
 
 GO
 
+-- Running upgrade 0004 -> 0005
+
+CREATE TABLE verifiers (
+    installation_id VARCHAR(36) NOT NULL, 
+    verifier VARCHAR(64) NOT NULL, 
+    registered_week DATE NOT NULL, 
+    CONSTRAINT pk_verifiers PRIMARY KEY (installation_id)
+);
+
+GO
+
+UPDATE alembic_version SET version_num='0005' WHERE alembic_version.version_num = '0004';
+
+GO
+
