@@ -126,6 +126,11 @@ def test_german(browser: Any, rich_page: str) -> None:
         lang = page.evaluate("document.documentElement.lang")
         assert lang == "de"
         expect(page.get_by_role("heading", level=1)).to_have_text("Ihre Nutzungsstatistiken")
+        # What a screen reader says for each chart: German title and summary, figures with German separators.
+        names = chart_names(page)
+        assert any(name.startswith("Druckaufträge pro Woche: 9 Wochen, W39 bis jetzt; jetzt: beendet")
+                   for name in names), names
+        assert not [name for name in names if "largest first" in name or " to now" in name], names
         assert_accessible(page, f"privacy page, ?lang=de (served lang={lang})")
 
 

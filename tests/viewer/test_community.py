@@ -13,7 +13,8 @@ import pytest
 from printernizer_stats.client import StatsClient
 from printernizer_stats.sender import SenderConfig
 from printernizer_stats.viewer import MOUNT_PREFIX
-from printernizer_stats.viewer._community import compare
+from printernizer_stats.viewer._community import ENGLISH_SENTENCES, compare
+from printernizer_stats.viewer._i18n import translate
 from tests.sender.summary_server import SummaryServer
 from tests.viewer.conftest import call_api, make_client, privacy_app
 
@@ -109,3 +110,27 @@ def test_without_a_summary_the_card_says_why_and_nothing_is_fetched(
 
 def test_compare_without_a_summary_is_empty() -> None:
     assert compare({"available": False, "summary": None, "yours": None}) == []
+
+
+def _fragments(template: str) -> list[str]:
+    """The fixed words of an English sentence template (between its ``{fields}``), long enough to be telling
+    and not the same in German ("Community")."""
+    parts = (part.strip(" ,.;:()—") for part in re.split(r"\{\w*\}", template))
+    return [part for part in parts if len(part) >= 6 and part not in translate("de", template)]
+
+
+def test_the_card_in_german_has_no_english_sentence_left(fetched: tuple[StatsClient, SummaryServer]) -> None:
+    """Every sentence the card composes in code is German on the German page, figures with a decimal comma;
+    a new sentence without its German text fails here (and in test_i18n's catalogue check)."""
+    client, _server = fetched
+    [response] = call_api(privacy_app(client), [("GET", f"{P}/?lang=de")])
+    text = html.unescape(response.text)
+    card = " ".join(text[text.index('id="community"'):text.index('id="sending"')].split())
+    shown = re.sub(r"<[^>]+>", " ", card)  # what is read, not ids such as compare-printer_types
+    assert re.search(r"Sie: [^<]+ — 43 % von 200 Installationen laufen als [^<]+ \(95-%-KI 36–50 %\)\.", card)
+    assert "Sie: 2.42.0 — nicht veröffentlicht: weniger als 5 Installationen" in card
+    assert "Community: 207,3 Fehler pro 1.000 Aufträge, 95-%-KI 182,7–232 (200 Installationen)." in card
+    assert re.search(r"Sie: [\d.]+(,\d)? in 2026-W45 \(\d+ Fehler in [\d.]+ Aufträgen\)\.", card)
+    left = sorted({fragment for template in ENGLISH_SENTENCES for fragment in _fragments(template)
+                   if fragment in shown})
+    assert left == []

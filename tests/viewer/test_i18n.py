@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import date
 from pathlib import Path
@@ -9,13 +10,16 @@ from pathlib import Path
 import pytest
 from jinja2 import Environment
 
+from printernizer_stats.client import StatsClient
 from printernizer_stats.registry import Kind, default_registry
 from printernizer_stats.simulator.standin_app import create_standin_app
-from printernizer_stats.viewer._community import GROUPS
+from printernizer_stats.viewer._charts import COLUMNS, LARGEST, MORE, bar_chart, count_messages
+from printernizer_stats.viewer._community import ENGLISH_SENTENCES, GROUPS, LABELS
 from printernizer_stats.viewer._dashboard import JOB_SERIES, charts, features_used, key_figures
 from printernizer_stats.viewer._i18n import SCRIPT_MESSAGES, catalog, choose_language, translate
 from printernizer_stats.viewer._page import _environment
 from tests._asgi import call_app
+from tests.viewer.conftest import privacy_app
 
 PAGE = "/api/v1/usage-stats/"
 
@@ -110,3 +114,27 @@ def test_the_charts_titles_and_axis_labels_in_german() -> None:
     by_day = next(c for c in german if c.ident == "jobs-this-week")
     assert [name for name, _values in by_day.rows] == ["Mo", "Di", "Mi", "Do", "Fr", "Sa", "So"]
     assert next(c for c in german if c.ident == "jobs-by-week").rows[-1][0] == "jetzt"
+
+
+def test_the_sentences_composed_in_code_have_their_german_text() -> None:
+    """The community card's sentences and the charts' summaries are built in Python, not templated: each of
+    their sentence templates (every chart's counting nouns too) has its German text."""
+    drawn = charts({"weeks": [], "days": []}, date(2026, 11, 18))
+    wanted = {*ENGLISH_SENTENCES, MORE, LARGEST, COLUMNS, *(m for c in drawn for m in count_messages(c.category)),
+              *(name for c in drawn for name in c.series), *(text for text in LABELS.values() if text.islower())}
+    assert sorted(message for message in wanted if translate("de", message) == message) == []
+
+
+def test_the_chart_summaries_in_german(client: StatsClient) -> None:
+    """The screen-reader line of every chart on the German page is German, its figures with German separators."""
+    page = call_app(privacy_app(client), [("GET", f"{PAGE}?lang=de")])[0].text
+    summaries = [html.unescape(d) for d in re.findall(r'<desc id="[\w-]+-desc">([^<]*)</desc>', page)]
+    assert len(summaries) >= 4, summaries
+    english = ("largest first", " to ", "most:", "weeks", "days,", "more", "error type", "printer type", "routes")
+    assert [s for s in summaries if any(word in s for word in english)] == []
+    assert any(s.startswith("4 Wochen,") and " bis jetzt; jetzt: beendet " in s for s in summaries), summaries
+    assert any("größte zuerst:" in s for s in summaries), summaries
+    bars = bar_chart("e", "Errors", "error type", "errors", [("a", 1234.5), ("b", 3), ("c", 2), ("d", 1)])
+    assert bars.describe("de") == "4 Fehlerarten, größte zuerst: a 1.234,5, b 3, c 2, dazu 1 weitere"
+    # Titles and series in the charts' macros are translated too (the macros see the page's language).
+    assert "Druckaufträge pro Woche" in page and "Print jobs per week" not in page

@@ -12,12 +12,25 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from printernizer_stats.viewer._i18n import number, translate
+
 WIDTH = 560
 COLUMN_HEIGHT = 200
 PLOT_LEFT = 40
 PLOT_TOP = 12
 PLOT_BOTTOM = 28
 ROW_HEIGHT = 36
+
+
+MORE = ", and {n} more"
+LARGEST = "{count}, largest first: {shown}{more}"
+COLUMNS = "{count}, {first} to {last}; {last}: {values}; most: {top}, {top_values}"
+"""The summaries' sentences, translated (``translations/de.yaml``) and filled in with ``str.format``."""
+
+
+def count_messages(category: str) -> tuple[str, str, str]:
+    """How a summary counts its rows: none, one, ``{n}`` (each translated as a whole, German nouns differ)."""
+    return f"no {category}s", f"1 {category}", f"{{n}} {category}s"
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,28 +83,38 @@ class Chart:
 
     @property
     def summary(self) -> str:
-        """What the chart shows in one line, e.g. ``12 weeks, W36 to now; now: completed 3, failed 1, cancelled 0;
-        most: W44, 52`` or ``3 error types, largest first: printer_connection 5, network 2, file_upload 1``."""
+        """The English :meth:`describe`."""
+        return self.describe()
+
+    def describe(self, language: str = "en") -> str:
+        """What the chart shows in one line in ``language``, e.g. ``12 weeks, W36 to now; now: completed 3,
+        failed 1, cancelled 0; most: W44, 52`` or ``3 error types, largest first: printer_connection 5, network 2``."""
+        def t(message: str) -> str:
+            return translate(language, message)
+
+        def num(value: float) -> str:
+            return number(language, figure(value))
+
+        none, one, many = count_messages(self.category)
         if not self.rows:
-            return f"no {self.category}s"
-        count = _count(len(self.rows), self.category)
+            return t(none)
+        count = t(one if len(self.rows) == 1 else many).format(n=len(self.rows))
         if self.kind == "bars":
-            shown = ", ".join(f"{name} {figure(values[0])}" for name, values in self.rows[:3])
-            more = f", and {len(self.rows) - 3} more" if len(self.rows) > 3 else ""
-            return f"{count}, largest first: {shown}{more}"
+            shown = ", ".join(f"{name} {num(values[0])}" for name, values in self.rows[:3])
+            more = t(MORE).format(n=len(self.rows) - 3) if len(self.rows) > 3 else ""
+            return t(LARGEST).format(count=count, shown=shown, more=more)
         last, last_values = self.rows[-1]
         top, top_values = max(reversed(self.rows), key=lambda row: sum(row[1]))
-        return (f"{count}, {self.rows[0][0]} to {last}; {last}: {self._values(last_values)}; "
-                f"most: {top}, {self._values(top_values) if len(self.series) == 1 else figure(sum(top_values))}")
+        series = [t(name) for name in self.series]
 
-    def _values(self, values: Sequence[float]) -> str:
-        if len(self.series) == 1:
-            return f"{figure(values[0])} {self.series[0]}"
-        return ", ".join(f"{name} {figure(value)}" for name, value in zip(self.series, values, strict=True))
+        def values(figures: Sequence[float]) -> str:
+            if len(series) == 1:
+                return f"{num(figures[0])} {series[0]}"
+            return ", ".join(f"{name} {num(value)}" for name, value in zip(series, figures, strict=True))
 
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+        return t(COLUMNS).format(
+            count=count, first=self.rows[0][0], last=last, values=values(last_values), top=top,
+            top_values=values(top_values) if len(series) == 1 else num(sum(top_values)))
 
 
 def nice_step(value: float) -> float:

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from printernizer_stats.viewer._charts import figure
 from printernizer_stats.viewer._dashboard import humanize
+from printernizer_stats.viewer._i18n import number, translate
 
 
 class CommunityGroup(BaseModel):
@@ -93,18 +94,36 @@ GROUPS = (
 )
 """Summary list, title, the matching field of ``yours``, the sentence for your group (features: a list)."""
 
+YOU_ON = "You: {values} switched on."
+YOU_NONE = "You: none of these switched on."
+NOT_PUBLISHED = "You: {value} — not published: fewer than {k} installations were in this group that week."
+WHERE = "You: {value} — {said} ({interval})."
+INTERVAL = "95 % CI {low}–{high} %"
+SPREAD = ", 95 % CI {low}–{high}"
+COMMUNITY_RATE = "Community: {rate} errors per 1,000 jobs{spread} ({n} installations)."
+YOUR_RATE = "You: {rate} in {week} ({errors} errors in {jobs} jobs)."
+NO_JOBS = "You: no print jobs recorded in {week}."
+ENGLISH_SENTENCES = (*(sentence for *_rest, sentence in GROUPS if sentence), YOU_ON, YOU_NONE, NOT_PUBLISHED, WHERE,
+                     INTERVAL, SPREAD, COMMUNITY_RATE, YOUR_RATE, NO_JOBS)
+"""What the card composes in code, each translated (``translations/de.yaml``) and filled in with ``str.format``."""
 
-def label(value: str, key: str = "") -> str:
-    """A group's name as people read it (feature names humanized; versions and counts as they are)."""
-    return LABELS.get(value) or (humanize(value) if key == "features" else value)
+
+def label(value: str, key: str = "", language: str = "en") -> str:
+    """A group's name as people read it in ``language`` (feature names humanized; versions and counts as they
+    are)."""
+    return translate(language, LABELS.get(value) or (humanize(value) if key == "features" else value))
 
 
 def percent(fraction: float) -> str:
     return f"{round(fraction * 100)} %"
 
 
-def interval(low: float, high: float) -> str:
-    return f"95 % CI {round(low * 100)}–{round(high * 100)} %"
+def interval(low: float, high: float, language: str = "en") -> str:
+    return translate(language, INTERVAL).format(low=round(low * 100), high=round(high * 100))
+
+
+def _figure(language: str, value: float) -> str:
+    return number(language, figure(value))
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,8 +156,9 @@ def _your_values(key: str, yours: Mapping[str, Any]) -> list[str]:
     return [] if mine is None else [str(mine)]
 
 
-def compare(view: Mapping[str, Any]) -> list[Comparison]:
-    """Each summary list with its groups, "you" marked, and the sentences saying where you stand."""
+def compare(view: Mapping[str, Any], language: str = "en") -> list[Comparison]:
+    """Each summary list with its groups, "you" marked, and the sentences saying where you stand (in
+    ``language``)."""
     summary, yours = view.get("summary"), view.get("yours") or {}
     if not summary:
         return []
@@ -146,42 +166,54 @@ def compare(view: Mapping[str, Any]) -> list[Comparison]:
     for key, title, field, sentence in GROUPS:
         mine = _your_values(field, yours)
         groups = summary[key]
-        rows = [Row(g["value"], label(g["value"], key), percent(g["share"]), interval(g["low"], g["high"]),
+        rows = [Row(g["value"], label(g["value"], key, language), percent(g["share"]),
+                    interval(g["low"], g["high"], language),
                     g["installations"], (g["share"] * 100, g["low"] * 100, g["high"] * 100), g["value"] in mine)
                 for g in groups]
         if key == "features":  # one line: which of yours are on (the table marks them)
-            you = [f"You: {', '.join(label(v, key) for v in mine)} switched on." if mine else
-                   "You: none of these switched on."] if yours else []
+            you = [translate(language, YOU_ON).format(
+                values=", ".join(label(v, key, language) for v in mine)) if mine else
+                   translate(language, YOU_NONE)] if yours else []
         else:
-            you = [_where(value, key, sentence, {g["value"]: g for g in groups}, summary) for value in mine]
+            you = [_where(value, key, sentence, {g["value"]: g for g in groups}, summary, language)
+                   for value in mine]
         comparisons.append(Comparison(key, title, rows, you))
     return comparisons
 
 
-def _where(value: str, key: str, sentence: str, groups: Mapping[str, Any], summary: Mapping[str, Any]) -> str:
+def _where(value: str, key: str, sentence: str, groups: Mapping[str, Any], summary: Mapping[str, Any],
+           language: str) -> str:
     """Where your value stands in its group, or why its group is not published."""
-    group = groups.get(value)
+    group, name = groups.get(value), label(value, key, language)
     if group is None:
-        return (f"You: {label(value, key)} — not published: fewer than {summary['k']} installations were in this "
-                "group that week.")
+        return translate(language, NOT_PUBLISHED).format(value=name, k=summary["k"])
     n = summary["installations"] or group["installations"]
-    said = sentence.format(share=percent(group["share"]), n=figure(n), value=label(value, key))
-    return f"You: {label(value, key)} — {said} ({interval(group['low'], group['high'])})."
+    said = translate(language, sentence).format(share=percent(group["share"]), n=_figure(language, n), value=name)
+    return translate(language, WHERE).format(
+        value=name, said=said, interval=interval(group["low"], group["high"], language))
 
 
-def errors_line(view: Mapping[str, Any]) -> tuple[str | None, str | None]:
-    """The community's errors per 1,000 jobs and yours, as sentences (None where there is no figure)."""
+def errors_line(view: Mapping[str, Any], language: str = "en") -> tuple[str | None, str | None]:
+    """The community's errors per 1,000 jobs and yours, as sentences in ``language`` (None where there is no
+    figure)."""
     summary, yours = view.get("summary") or {}, view.get("yours") or {}
     rate, community = summary.get("errors_per_1000_jobs"), None
+
+    def t(message: str, **values: Any) -> str:
+        return translate(language, message).format(**values)
+
+    def rounded(value: float) -> str:
+        return _figure(language, round(value, 1))
+
     if rate:
-        spread = f", 95 % CI {figure(round(rate['low'], 1))}–{figure(round(rate['high'], 1))}" \
+        spread = t(SPREAD, low=rounded(rate["low"]), high=rounded(rate["high"])) \
             if rate["low"] is not None and rate["high"] is not None else ""
-        community = (f"Community: {figure(round(rate['value'], 1))} errors per 1,000 jobs{spread} "
-                     f"({figure(rate['installations'])} installations).")
+        community = t(COMMUNITY_RATE,
+                      rate=rounded(rate["value"]), spread=spread, n=_figure(language, rate["installations"]))
     mine = None
     if yours.get("errors_per_1000_jobs") is not None:
-        mine = (f"You: {figure(round(yours['errors_per_1000_jobs'], 1))} in {yours['week']} "
-                f"({figure(yours['errors'])} errors in {figure(yours['jobs'])} jobs).")
+        mine = t(YOUR_RATE, rate=rounded(yours["errors_per_1000_jobs"]),
+                 week=yours["week"], errors=_figure(language, yours["errors"]), jobs=_figure(language, yours["jobs"]))
     elif yours:
-        mine = f"You: no print jobs recorded in {yours['week']}."
+        mine = t(NO_JOBS, week=yours["week"])
     return community, mine

@@ -61,6 +61,16 @@ def translate(language: str, message: str) -> str:
     return catalog(language).get(" ".join(message.split()), message)
 
 
+_GERMAN_SEPARATORS = str.maketrans(",.", ".,")
+
+
+def number(language: str, text: str) -> str:
+    """A figure formatted in English (``1,234.5``) as ``language`` writes it (German: ``1.234,5``)."""
+    if language != "de":
+        return text
+    return text.translate(_GERMAN_SEPARATORS)
+
+
 def template_callables(language: str) -> dict[str, Callable[..., Any]]:
     """``gettext``/``ngettext``/``_`` for one render, as Jinja's i18n extension calls them (new style):
     the message is trusted template text, the variables are escaped."""

@@ -31,6 +31,7 @@ from printernizer_stats.viewer._dashboard import FEATURES, charts, features_used
 from printernizer_stats.viewer._i18n import (
     LANGUAGES,
     choose_language,
+    number,
     script_messages,
     template_callables,
     translate,
@@ -90,8 +91,8 @@ def page_context(backend: StatsBackend, collected: Mapping[str, Any], language: 
                              week_metrics(local, week_start(today) - timedelta(weeks=1))),
         "charts": charts(local, today, lambda message: translate(language, message)),
         "features": features_used(registry, _latest_with(local, FEATURES)),
-        "community": community, "comparisons": compare(community.data or {}),
-        "community_errors": errors_line(community.data or {}),
+        "community": community, "comparisons": compare(community.data or {}, language),
+        "community_errors": errors_line(community.data or {}, language),
         "preview_json": json.dumps(preview.data["otlp_json"], indent=2)
         if preview.data and preview.data.get("otlp_json") else None,
         "example": example, "example_facts": example_facts(example.data),
@@ -125,7 +126,7 @@ def _environment() -> Environment:
     # New-style gettext, whitespace-trimmed messages; the callables are handed in per render (the language).
     env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
     env.policies["ext.i18n.trimmed"] = True
-    env.filters["figure"] = figure
+    env.filters["figure"] = pass_context(lambda context, value: number(context.get("lang", "en"), figure(value)))
     env.filters["humanize"] = humanize
     env.filters["short_hash"] = lambda text: f"{text[:12]}…" if text else "—"
     # A label the code produced, in the page's language; escaped like any value (``_`` is for template text).
