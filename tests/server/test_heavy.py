@@ -32,7 +32,7 @@ def test_the_issues_body_is_refused_while_inflating(driver: AsgiDriver, storage:
     assert len(body) < 16 * 1024 and len(gzip.decompress(body)) > 1.5 * 2**20
     answer = driver.post(body, content_type="application/json", gzip=True)
     assert answer.status == 413
-    assert "inflates to more than 524288 bytes" in json.loads(answer.body)["message"]
+    assert "inflates to more than 1048576 bytes" in json.loads(answer.body)["message"]
     assert table_counts(storage)["batches"] == 0
 
 

@@ -10,14 +10,14 @@ import pytest
 from google.protobuf import json_format
 
 from printernizer_stats.registry import Registry
-from printernizer_stats.server import DecodeError, decode_request, max_points
+from printernizer_stats.server import DecodeError, ReceiverConfig, decode_request, max_points
 from printernizer_stats.server._json_budget import JsonBudget, OverBudget, load_json
 from tests.server.batches import MONDAY, Installation, repeated_point_json, typical_series, week_request
 
 JSON = "application/json"
 
 
-def _budget(registry: Registry, max_bytes: int = 512 * 1024) -> JsonBudget:
+def _budget(registry: Registry, max_bytes: int = ReceiverConfig().max_json_bytes) -> JsonBudget:
     return JsonBudget.for_registry(registry, max_bytes, max_points(registry))
 
 
@@ -35,7 +35,7 @@ def test_every_valid_typical_batch_decodes_as_before(registry: Registry) -> None
 def test_the_issues_body_is_refused_by_size_before_parsing(registry: Registry) -> None:
     body = json.dumps(repeated_point_json(registry, 5000)).encode()
     assert len(body) > 1.5 * 2**20
-    with pytest.raises(DecodeError, match="larger than 524288 bytes") as refused:
+    with pytest.raises(DecodeError, match="larger than 1048576 bytes") as refused:
         decode_request(body, JSON, _budget(registry))
     assert refused.value.status == 413
 

@@ -65,7 +65,7 @@ class ReceiverConfig:
     decode_in_processes: bool = True
     max_decoding_per_address: int = 8
     inline_decode_bytes: int = 16 * 1024
-    max_json_bytes: int = 512 * 1024
+    max_json_bytes: int = 1024 * 1024  # the largest valid batch (120 route series a week) is ~650 KB of JSON
     body_timeout_s: float = 30.0
     deletion_burst: int = 100
     analytics_token: str | None = None
