@@ -16,11 +16,11 @@ import structlog
 
 from printernizer_stats.client._community import ClientCommunity
 from printernizer_stats.client._summary import attempt_view, queued_view, sent_entry_view
+from printernizer_stats.contract import ENDPOINT_ENV, BatchKind, batch_id
 from printernizer_stats.exporter import StoreUnavailable, collection_allowed, do_not_track
 from printernizer_stats.registry import WeekValue, new_secret, week_start
 from printernizer_stats.sender import (
     ACCEPTED,
-    DELETION,
     HELD,
     AsyncScheduler,
     Batch,
@@ -31,7 +31,6 @@ from printernizer_stats.sender import (
     Sender,
     SenderConfig,
     ThreadScheduler,
-    batch_id,
     build_deletion_batch,
     build_week_batch,
     describe_payload,
@@ -62,7 +61,7 @@ class ClientSending:
         client = self.client
         if do_not_track(client.environ):
             return False
-        if batch.kind == DELETION:
+        if batch.kind == BatchKind.DELETION:
             return True
         return collection_allowed(client.consent(), client.registry.consent_version, client.environ)
 
@@ -181,7 +180,7 @@ class ClientSending:
     def submit_now(self) -> dict[str, Any]:
         """Batch complete weeks and try every queued batch once, now (the consent gate still applies)."""
         if not self.config.enabled:
-            raise ValueError("no endpoint configured: pass one or set PRINTERNIZER_STATS_ENDPOINT")
+            raise ValueError(f"no endpoint configured: pass one or set {ENDPOINT_ENV}")
         queued = self.collect()
         attempts = self.sender.send_due(force=True)
         return {"batched": queued, "attempts": [attempt_view(a) for a in attempts],
@@ -208,7 +207,7 @@ class ClientSending:
     # -- consent lifecycle ----------------------------------------------------------------------------
     def withdraw(self) -> int:
         """Opt-out: queued batches (a pending deletion request stays) and the community summary go at once."""
-        return self.outbox.clear(self.client.today(), keep_kinds=(DELETION,)) + self.community.clear()
+        return self.outbox.clear(self.client.today(), keep_kinds=(BatchKind.DELETION,)) + self.community.clear()
 
     def queue_deletion(self, installation_id: str, secret: str | None) -> dict[str, Any]:
         """Queue the one deletion request for ``installation_id`` (once: not again after it was accepted),
@@ -222,7 +221,7 @@ class ClientSending:
         return {"batch_id": batch.batch_id, "state": "queued"}
 
     def delete_all(self) -> None:
-        self.outbox.clear(self.client.today(), keep_kinds=(DELETION,))
+        self.outbox.clear(self.client.today(), keep_kinds=(BatchKind.DELETION,))
         self.outbox.clear_sent_log()
 
     # -- scheduler ------------------------------------------------------------------------------------

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from printernizer_stats.client._summary import consent_summary, local_summary
+from printernizer_stats.contract import DELETION_LABEL
 from printernizer_stats.exporter import ConsentState, StoreUnavailable, do_not_track
 from printernizer_stats.registry import combine_weeks
-from printernizer_stats.sender import DELETION_LABEL
 
 if TYPE_CHECKING:
     from printernizer_stats.client._client import StatsClient

@@ -34,8 +34,8 @@ CREATE TABLE IF NOT EXISTS sent_log (
     outcome TEXT NOT NULL,            -- accepted | rejected | abandoned
     status INTEGER,
     reason TEXT,
-    receipt TEXT,                     -- the receiver's X-Printernizer-Receipt
-    server_batch_id TEXT,             -- the receiver's X-Printernizer-Batch-Id
+    receipt TEXT,                     -- the receiver's receipt header
+    server_batch_id TEXT,             -- the receiver's batch id header
     prev_hash TEXT NOT NULL,
     entry_hash TEXT NOT NULL
 );
