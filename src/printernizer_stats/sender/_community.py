@@ -23,7 +23,7 @@ import requests
 import structlog
 
 from printernizer_stats.sender._config import OTLP_METRICS_PATH, SenderConfig, metrics_url
-from printernizer_stats.sender._db import SenderDB
+from printernizer_stats.sender._db import sender_db
 from printernizer_stats.sender._http import USER_AGENT, hardened_session, request_capped
 from printernizer_stats.sender._summary_shape import validate_summary
 
@@ -69,7 +69,7 @@ class CommunitySummary:
 
     def __init__(self, path: str | Path, config: SenderConfig,
                  session_factory: Callable[[], requests.Session] = requests.Session) -> None:
-        self.db = SenderDB(path)
+        self.db = sender_db(path)
         self.config = config
         self._session_factory = session_factory
 
