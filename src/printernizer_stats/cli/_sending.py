@@ -68,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
         return 0 if history["chain"]["valid"] else 1
     if args.command == "opt-in":
         client.opt_in(start=False)
-        state = client.set_yearly_rotation(args.rotate_yearly)
+        state = client.services.consent.set_yearly_rotation(args.rotate_yearly)
         _print({"opted_in": state.opted_in, "installation_id": state.installation_id,
                 "consent_day": str(state.consent_day), "rotate_yearly": state.rotate_yearly})
         return 0

@@ -24,7 +24,7 @@ import structlog
 
 from printernizer_stats.contract import JSON, METRICS_PATH, SUMMARY_PATH, USER_AGENT, SummaryDocument, validate_summary
 from printernizer_stats.sender._config import SenderConfig, metrics_url
-from printernizer_stats.sender._db import SenderDB
+from printernizer_stats.sender._db import sender_db
 from printernizer_stats.sender._http import hardened_session, request_capped
 
 _log = structlog.get_logger(__name__)
@@ -68,7 +68,7 @@ class CommunitySummary:
 
     def __init__(self, path: str | Path, config: SenderConfig,
                  session_factory: Callable[[], requests.Session] = requests.Session) -> None:
-        self.db = SenderDB(path)
+        self.db = sender_db(path)
         self.config = config
         self._session_factory = session_factory
 

@@ -18,7 +18,7 @@ import structlog
 from printernizer_stats.contract import BatchKind
 from printernizer_stats.sender import _sentlog
 from printernizer_stats.sender._batch import Batch
-from printernizer_stats.sender._db import SenderDB
+from printernizer_stats.sender._db import sender_db
 from printernizer_stats.sender._sentlog import ABANDONED, SentEntry
 
 _log = structlog.get_logger(__name__)
@@ -55,7 +55,7 @@ class Outbox:
     """Queued batches, their retry schedule and the sent log, in the SQLite file at ``path``."""
 
     def __init__(self, path: str | Path, max_weeks: int = 8) -> None:
-        self.db = SenderDB(path)
+        self.db = sender_db(path)
         self.max_weeks = max_weeks
 
     # -- queue ----------------------------------------------------------------------------------------
