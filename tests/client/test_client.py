@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import sqlite3
+from contextlib import closing
 from datetime import date
 from pathlib import Path
 
 import pytest
 
 from printernizer_stats.client import StatsClient
+from printernizer_stats.localdb import SCHEMA_VERSION
 
 DAY = date(2026, 11, 18)
 
@@ -95,3 +98,23 @@ def test_facts_are_stored_for_inspection(tmp_path: Path) -> None:
     inspector = StatsClient(path)
     assert inspector.services.facts.current()["printernizer.country_code"] == "DE"
     assert inspector.services.facts.current()["printernizer.app_version"] == "2.42.0"
+
+
+def test_a_db_from_a_newer_version_turns_statistics_off_with_one_log_line(
+    tmp_path: Path, captured_logs: list[dict[str, object]],
+) -> None:
+    """Opted in by a newer printernizer-stats (a downgrade): nothing raises, nothing is touched, one warning."""
+    path = tmp_path / "s.db"
+    _client(path).opt_in(start=False)
+    with closing(sqlite3.connect(path)) as conn:
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    client = _client(path)
+    assert client.start() is False
+    client.services.events.handle("job_created", {})
+    status, summary = client.status(), client.local_summary()
+    client.stop()
+    assert status["opted_in"] is False and "newer" in str(status["off_reason"])
+    assert summary["consent"]["off_reason"] == status["off_reason"]
+    assert [log["event"] for log in captured_logs if log["log_level"] == "warning"] == ["usage_stats.off"]
+    with closing(sqlite3.connect(path)) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION + 1
