@@ -17,8 +17,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from printernizer_stats.analytics import AnalyticsConfig, create_maintainers_app
 from printernizer_stats.client import StatsClient
+from printernizer_stats.contract import ENDPOINT_ENV
 from printernizer_stats.registry import fleet_size_label, week_label, week_start
-from printernizer_stats.sender import ENDPOINT_ENV, SenderConfig, sender_config
+from printernizer_stats.sender import SenderConfig, sender_config
 from printernizer_stats.server import ReceiverConfig
 from tests.analytics.conftest import build_sqlite, now_after
 from tests.analytics.population import Population

@@ -12,8 +12,9 @@ from collections.abc import Callable, Mapping
 
 import structlog
 
+from printernizer_stats.contract import BatchKind
 from printernizer_stats.exporter import ConsentState, LocalStore, StoreUnavailable, collection_allowed, do_not_track
-from printernizer_stats.sender import DELETION, QueuedBatch
+from printernizer_stats.sender import QueuedBatch
 
 _log = structlog.get_logger(__name__)
 
@@ -80,7 +81,7 @@ class ConsentGate:
         """DO_NOT_TRACK stops everything; a deletion request goes out opted out; weekly batches need consent."""
         if self.do_not_track():
             return False
-        return batch.kind == DELETION or self.consented()
+        return batch.kind == BatchKind.DELETION or self.consented()
 
     def refusal(self) -> str | None:
         """Why nothing is collected or sent (DO_NOT_TRACK, not opted in), or None when consent allows it."""

@@ -17,18 +17,17 @@ from printernizer_stats.client._gate import ConsentGate
 from printernizer_stats.client._schedule import Schedule
 from printernizer_stats.client._summary import attempt_view, queued_view, sent_entry_view
 from printernizer_stats.client._weeks import LocalWeeks
+from printernizer_stats.contract import ENDPOINT_ENV, BatchKind, batch_id
 from printernizer_stats.exporter import LocalStore
 from printernizer_stats.registry import Registry, WeekValue, new_secret, week_start
 from printernizer_stats.sender import (
     ACCEPTED,
-    DELETION,
     Batch,
     Identity,
     Outbox,
     OutboxUnavailable,
     Sender,
     SenderConfig,
-    batch_id,
     build_deletion_batch,
     build_week_batch,
     describe_payload,
@@ -167,7 +166,7 @@ class ClientSending:
     def submit_now(self) -> dict[str, Any]:
         """Batch complete weeks and try every queued batch once, now (the consent gate still applies)."""
         if not self.config.enabled:
-            raise ValueError("no endpoint configured: pass one or set PRINTERNIZER_STATS_ENDPOINT")
+            raise ValueError(f"no endpoint configured: pass one or set {ENDPOINT_ENV}")
         queued = self.collect()
         attempts = self.sender.send_due(force=True)
         return {"batched": queued, "attempts": [attempt_view(a) for a in attempts],
@@ -176,7 +175,7 @@ class ClientSending:
     # -- consent lifecycle ----------------------------------------------------------------------------
     def withdraw(self) -> int:
         """Opt-out: queued batches go at once (a pending deletion request stays); returns how many."""
-        return self.outbox.clear(self._today(), keep_kinds=(DELETION,))
+        return self.outbox.clear(self._today(), keep_kinds=(BatchKind.DELETION,))
 
     def queue_deletion(self, installation_id: str, secret: str | None) -> dict[str, Any]:
         """Queue the one deletion request for ``installation_id`` (once: not again after it was accepted),
@@ -190,5 +189,5 @@ class ClientSending:
         return {"batch_id": batch.batch_id, "state": "queued"}
 
     def delete_all(self) -> None:
-        self.outbox.clear(self._today(), keep_kinds=(DELETION,))
+        self.outbox.clear(self._today(), keep_kinds=(BatchKind.DELETION,))
         self.outbox.clear_sent_log()

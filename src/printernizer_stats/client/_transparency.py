@@ -12,10 +12,10 @@ from printernizer_stats.client._gate import ConsentGate
 from printernizer_stats.client._sending import ClientSending
 from printernizer_stats.client._summary import consent_summary, local_summary
 from printernizer_stats.client._weeks import LocalWeeks
+from printernizer_stats.contract import DELETION_LABEL
 from printernizer_stats.exporter import ConsentState, LocalStore, StoreUnavailable
 from printernizer_stats.instrumentation import GaugeSource
 from printernizer_stats.registry import Registry
-from printernizer_stats.sender import DELETION_LABEL
 
 
 class TransparencyViews:
