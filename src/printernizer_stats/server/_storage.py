@@ -31,6 +31,7 @@ from printernizer_stats.server._engine import lock_installations
 from printernizer_stats.server._fit import ColumnLimits
 from printernizer_stats.server._identity import Verifiers
 from printernizer_stats.server._installations import installation_update, merge_installations
+from printernizer_stats.server._partitions import WeekPartitions
 from printernizer_stats.server._rollup_store import RollupWriter
 from printernizer_stats.server._rows import (
     BatchRows,
@@ -105,6 +106,7 @@ class Storage:
         self._ledger_pair = DriverQuery(engine, sa.select(ledger.c.batch_id, ledger.c.receipt).where(
             ledger.c.batch_id.in_([sa.bindparam("batch"), sa.bindparam("tombstone")])))
         self._rollups = RollupWriter(engine, {**self.tables, "figure_rollups": figure_rollups(registry)})
+        self._partitions = WeekPartitions(engine)
         # SQLite has one writer at a time; queueing here beats SQLITE_BUSY retries.
         self._write_lock = threading.Lock() if dialect == "sqlite" else contextlib.nullcontext()
 
@@ -187,6 +189,7 @@ class Storage:
         keys = [batch.batch_id for batch, _ in items] + [deletion_batch_id(i) for i in installations]
         results: list[StoreResult] = []
         new: list[tuple[ValidatedBatch, date, BatchRows]] = []
+        self._partitions.ensure({b.period for b, _ in items if b.period})  # PostgreSQL: before, in its own transaction
         with self._transaction() as connection:
             lock_installations(connection, installations)
             if len(keys) == 2:  # one batch: its id and its installation's tombstone, compiled once
