@@ -36,6 +36,16 @@ def add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
                         help="refuse points older than this many weeks (default 26)")
     parser.add_argument("--installation-refill-per-hour", type=float, default=None,
                         help="batches per installation and hour after the burst")
+    parser.add_argument("--batch-burst", type=int, default=None,
+                        help="weekly batches per client address at once, however many a request carries "
+                             "(default 100; 0: off)")
+    parser.add_argument("--batch-refill-per-hour", type=float, default=None,
+                        help="weekly batches per client address and hour after the burst (default 100)")
+    parser.add_argument("--new-installation-burst", type=int, default=None,
+                        help="installations new to the receiver per client address at once (default 3; 0: off; "
+                             "behind a collector: the whole community's)")
+    parser.add_argument("--new-installation-refill-per-hour", type=float, default=None,
+                        help="new installations per client address and hour after the burst (default 0.25)")
     parser.add_argument("--analytics-token", default=None,
                         help="bearer token of the dashboard and analytics API (default "
                              "$PRINTERNIZER_STATS_ANALYTICS_TOKEN, else the ingest token, with a warning)")
@@ -82,7 +92,10 @@ def run(args: argparse.Namespace) -> int:
         key: value for key, value in {
             "address_burst": args.address_burst, "installation_burst": args.installation_burst,
             "installation_refill_per_hour": args.installation_refill_per_hour,
-            "max_age_weeks": args.max_age_weeks,
+            "max_age_weeks": args.max_age_weeks, "batch_burst": args.batch_burst,
+            "batch_refill_per_hour": args.batch_refill_per_hour,
+            "new_installation_burst": args.new_installation_burst,
+            "new_installation_refill_per_hour": args.new_installation_refill_per_hour,
         }.items() if value is not None
     }
     receiver_settings = {"db_url": db_url, "token": env_or(args.token, ENV_TOKEN),

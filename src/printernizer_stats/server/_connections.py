@@ -21,6 +21,8 @@ from typing import Any
 import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
+from printernizer_stats.server._ratelimit import address_group
+
 LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
 ENV_LIMITS = "PRINTERNIZER_STATS_CONNECTION_LIMITS"
 """JSON of the limits, left by ``serve --workers N`` for its worker processes (internal)."""
@@ -74,7 +76,7 @@ def guarded_protocol(limits: ConnectionLimits) -> type[H11Protocol]:
 
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
             super().connection_made(transport)
-            self._address = self.client[0] if self.client else ""
+            self._address = address_group(self.client[0]) if self.client else ""  # IPv6: per /64
             open_per_address[self._address] += 1
             if (len(self.connections) > limits.max_connections
                     or open_per_address[self._address] > limits.max_connections_per_address):
