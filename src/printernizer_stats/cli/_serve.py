@@ -88,18 +88,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"schema at revision {current_revision(engine)}")
         engine.dispose()
         return 0
-    overrides = {
-        key: value for key, value in {
-            "address_burst": args.address_burst, "installation_burst": args.installation_burst,
-            "installation_refill_per_hour": args.installation_refill_per_hour,
-            "max_age_weeks": args.max_age_weeks, "batch_burst": args.batch_burst,
-            "batch_refill_per_hour": args.batch_refill_per_hour,
-            "new_installation_burst": args.new_installation_burst,
-            "new_installation_refill_per_hour": args.new_installation_refill_per_hour,
-        }.items() if value is not None
-    }
     receiver_settings = {"db_url": db_url, "token": env_or(args.token, ENV_TOKEN),
-                         "analytics_token": env_or(args.analytics_token, ENV_ANALYTICS_TOKEN), **overrides}
+                         "analytics_token": env_or(args.analytics_token, ENV_ANALYTICS_TOKEN), **limit_settings(args)}
     analytics_settings = {**({"k": args.k} if args.k is not None else {}), "retention_days": args.retention_days}
     config = ReceiverConfig(**receiver_settings).validate()
     from printernizer_stats.analytics import AnalyticsConfig, create_maintainers_app  # noqa: PLC0415
@@ -140,6 +130,20 @@ def run(args: argparse.Namespace) -> int:
     uvicorn.run(app, host=args.host, port=args.port, access_log=False, server_header=False, log_level="info",
                 **limits.uvicorn_options())
     return 0
+
+
+def limit_settings(args: argparse.Namespace) -> dict[str, Any]:
+    """The ``ReceiverConfig`` limits given on the command line (the others keep their defaults)."""
+    return {
+        key: value for key, value in {
+            "address_burst": args.address_burst, "installation_burst": args.installation_burst,
+            "installation_refill_per_hour": args.installation_refill_per_hour,
+            "max_age_weeks": args.max_age_weeks, "batch_burst": args.batch_burst,
+            "batch_refill_per_hour": args.batch_refill_per_hour,
+            "new_installation_burst": args.new_installation_burst,
+            "new_installation_refill_per_hour": args.new_installation_refill_per_hour,
+        }.items() if value is not None
+    }
 
 
 def connection_limits(args: argparse.Namespace) -> ConnectionLimits:
