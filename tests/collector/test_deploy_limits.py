@@ -93,7 +93,7 @@ def test_the_receiver_behind_the_collector_keeps_its_own_limits(command: object)
     assert config.address_limit_enabled
     assert config.batch_burst > 0 and config.batch_refill_per_hour > 0
     assert 0 < config.new_installation_burst < config.batch_burst
-    assert 0 < config.new_installation_refill_per_hour
+    assert config.new_installation_refill_per_hour > 0
     assert config.deletion_burst > 0 and config.installation_burst > 0
 
 
