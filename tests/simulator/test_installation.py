@@ -16,6 +16,7 @@ from printernizer_stats.simulator import (
     STUCK_VERSION,
     InstanceSimulator,
     Release,
+    SharedConnection,
     SimClock,
     SimulatedInstallation,
     random_profile,
@@ -63,13 +64,13 @@ def test_an_upgrade_restarts_the_client_and_the_release_regression_shows(tmp_pat
     sim.client.stop()
     upgrade_day = FIRST + timedelta(days=10)
     assert sim.log.versions == [(FIRST, "2.42.0"), (upgrade_day, "2.43.0")]
-    assert sim.client is not client and sim.client.facts()["printernizer.app_version"] == "2.43.0"
+    assert sim.client is not client and sim.client.services.facts.current()["printernizer.app_version"] == "2.43.0"
     before = Counter(code for (day, code, _), n in sim.log.errors.items() for _ in range(n) if day < upgrade_day)
     after = Counter(code for (day, code, _), n in sim.log.errors.items() for _ in range(n) if day >= upgrade_day)
     days_before, days_after = sum(d < upgrade_day for d in sim.log.days_up), sum(
         d >= upgrade_day for d in sim.log.days_up)
     assert after["PRINTER_CONNECTION"] / days_after > 5 * max(before["PRINTER_CONNECTION"], 1) / days_before
-    starts = [r for r in sim.client.store.readings() if r.metric == "printernizer.app.starts"]
+    starts = [r for r in sim.client.services.store.readings() if r.metric == "printernizer.app.starts"]
     assert sum(r.value for r in starts) == 2  # opted in, then the upgrade's restart
 
 
@@ -96,7 +97,7 @@ def test_keep_open_changes_nothing_that_is_written(tmp_path: Path) -> None:
     slow.opt_in()
     simulate_weeks(InstanceSimulator(slow, profile, clock), FIRST, 2)
     slow.stop()
-    assert fast.store.readings() == slow.store.readings()
+    assert fast.services.store.readings() == slow.services.store.readings()
 
 
 def test_each_monday_the_past_week_is_sent(tmp_path: Path) -> None:
@@ -119,3 +120,26 @@ def test_each_monday_the_past_week_is_sent(tmp_path: Path) -> None:
     assert len(requests) == 2 and all(isinstance(r, ExportMetricsServiceRequest) for r in requests)
     with pytest.raises(ValueError, match="Monday"):
         SimulatedInstallation(tmp_path / "t.db", 5, FIRST + timedelta(days=1))
+
+
+def test_installations_sharing_a_connection_send_every_batch_over_one_socket(tmp_path: Path) -> None:
+    """A demo worker's installations borrow one keep-alive session: every batch still goes through the real
+    sender and transport (all accepted, all received), over one connection, which a pass does not close."""
+    shared = SharedConnection()
+    with RecordingEndpoint() as endpoint:
+        config = SenderConfig(endpoint=endpoint.url)
+        installations = [SimulatedInstallation(tmp_path / f"s{seed}.db", seed, FIRST, config, transports=shared)
+                         for seed in (5, 6)]
+        try:
+            for _ in range(2):
+                for installation in installations:
+                    installation.run_week()
+                    assert [a["outcome"] for a in installation.submit()["attempts"]] == ["accepted"]
+        finally:
+            for installation in installations:
+                installation.close()
+        assert shared.session is not None and len(endpoint.requests()) == 4
+        pools = shared.session.get_adapter(endpoint.url).poolmanager.pools
+        keys = pools.keys()  # the container itself refuses iteration
+        assert [(pools[key].num_connections, pools[key].num_requests) for key in keys] == [(1, 4)]
+    shared.close()

@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from printernizer_stats.client import StatsClient
-from printernizer_stats.sender import SenderConfig
+from printernizer_stats.sender import SenderConfig, Transport
 from printernizer_stats.simulator._bus import StandInEventBus
 from printernizer_stats.simulator._profile import InstanceProfile, Release, running_version
 from printernizer_stats.simulator._routes import PRINTERNIZER_ROUTES
@@ -119,8 +119,10 @@ class InstanceSimulator:
             return
         old = self.client
         old.stop()
-        self.client = simulated_client(str(old.store.path), replace(self.profile, app_version=version), self.clock,
-                                       dict(old.environ), sender=old.sending.config)
+        services = old.services
+        self.client = simulated_client(str(services.store.path), replace(self.profile, app_version=version),
+                                       self.clock, dict(services.environ), sender=services.sending.config,
+                                       transports=services.sending.sender.transport_factory)
         self.client.start()
         self.bus = StandInEventBus()
         self.client.attach_event_bus(self.bus)
@@ -165,7 +167,7 @@ class InstanceSimulator:
             self.log.errors[(self.clock.day, code, component)] += 1
 
     def _requests(self) -> None:
-        durations = self.client.instruments.request_durations
+        durations = self.client.services.instruments.request_durations
         if durations is None:
             return
         count, day = self.profile.api_requests_per_day, self.clock.day
@@ -204,6 +206,7 @@ class InstanceSimulator:
         self._errors(jobs)
         self._requests()
         self.client.flush()
+        self.client.services.upkeep.run()  # the daily round's local part (no scheduler runs in a simulation)
 
 
 def simulate_weeks(sim: InstanceSimulator, first_day: date, weeks: int) -> SimulationLog:
@@ -217,17 +220,20 @@ def simulate_weeks(sim: InstanceSimulator, first_day: date, weeks: int) -> Simul
 
 def simulated_client(
     db_path: str, profile: InstanceProfile, clock: SimClock, environ: dict[str, str] | None = None,
-    sender: SenderConfig | None = None,
+    sender: SenderConfig | None = None, transports: Callable[[SenderConfig], Transport] | None = None,
 ) -> StatsClient:
     """A ``StatsClient`` that believes it runs the profile's deployment, fleet and features (and sends to
-    ``sender``'s endpoint, if given)."""
+    ``sender``'s endpoint, if given, over a transport from ``transports``: default, one session a pass)."""
     from printernizer_stats.instrumentation import Probe  # noqa: PLC0415
 
     env = {"DEPLOYMENT_MODE": profile.deployment_mode, "TIMEZONE": profile.timezone}
-    return StatsClient(
+    client = StatsClient(
         db_path, profile.app_version, timezone=profile.timezone,
         printers_by_type=lambda: profile.printers, features_enabled=lambda: profile.features,
         route_templates=[template for _, template in PRINTERNIZER_ROUTES],
         export_interval_s=3600 * 24, environ=environ if environ is not None else {},
         today=clock.today, probe=Probe(env, root=Path("/nonexistent-sim-root")), sender=sender,
     )
+    if transports is not None:
+        client.services.sending.sender.transport_factory = transports
+    return client
