@@ -53,7 +53,7 @@ from printernizer_stats.analytics._queries import latest_complete_week, tune_for
 from printernizer_stats.analytics._rollup_sql import counted_rows, rollup_select  # noqa: E402
 from printernizer_stats.analytics._sql import analytics_tables, between, figure_select  # noqa: E402
 from printernizer_stats.registry import default_registry, utc_today  # noqa: E402
-from printernizer_stats.server import ReceiverConfig, create_engine, migrate  # noqa: E402
+from printernizer_stats.server import ReceiverConfig, create_engine, ensure_week_partitions, migrate  # noqa: E402
 from printernizer_stats.tools import free_port  # noqa: E402
 
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -116,6 +116,7 @@ def best_of(work: Callable[[], object], runs: int) -> float:
 def generate(engine: Engine, installations: int, first: date) -> float:
     start = time.perf_counter()
     with engine.begin() as connection:
+        ensure_week_partitions(connection, [first + timedelta(weeks=n) for n in range(WEEKS)])  # rows in their week
         for statement in _GENERATE.split(";\n"):
             if statement.strip():
                 connection.execute(sa.text(statement), {"first": first, "n": installations, "weeks": WEEKS})
