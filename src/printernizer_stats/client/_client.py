@@ -44,6 +44,7 @@ from printernizer_stats.instrumentation import (
     start_pipeline,
 )
 from printernizer_stats.registry import Registry, WeekValue, combine_weeks, default_registry, utc_today
+from printernizer_stats.registry.names import Metric
 from printernizer_stats.sender import OutboxUnavailable, SenderConfig, sender_config
 
 _log = structlog.get_logger(__name__)
@@ -142,7 +143,7 @@ class StatsClient(ConsentOperations):
             except Exception as exc:
                 self._store_failed(f"could not start the metrics pipeline: {type(exc).__name__}")
                 return False
-            self.instruments.add("printernizer.app.starts")
+            self.instruments.add(Metric.APP_STARTS)
             return True
 
     def flush(self) -> None:

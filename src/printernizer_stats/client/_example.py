@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import structlog
 
+from printernizer_stats.registry.names import Metric
 from printernizer_stats.sender import EXAMPLE_INSTALLATION_ID, build_example_batch, describe_payload
 
 if TYPE_CHECKING:
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
 
 _log = structlog.get_logger(__name__)
 
-LIVE_GAUGES = ("printernizer.printers", "printernizer.features.enabled")
+LIVE_GAUGES = (Metric.PRINTERS, Metric.FEATURES_ENABLED)
 """The host's gauges, shown as they are now; uptime is a count like the others (zero in the example)."""
 
 

@@ -54,10 +54,11 @@ from printernizer_stats.registry import (
     week_label,
     week_start,
 )
+from printernizer_stats.registry.names import ResourceField
 
-INSTALLATION_ID = "printernizer.installation_id"
-BATCH_ID = "printernizer.stats.batch_id"
-REGISTRY_VERSION = "printernizer.stats.registry_version"
+INSTALLATION_ID = ResourceField.INSTALLATION_ID
+BATCH_ID = ResourceField.BATCH_ID
+REGISTRY_VERSION = ResourceField.REGISTRY_VERSION
 DELETION_LABEL = "deletion"
 WEEKLY = "weekly"
 DELETION = "deletion"

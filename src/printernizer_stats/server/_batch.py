@@ -9,12 +9,13 @@ from datetime import date
 from typing import NamedTuple
 
 from printernizer_stats.registry import Attributes, week_label
+from printernizer_stats.registry.names import ResourceField
 
-INSTALLATION_ID = "printernizer.installation_id"
-BATCH_ID = "printernizer.stats.batch_id"
-REGISTRY_VERSION = "printernizer.stats.registry_version"
-PROOF = "printernizer.stats.proof"
-VERIFIER = "printernizer.stats.verifier"
+INSTALLATION_ID = ResourceField.INSTALLATION_ID
+BATCH_ID = ResourceField.BATCH_ID
+REGISTRY_VERSION = ResourceField.REGISTRY_VERSION
+PROOF = ResourceField.PROOF
+VERIFIER = ResourceField.VERIFIER
 NOT_FACTS = frozenset({INSTALLATION_ID, BATCH_ID, REGISTRY_VERSION, PROOF, VERIFIER})
 """Resource fields that identify or prove, not describe: no fact column."""
 DELETION_WEEK_LABEL = "deletion"

@@ -13,6 +13,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from printernizer_stats.registry import OTHER
+from printernizer_stats.registry.names import DeploymentMode, Platform, PrinterType
 from printernizer_stats.viewer._charts import figure
 from printernizer_stats.viewer._dashboard import humanize
 from printernizer_stats.viewer._i18n import number, translate
@@ -80,9 +82,10 @@ class Community(BaseModel):
     yours: YourSetup | None
 
 
-LABELS = {"bambu_lab": "Bambu Lab", "prusa_core": "Prusa", "octoprint": "OctoPrint", "homeassistant": "Home Assistant",
-          "docker": "Docker", "standalone": "standalone", "pi": "Raspberry Pi", "linux": "Linux",
-          "windows": "Windows", "darwin": "macOS", "other": "other", "unknown": "unknown"}
+LABELS = {PrinterType.BAMBU_LAB: "Bambu Lab", PrinterType.PRUSA_CORE: "Prusa", PrinterType.OCTOPRINT: "OctoPrint",
+          DeploymentMode.HOMEASSISTANT: "Home Assistant", DeploymentMode.DOCKER: "Docker",
+          DeploymentMode.STANDALONE: "standalone", DeploymentMode.PI: "Raspberry Pi", Platform.LINUX: "Linux",
+          Platform.WINDOWS: "Windows", Platform.DARWIN: "macOS", OTHER: "other", PrinterType.UNKNOWN: "unknown"}
 GROUPS = (
     ("deployment_modes", "Deployment", "deployment_mode", "{share} of {n} installations run {value}"),
     ("versions", "Version", "app_version", "{share} of {n} installations are on {value}"),
