@@ -212,7 +212,7 @@ def test_demo_says_so_when_the_collector_is_unavailable(tmp_path: Path, capsys: 
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     """Without either collector (another platform), the demo explains and sends straight to the receiver."""
     import printernizer_stats.cli._demo_collector as demo_collector
-    import printernizer_stats.collector._local as local
+    import printernizer_stats.tools.collectors._local as local
 
     monkeypatch.setattr(demo_collector, "find_otelcol", lambda: None)
     monkeypatch.setattr(local, "find_rotel_agent", lambda: None)

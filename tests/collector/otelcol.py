@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 import trustme
 
-from printernizer_stats.collector import OtelcolCollector, OtelcolSettings, find_otelcol
+from printernizer_stats.collector import find_otelcol
+from printernizer_stats.tools.collectors import OtelcolCollector, OtelcolSettings
 from tests.collector.rotel import REQUIRE_COLLECTOR
 
 CONFIG_DIR = Path(__file__).parents[2] / "collector-config"

@@ -31,6 +31,12 @@ def test_shipped_file_is_current(registry: Registry) -> None:
     assert (CONFIG_DIR / "otelcol.yaml").read_text() == render_otelcol_config(registry)
 
 
+def test_shipped_file_means_what_the_registry_generates(registry: Registry) -> None:
+    """Beyond the text: the shipped file and the rendering load to the same YAML data (what the collector reads),
+    so a change of the renderer that only reformats is told apart from one that changes the configuration."""
+    assert yaml.safe_load((CONFIG_DIR / "otelcol.yaml").read_text()) == yaml.safe_load(render_otelcol_config(registry))
+
+
 def test_pipeline_order(config: dict[str, Any]) -> None:
     """memory_limiter first, then the registry filters; the receiver exporter (with its queue) last."""
     pipeline = config["service"]["pipelines"]["metrics"]

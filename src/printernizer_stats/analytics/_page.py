@@ -5,9 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from importlib import resources
 
-import jinja2
 from markupsafe import Markup
 
 from printernizer_stats.analytics import _figures as f
@@ -16,6 +14,7 @@ from printernizer_stats.analytics._chart_text import Table, bar_summary, bar_tab
 from printernizer_stats.analytics._insights import Insights, describe, format_rate, format_share, group_label
 from printernizer_stats.analytics._model import Figure, PublishedRow
 from printernizer_stats.analytics._svg import Bar, Line, Naming, Point, bar_chart, line_chart
+from printernizer_stats.pages import page_environment
 from printernizer_stats.registry import FLEET_SIZE_GROUPS, LARGEST_FLEET_SIZE, default_registry
 from printernizer_stats.registry.names import Metric
 
@@ -68,13 +67,7 @@ class Tile:
     detail: str
 
 
-def _environment() -> jinja2.Environment:
-    templates = resources.files("printernizer_stats.analytics")
-    loader = jinja2.FunctionLoader(lambda name: templates.joinpath(name).read_text("utf-8"))
-    return jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined)
-
-
-_ENV = _environment()
+_ENV = page_environment("printernizer_stats.analytics")
 
 
 def render_template(name: str, **context: object) -> str:

@@ -9,16 +9,13 @@ from pathlib import Path
 from typing import Protocol
 
 from printernizer_stats.cli._demo_progress import Progress
-from printernizer_stats.collector import (
-    COLLECTOR_RELEASE,
-    BuildError,
+from printernizer_stats.collector import COLLECTOR_RELEASE, BuildError, build_otelcol, find_otelcol
+from printernizer_stats.tools.collectors import (
     CollectorError,
     LocalCollector,
     OtelcolCollector,
     OtelcolSettings,
     RotelSettings,
-    build_otelcol,
-    find_otelcol,
 )
 
 DIRECT = "clients → receiver (direct, no collector) → SQLite"

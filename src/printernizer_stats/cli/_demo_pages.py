@@ -13,7 +13,7 @@ from pathlib import Path
 from types import FrameType
 
 from printernizer_stats.cli._main import COMMANDS
-from printernizer_stats.collector import free_port
+from printernizer_stats.tools import free_port
 
 DASHBOARD_PATH = "/dashboard"
 """Where the receiver serves the maintainers' dashboard."""

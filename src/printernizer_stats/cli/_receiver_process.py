@@ -13,7 +13,7 @@ import urllib.request
 from pathlib import Path
 from types import TracebackType
 
-from printernizer_stats.collector import free_port
+from printernizer_stats.tools import free_port
 
 _START_ATTEMPTS = 3
 

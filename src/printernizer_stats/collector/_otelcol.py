@@ -3,13 +3,15 @@
 Defence in depth in front of the receiver (which validates everything again): the collector admits only
 registry metrics, keeps only registry resource and data-point attribute keys, and masks values that look
 like addresses or e-mails. Keys and names come from the registry, so the file cannot drift from it; a test
-compares ``collector-config/otelcol.yaml`` with :func:`render_otelcol_config`.
+compares ``collector-config/otelcol.yaml`` with :func:`render_otelcol_config`. The configuration itself,
+with a comment for every key, is ``templates/otelcol.yaml``; this module fills in the registry's parts.
 """
 
 from __future__ import annotations
 
 from printernizer_stats.collector._policy import CollectorPolicy, collector_policy
 from printernizer_stats.collector._release import COLLECTOR_RELEASE
+from printernizer_stats.collector._template import load_template
 from printernizer_stats.registry import Registry
 
 BATCH_POINTS = 256
@@ -24,8 +26,11 @@ HEADER = """\
 # (e.g. http://receiver:8080), RECEIVER_TOKEN (shared with `printernizer-stats serve --token`),
 # QUEUE_DIR (persistent sending queue, survives restarts and crashes); optional, with their defaults:
 # OTLP_ENDPOINT (0.0.0.0:4318), HEALTH_CHECK_ENDPOINT (localhost:13133), TELEMETRY_PORT (8888).
-# Check it: otelcol-printernizer-stats validate --config=otelcol.yaml
-"""
+# Check it: otelcol-printernizer-stats validate --config=otelcol.yaml"""
+
+
+_TEMPLATE = load_template("otelcol.yaml")
+"""The configuration with its comments; ``$name`` marks what comes from the registry."""
 
 
 def _quote(text: str) -> str:
@@ -43,131 +48,22 @@ def metric_names_regex(policy: CollectorPolicy) -> str:
     return "^(" + "|".join(name.replace(".", "[.]") for name in policy.metric_names) + ")$"
 
 
+def _statement_lines(policy: CollectorPolicy) -> str:
+    """The data-point ``keep_keys`` statements, one YAML list item per metric, at the template's indent."""
+    return "\n".join(f'          - keep_keys(attributes, {_string_list(keys)}) where metric.name == "{name}"'
+                     for name, keys in policy.datapoint_keys.items())
+
+
 def render_otelcol_config(registry: Registry) -> str:
-    """The whole collector YAML, every key commented."""
+    """The whole collector YAML, every key commented: the template filled in with the registry's policy."""
     policy = collector_policy(registry)
-    datapoint_statements = "\n".join(
-        f'          - keep_keys(attributes, {_string_list(keys)}) where metric.name == "{name}"'
-        for name, keys in policy.datapoint_keys.items()
+    return _TEMPLATE.substitute(
+        header=HEADER.format(release=COLLECTOR_RELEASE),
+        registry_version=policy.registry_version,
+        metric_names_regex=metric_names_regex(policy),
+        resource_keys=_string_list(policy.resource_keys),
+        datapoint_statements=_statement_lines(policy),
+        all_keys=_string_list(policy.all_keys),
+        blocked_values="\n".join(f"      - {_quote(pattern)}" for pattern in policy.blocked_values),
+        batch_points=BATCH_POINTS,
     )
-    blocked = "\n".join(f"      - {_quote(pattern)}" for pattern in policy.blocked_values)
-    return f"""{HEADER.format(release=COLLECTOR_RELEASE)}
-extensions:
-  # Health endpoint for probes on this host (or inside the container).
-  health_check:
-    endpoint: ${{env:HEALTH_CHECK_ENDPOINT:-localhost:13133}}
-  # Persistent sending queue: a client's batch is on disk before the client gets its 200, so it survives a
-  # collector restart or crash (fsync: a power cut too).
-  file_storage/queue:
-    directory: ${{env:QUEUE_DIR}}
-    create_directory: true
-    fsync: true
-
-receivers:
-  otlp:
-    protocols:
-      http:
-        endpoint: ${{env:OTLP_ENDPOINT:-0.0.0.0:4318}}
-        # Clients speak HTTPS only; the certificate is the public one of the stats host.
-        tls:
-          cert_file: ${{env:TLS_CERT_FILE}}
-          key_file: ${{env:TLS_KEY_FILE}}
-        # A weekly batch is ~3 KB gzipped; the receiver refuses more than this anyway.
-        max_request_body_size: 262144
-        # Never copy request metadata (client address, headers) into the pipeline.
-        include_metadata: false
-
-processors:
-  # First: refuse work before the collector runs out of memory (clients get a retryable answer).
-  memory_limiter:
-    check_interval: 1s
-    limit_mib: 256
-    spike_limit_mib: 64
-
-  # Only metrics the registry declares (registry version {policy.registry_version}); everything else is dropped.
-  # error_mode propagate: a statement that fails refuses the request instead of letting it pass unfiltered.
-  filter/registry_metrics:
-    error_mode: propagate
-    metrics:
-      metric:
-        - 'not IsMatch(name, "{metric_names_regex(policy)}")'
-
-  # Only registry keys: resource fields, no scope attributes, and per metric its declared data-point keys.
-  transform/registry_keys:
-    error_mode: propagate
-    metric_statements:
-      - context: resource
-        statements:
-          - keep_keys(attributes, {_string_list(policy.resource_keys)})
-      - context: scope
-        statements:
-          - keep_keys(attributes, [])
-      - context: datapoint
-        statements:
-{datapoint_statements}
-
-  # Defence in depth: mask (****) parts of values that look like addresses, e-mails or URLs under any
-  # allowed key, resource and scope included; values that are not strings are checked as text too. The
-  # receiver then rejects the point (a masked value is in no allowed set) instead of storing it.
-  redaction/values:
-    allow_all_keys: false
-    allowed_keys: {_string_list(policy.all_keys)}
-    redact_all_types: true
-    blocked_values:
-{blocked}
-    # Listing what was redacted would itself leak: keep the summary silent.
-    summary: silent
-
-exporters:
-  otlp_http/receiver:
-    endpoint: ${{env:RECEIVER_ENDPOINT}}
-    compression: gzip
-    headers:
-      Authorization: "Bearer ${{env:RECEIVER_TOKEN}}"
-    # The receiver answers 400 for invalid data (permanent, not retried), 429/503 with Retry-After when busy.
-    retry_on_failure:
-      enabled: true
-      initial_interval: 5s
-      max_interval: 5m
-      # 0: retry until the receiver takes the batch; the persistent queue keeps it meanwhile.
-      max_elapsed_time: 0
-    sending_queue:
-      enabled: true
-      storage: file_storage/queue
-      sizer: requests
-      queue_size: 10000
-      # Batching happens here, after the persistent queue, not in a `batch` processor before it: that one
-      # holds accepted requests in memory for up to its timeout, and a crash would lose batches whose
-      # clients were already answered 200. A request leaves the queue once its merged export succeeded.
-      batch:
-        sizer: items
-        # Merge many installations' batches (one ResourceMetrics each, stored as its own batch by the
-        # receiver) into one request of ~256 data points, or whatever came within the timeout.
-        min_size: {BATCH_POINTS}
-        flush_timeout: 1s
-        # 0 = never split a request: a weekly batch split over two requests would reach the receiver as a
-        # conflict (same batch id, other content) and its second part would not be stored.
-        max_size: 0
-
-service:
-  extensions: [health_check, file_storage/queue]
-  telemetry:
-    # Warnings only: debug logs could include request details.
-    logs:
-      level: warn
-    # The collector's own metrics (queue size, refused and failed points) for the maintainers' monitoring,
-    # on this host only.
-    metrics:
-      level: basic
-      readers:
-        - pull:
-            exporter:
-              prometheus:
-                host: localhost
-                port: ${{env:TELEMETRY_PORT:-8888}}
-  pipelines:
-    metrics:
-      receivers: [otlp]
-      processors: [memory_limiter, filter/registry_metrics, transform/registry_keys, redaction/values]
-      exporters: [otlp_http/receiver]
-"""

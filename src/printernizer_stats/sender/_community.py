@@ -2,9 +2,9 @@
 
 Fetched only when the composition root says so (opted in, no DO_NOT_TRACK), from the scheduler's round on
 its worker thread. The request carries nothing about the installation: no token (the summary is public),
-no id, only ``If-None-Match`` with the cached ETag. The transport rules are the sender's: HTTPS (plain
-HTTP only to loopback), proxy and CA only from :class:`SenderConfig`, ``trust_env = False``, no redirects,
-the configured timeout, and at most 64 KiB of answer. Any failure keeps the cache as it is and logs one
+no id, only ``If-None-Match`` with the cached ETag. The transport rules are the sender's (``_http``): HTTPS
+(plain HTTP only to loopback), proxy and CA only from :class:`SenderConfig`, the environment ignored, no
+redirects, the configured timeout, and at most 64 KiB of answer. Any failure keeps the cache as it is and logs one
 line with the exception type, never its message or the URL.
 """
 
@@ -24,6 +24,7 @@ import structlog
 
 from printernizer_stats.sender._config import OTLP_METRICS_PATH, SenderConfig, metrics_url
 from printernizer_stats.sender._db import SenderDB
+from printernizer_stats.sender._http import USER_AGENT, hardened_session, request_capped
 from printernizer_stats.sender._summary_shape import validate_summary
 
 _log = structlog.get_logger(__name__)
@@ -117,19 +118,13 @@ class CommunitySummary:
 
     def _fetch(self, etag: str | None) -> _Answer:
         url = summary_url(self.config.endpoint)  # raises for a non-HTTPS endpoint before any connection
-        headers = {"Accept": "application/json", "User-Agent": "printernizer-stats"}
+        headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
         if etag:
             headers["If-None-Match"] = etag
-        with self._session_factory() as session:
-            session.trust_env = False
-            session.verify = self.config.ca_file or True
-            session.proxies = {"https": self.config.proxy, "http": self.config.proxy} if self.config.proxy else {}
-            response = session.get(url, headers=headers, timeout=self.config.timeout_s, allow_redirects=False,
-                                   stream=True)
-            try:
-                body = response.raw.read(MAX_SUMMARY_BYTES + 1, decode_content=True) or b""
-            finally:
-                response.close()
+        with hardened_session(self.config, self._session_factory()) as session:
+            response = request_capped(session, "GET", url, timeout_s=self.config.timeout_s,
+                                      limit=MAX_SUMMARY_BYTES + 1, headers=headers)
+        body = response.body
         if response.status_code == 304:
             return _Answer(None, etag)
         if response.status_code != 200:

@@ -1,9 +1,8 @@
 """One HTTP attempt: POST a gzipped batch, classify the answer. No retry loop here (see ``_sender``).
 
-``requests`` with ``trust_env = False``: no proxy, CA bundle or ``.netrc`` credentials are picked up from
-the environment; the proxy and CA file come only from :class:`SenderConfig`. Redirects are not followed
-(a redirect could lead to plain HTTP or elsewhere). Reasons recorded are a status code or an exception
-class name, never an exception message: those carry host names and proxy URLs.
+The session and the request follow the host side's HTTP rules (``_http``: environment ignored, proxy and
+CA only from :class:`SenderConfig`, no redirects, a capped answer). Reasons recorded are a status code or
+an exception class name, never an exception message: those carry host names and proxy URLs.
 """
 
 from __future__ import annotations
@@ -20,6 +19,7 @@ from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import ExportM
 
 from printernizer_stats.sender._batch import gzip_payload
 from printernizer_stats.sender._config import SenderConfig
+from printernizer_stats.sender._http import USER_AGENT, CappedResponse, hardened_session, request_capped
 from printernizer_stats.sender._retry import is_retryable_status, parse_retry_after
 
 _log = structlog.get_logger(__name__)
@@ -98,15 +98,12 @@ class Transport:
     def __init__(self, config: SenderConfig, session: requests.Session | None = None) -> None:
         self.url = config.url  # raises for a non-HTTPS endpoint before any connection exists
         self.timeout_s = config.timeout_s
-        self.session = session or requests.Session()
-        self.session.trust_env = False
-        self.session.verify = config.ca_file or True
-        self.session.proxies = {"https": config.proxy, "http": config.proxy} if config.proxy else {}
+        self.session = hardened_session(config, session)
         self.headers = {
             "Content-Type": "application/x-protobuf",
             "Content-Encoding": "gzip",
             "Accept": "application/x-protobuf",
-            "User-Agent": "printernizer-stats",
+            "User-Agent": USER_AGENT,
         }
         if config.token:
             self.headers["Authorization"] = f"Bearer {config.token}"
@@ -114,23 +111,17 @@ class Transport:
     def post(self, payload: bytes) -> SendResult:
         """One attempt. Never raises: every failure is a :class:`SendResult`."""
         try:
-            response = self.session.post(
-                self.url, data=gzip_payload(payload), headers=self.headers, timeout=self.timeout_s,
-                allow_redirects=False, stream=True,
-            )
-            try:
-                body = response.raw.read(MAX_RESPONSE_BYTES, decode_content=True) or b""
-            finally:
-                response.close()
+            response = request_capped(self.session, "POST", self.url, timeout_s=self.timeout_s,
+                                      limit=MAX_RESPONSE_BYTES, data=gzip_payload(payload), headers=self.headers)
         except requests.RequestException as exc:
             return SendResult(Outcome.RETRY, None, type(exc).__name__)
         except Exception as exc:  # urllib3 errors escaping requests while reading the body
             return SendResult(Outcome.RETRY, None, type(exc).__name__)
-        return self._classify(response, body)
+        return self._classify(response)
 
     @staticmethod
-    def _classify(response: requests.Response, body: bytes) -> SendResult:
-        status = response.status_code
+    def _classify(response: CappedResponse) -> SendResult:
+        status, body = response.status_code, response.body
         if 200 <= status < 300:
             partial = _partial_success(body, response.headers.get("Content-Type", ""))
             return SendResult(

@@ -20,8 +20,9 @@ from typing import Any
 import structlog
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from jinja2 import Environment, PackageLoader, pass_context, select_autoescape
+from jinja2 import Environment, pass_context
 
+from printernizer_stats.pages import page_environment
 from printernizer_stats.registry import privacy_items, registry_texts, utc_today, week_label, week_start
 from printernizer_stats.registry.names import Metric
 from printernizer_stats.viewer._backend import StatsBackend
@@ -121,9 +122,7 @@ def example_facts(example: Mapping[str, Any] | None) -> list[tuple[str, str]]:
 
 
 def _environment() -> Environment:
-    env = Environment(loader=PackageLoader("printernizer_stats.viewer", "templates"),
-                      autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True,
-                      extensions=["jinja2.ext.i18n"])
+    env = page_environment("printernizer_stats.viewer", "templates", extensions=["jinja2.ext.i18n"])
     # New-style gettext, whitespace-trimmed messages; the callables are handed in per render (the language).
     env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
     env.policies["ext.i18n.trimmed"] = True

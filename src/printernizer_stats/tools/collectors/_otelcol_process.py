@@ -11,21 +11,16 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-import signal
-import subprocess
-import tempfile
-import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
-from printernizer_stats.collector._build import find_otelcol
-from printernizer_stats.collector._otelcol import render_otelcol_config
-from printernizer_stats.collector._rotel import CollectorError, free_port
+from printernizer_stats.collector import find_otelcol, render_otelcol_config
 from printernizer_stats.registry import Registry, default_registry
+from printernizer_stats.tools._ports import free_port
+from printernizer_stats.tools.collectors._process import ChildProcess, CollectorError, Workdir
 
 _METRIC_LINE = re.compile(r"^(?P<name>[a-z_]+)(?:\{(?P<labels>[^}]*)\})? (?P<value>\S+)$")
 
@@ -60,13 +55,12 @@ class OtelcolCollector:
             raise CollectorError("the collector is not built: run `printernizer-stats collector build`")
         self.binary = found
         self.settings = settings
-        self._owns_workdir = workdir is None
-        self.workdir = Path(workdir or tempfile.mkdtemp(prefix="printernizer-stats-otelcol-"))
-        self.workdir.mkdir(parents=True, exist_ok=True)
+        self._workdir = Workdir(workdir, "printernizer-stats-otelcol-")
+        self.workdir = self._workdir.path
         self.log_path = self.workdir / "otelcol.log"
         self.config = settings.config.resolve() if settings.config else self._rendered(registry or default_registry())
         self.port = self.health_port = self.telemetry_port = 0
-        self._process: subprocess.Popen[bytes] | None = None
+        self._child = ChildProcess(self.log_path)
 
     def _rendered(self, registry: Registry) -> Path:
         path = self.workdir / "otelcol.yaml"
@@ -80,7 +74,7 @@ class OtelcolCollector:
 
     @property
     def running(self) -> bool:
-        return self._process is not None and self._process.poll() is None
+        return self._child.running
 
     def environment(self) -> dict[str, str]:
         """The variables ``otelcol.yaml`` reads, for this run."""
@@ -98,17 +92,8 @@ class OtelcolCollector:
             self.port, self.health_port, self.telemetry_port = free_port(), free_port(), free_port()
         argv = [str(self.binary), f"--config={self.config}"]
         env = {"PATH": os.environ.get("PATH", ""), "HOME": os.environ.get("HOME", "/"), **self.environment()}
-        with self.log_path.open("ab") as log:
-            self._process = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, env=env,  # noqa: S603
-                                             cwd=self.workdir)
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            if self._process.poll() is not None:
-                break
-            if self._healthy():
-                return self
-            time.sleep(0.05)
-        self.kill()
+        if self._child.start(argv, env, self.workdir, self._healthy, timeout_s):
+            return self
         raise CollectorError(f"the collector did not start; last log lines:\n{self.log_tail()}")
 
     def _healthy(self) -> bool:
@@ -121,22 +106,11 @@ class OtelcolCollector:
 
     def stop(self, timeout_s: float = 15.0) -> int | None:
         """SIGTERM (the queue stays on disk), SIGKILL after ``timeout_s``; the exit code."""
-        process, self._process = self._process, None
-        if process is None or process.poll() is not None:
-            return None if process is None else process.returncode
-        process.send_signal(signal.SIGTERM)
-        try:
-            return process.wait(timeout_s)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            return process.wait()
+        return self._child.stop(timeout_s)
 
     def kill(self) -> None:
         """SIGKILL, as a crash or the OOM killer would end it."""
-        process, self._process = self._process, None
-        if process is not None and process.poll() is None:
-            process.kill()
-            process.wait()
+        self._child.kill()
 
     def restart(self, timeout_s: float = 30.0) -> OtelcolCollector:
         self.stop()
@@ -155,15 +129,11 @@ class OtelcolCollector:
         return totals
 
     def log_tail(self, lines: int = 20) -> str:
-        try:
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return ""
+        return self._child.log_tail(lines)
 
     def close(self) -> None:
         self.stop()
-        if self._owns_workdir:
-            shutil.rmtree(self.workdir, ignore_errors=True)
+        self._workdir.remove()
 
     def __enter__(self) -> OtelcolCollector:
         return self.start()

@@ -12,7 +12,6 @@ from __future__ import annotations
 import importlib.util
 import os
 import re
-import socket
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,10 +19,6 @@ from pathlib import Path
 BINARY_NAME = "rotel-agent"
 _TOKEN = re.compile(r"^[A-Za-z0-9._~+/-]+=*$")
 """RFC 6750 b64token: also safe inside rotel's ``key=value,...`` header list."""
-
-
-class CollectorError(RuntimeError):
-    """The local collector could not be started (binary missing, port taken, exited at once)."""
 
 
 def find_rotel_agent() -> Path | None:
@@ -102,13 +97,6 @@ def rotel_command(binary: Path, settings: RotelSettings, http_port: int, grpc_po
         argv += ["--otlp-with-metrics-processor", str(processor)]
     env = {"ROTEL_OTLP_EXPORTER_CUSTOM_HEADERS": f"Authorization=Bearer {settings.token}"} if settings.token else {}
     return argv, env
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    """A port nobody listens on right now (rotel cannot report the port it bound, so it gets one)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((host, 0))
-        return int(probe.getsockname()[1])
 
 
 def child_environment(extra: Mapping[str, str]) -> dict[str, str]:

@@ -7,25 +7,21 @@ show what a crash loses. Restarts keep the port, so clients keep their endpoint.
 
 from __future__ import annotations
 
-import shutil
-import signal
 import socket
-import subprocess
-import tempfile
 import time
 from pathlib import Path
 from types import TracebackType
 
-from printernizer_stats.collector._rotel import (
-    CollectorError,
+from printernizer_stats.registry import Registry, default_registry
+from printernizer_stats.tools._ports import free_port
+from printernizer_stats.tools.collectors._process import ChildProcess, CollectorError, Workdir
+from printernizer_stats.tools.collectors._rotel import (
     RotelSettings,
     child_environment,
     find_rotel_agent,
-    free_port,
     rotel_command,
 )
-from printernizer_stats.collector._rotel_processor import render_rotel_processor
-from printernizer_stats.registry import Registry, default_registry
+from printernizer_stats.tools.collectors._rotel_processor import render_rotel_processor
 
 _START_ATTEMPTS = 3
 
@@ -48,13 +44,12 @@ class LocalCollector:
         self.binary = found
         self.settings = settings
         self.registry = registry or default_registry()
-        self._owns_workdir = workdir is None
-        self.workdir = Path(workdir or tempfile.mkdtemp(prefix="printernizer-stats-rotel-"))
-        self.workdir.mkdir(parents=True, exist_ok=True)
+        self._workdir = Workdir(workdir, "printernizer-stats-rotel-")
+        self.workdir = self._workdir.path
         self.log_path = self.workdir / "rotel.log"
         self.port = settings.port
         self._grpc_port = 0
-        self._process: subprocess.Popen[bytes] | None = None
+        self._child = ChildProcess(self.log_path)
 
     @property
     def url(self) -> str:
@@ -63,7 +58,7 @@ class LocalCollector:
 
     @property
     def running(self) -> bool:
-        return self._process is not None and self._process.poll() is None
+        return self._child.running
 
     def start(self, timeout_s: float = 10.0) -> LocalCollector:
         """Start rotel and wait until it accepts connections; raises CollectorError."""
@@ -87,39 +82,22 @@ class LocalCollector:
 
     def _try_start(self, processor: Path | None, timeout_s: float) -> bool:
         argv, env = rotel_command(self.binary, self.settings, self.port, self._grpc_port, self.workdir, processor)
-        with self.log_path.open("ab") as log:
-            self._process = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT,  # noqa: S603
-                                             env=child_environment(env), cwd=self.workdir)
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            if self._process.poll() is not None:
-                return False  # exited at once: most likely the port was taken meanwhile
-            try:
-                with socket.create_connection((self.settings.host, self.port), timeout=0.2):
-                    return True
-            except OSError:
-                time.sleep(0.05)
-        self.kill()
-        return False
+        return self._child.start(argv, child_environment(env), self.workdir, self._accepts, timeout_s)
+
+    def _accepts(self) -> bool:
+        try:
+            with socket.create_connection((self.settings.host, self.port), timeout=0.2):
+                return True
+        except OSError:
+            return False
 
     def stop(self, timeout_s: float = 15.0) -> int | None:
         """SIGTERM (rotel flushes its batch and exports it), SIGKILL after ``timeout_s``; the exit code."""
-        process, self._process = self._process, None
-        if process is None or process.poll() is not None:
-            return None if process is None else process.returncode
-        process.send_signal(signal.SIGTERM)
-        try:
-            return process.wait(timeout_s)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            return process.wait()
+        return self._child.stop(timeout_s)
 
     def kill(self) -> None:
         """SIGKILL, as a crash would end it: what rotel has accepted but not exported is lost."""
-        process, self._process = self._process, None
-        if process is not None and process.poll() is None:
-            process.kill()
-            process.wait()
+        self._child.kill()
 
     def restart(self, timeout_s: float = 10.0) -> LocalCollector:
         """Stop gracefully and start again on the same port."""
@@ -127,16 +105,12 @@ class LocalCollector:
         return self.start(timeout_s)
 
     def log_tail(self, lines: int = 20) -> str:
-        try:
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return ""
+        return self._child.log_tail(lines)
 
     def close(self) -> None:
         """Stop (gracefully) and remove the folder if it was ours."""
         self.stop()
-        if self._owns_workdir:
-            shutil.rmtree(self.workdir, ignore_errors=True)
+        self._workdir.remove()
 
     def __enter__(self) -> LocalCollector:
         return self.start()
