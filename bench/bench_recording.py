@@ -69,9 +69,9 @@ def db_size(weeks: int, jobs_per_week: int) -> None:
         client, sim = simulate_installation(str(path), weeks, seed=1, first_day=date(2025, 11, 24),
                                             jobs_per_week=jobs_per_week)
         elapsed = time.perf_counter() - started
-        client.store.checkpoint()
+        client.services.store.checkpoint()
         size = sum(os.path.getsize(p) for p in Path(tmp).iterdir())
-        rows = len(client.store.readings())
+        rows = len(client.services.store.readings())
     print(f"local DB after {weeks} weeks at {jobs_per_week} jobs/week: {size / 1024:.0f} KiB "
           f"({rows} day rollups, {sim.bus.emitted} events, simulated in {elapsed:.1f} s); "
           f"goal < 1024 KiB: {'met' if size < 1024 * 1024 else 'MISSED'}")

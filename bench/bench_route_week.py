@@ -64,7 +64,7 @@ def share_in_other(registry: Registry, tmp: Path, per_day: int) -> tuple[float, 
                 client.flush()
 
     asyncio.run(week())
-    readings = [r for r in client.store.readings() if r.metric == ROUTE_METRIC]
+    readings = [r for r in client.services.store.readings() if r.metric == ROUTE_METRIC]
     total = sum(r.count for r in readings)
     local_other = sum(r.count for r in readings if dict(r.attributes)["http.route"] == OTHER)
     wire = cap_week_series(combine_weeks(readings, registry), registry)

@@ -105,7 +105,7 @@ def variants(make_app: Callable[[], FastAPI], tmp: Path) -> tuple[dict[str, App]
     app = make_app()
     stack_builder = app.build_middleware_stack
     app.build_middleware_stack = lambda: RouteMetricsMiddleware(
-        stack_builder(), RouteTable(app), _SdkDurations(sdk_client.instruments))  # type: ignore[arg-type]
+        stack_builder(), RouteTable(app), _SdkDurations(sdk_client.services.instruments))  # type: ignore[arg-type]
     apps["lean + SDK record (not shipped)"] = app
     return apps, clients
 
@@ -132,7 +132,7 @@ def measure(title: str, make_app: Callable[[], FastAPI], path: str, requests: in
         recorded = []
         for client in clients:
             client.flush()
-            recorded.append(sum(r.count for r in client.store.readings()
+            recorded.append(sum(r.count for r in client.services.store.readings()
                                 if r.metric == "http.server.request.duration"))
             client.stop()
 

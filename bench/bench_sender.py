@@ -49,21 +49,21 @@ def aggregation(weeks: int, jobs_per_week: int, repeats: int) -> bytes:
         today = FIRST + timedelta(weeks=weeks)
         client = StatsClient(path, today=lambda: today, environ={})
         last = week_start(today) - timedelta(weeks=1)
-        outbox = client.sending.outbox
+        outbox = client.services.sending.outbox
         samples = []
         for _ in range(repeats):
             outbox.clear(today)
             outbox.enqueue([], today, batched_through=last - timedelta(weeks=1))
             begin = time.perf_counter_ns()
-            labels = client.sending.collect()
+            labels = client.services.sending.collect()
             samples.append(time.perf_counter_ns() - begin)
             assert len(labels) == 1, labels
         payload = outbox.queued()[0].payload
         outbox.clear(today)
         begin = time.perf_counter()
-        all_weeks = client.sending.collect()
+        all_weeks = client.services.sending.collect()
         everything = time.perf_counter() - begin
-        rows = len(client.store.readings()) + len(client.store.week_rollups())
+        rows = len(client.services.store.readings()) + len(client.services.store.week_rollups())
     p50, p99 = pct(samples, 0.5) / 1000, pct(samples, 0.99) / 1000
     print(f"weekly aggregation, one week, DB after {weeks} weeks at {jobs_per_week} jobs/week "
           f"({rows} rollup rows, simulated in {simulated:.1f} s), {repeats} runs:")
@@ -83,8 +83,8 @@ def sizes(heavy: bytes, installations: int) -> None:
             path = Path(tmp) / f"i{seed}.db"
             simulate_installation(str(path), 2, seed=seed, first_day=FIRST)
             client = StatsClient(path, today=lambda: today, environ={})
-            client.sending.collect()
-            payload = client.sending.outbox.queued()[-1].payload
+            client.services.sending.collect()
+            payload = client.services.sending.outbox.queued()[-1].payload
             typical.append((len(payload), len(gzip_payload(payload))))
     raw = sorted(size for size, _ in typical)
     zipped = sorted(size for _, size in typical)
@@ -106,16 +106,16 @@ def submit(weeks: int, repeats: int) -> None:
         with FaultyReceiver(tls_dir=Path(tmp)) as receiver:
             client = StatsClient(path, today=lambda: today, environ={},
                                  sender=SenderConfig(endpoint=receiver.url, ca_file=receiver.ca_file))
-            client.sending.collect()
-            batch = client.sending.outbox.queued()[0]
+            client.services.sending.collect()
+            batch = client.services.sending.outbox.queued()[0]
             samples = []
             for n in range(repeats + 1):
-                client.sending.outbox.clear(today)
-                with client.sending.outbox.db.connect() as conn:
+                client.services.sending.outbox.clear(today)
+                with client.services.sending.outbox.db.connect() as conn:
                     conn.execute("INSERT INTO outbox (batch_id, label, week, kind, payload) VALUES (?,?,?,?,?)",
                                  (batch.batch_id, batch.label, batch.week.toordinal(), batch.kind, batch.payload))
                 begin = time.perf_counter_ns()
-                [attempt] = client.sending.sender.send_due()
+                [attempt] = client.services.sending.sender.send_due()
                 if n:  # the first send warms imports and the TLS context
                     samples.append(time.perf_counter_ns() - begin)
                 assert attempt.outcome == "accepted", attempt

@@ -12,6 +12,7 @@ import pytest
 
 from printernizer_stats.analytics import SUMMARY_SCHEMA, AnalyticsConfig, create_maintainers_app
 from printernizer_stats.analytics._auth import SESSION_COOKIE, DashboardAuth
+from printernizer_stats.contract import validate_summary
 from printernizer_stats.server import ReceiverConfig
 from tests.analytics.conftest import STANDARD, K, TestClient, now_after
 
@@ -185,6 +186,7 @@ def test_summary_is_public_small_and_cacheable(client: TestClient) -> None:
         assert all(item["installations"] >= K and item["low"] <= item["share"] <= item["high"]
                    for item in summary[key])
     assert "countries" not in summary and "error_types" not in json.dumps(summary)
+    assert validate_summary(summary) == summary  # what the client keeps is all that was published
     again = client.get("/v1/summary", headers={"If-None-Match": answer.headers["etag"]})
     assert again.status_code == 304 and not again.content
 

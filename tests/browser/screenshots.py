@@ -45,7 +45,7 @@ def build(db: Path) -> None:
                                  now=lambda: now_after(population))
     with serve_in_thread(app) as url:  # the community summary, fetched by the scheduler's round
         client = StatsClient(db, environ={}, today=lambda: DAY, sender=SenderConfig(endpoint=url))
-        client.sending.community.refresh()
+        client.services.community.refresh()
 
 
 def main(out: Path) -> None:

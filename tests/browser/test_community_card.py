@@ -29,7 +29,7 @@ def test_opted_in_user_sees_the_card_with_their_group_marked(page: Any, tmp_path
         app = create_standin_app(stats_db=db, stats_options={
             "environ": {}, "today": Clock(DAY).today, "export_interval_s": 3600, "sender": sender})
         with serve_in_thread(app, lifespan="on") as url:
-            app.state.usage_stats.sending.tick()  # the round the scheduler would run
+            app.state.usage_stats.services.rounds.tick()  # the round the scheduler would run
             fetched = len(receiver.requests)
             page.goto(f"{url}{MOUNT_PREFIX}/")
             card = page.locator("#community")

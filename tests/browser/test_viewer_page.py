@@ -197,7 +197,7 @@ def test_opt_out_stops_all_traffic_to_the_receiver(page: Any, tmp_path: Path) ->
         expect(page.get_by_role("switch", name=SWITCH)).not_to_be_checked()
         connections = receiver.connections
         clock.day = date(2026, 11, 30)  # W48 complete: it would be due now
-        scheduler = client.sending.scheduler
+        scheduler = client.services.rounds.schedule.scheduler
         assert scheduler is not None
         rounds = scheduler.ticks
         _wait_until(lambda: scheduler.ticks >= rounds + 5)

@@ -62,7 +62,7 @@ def _recorded_jobs_created(directory: Path) -> int:
     """Jobs created as the installations themselves recorded them (their local weekly values)."""
     total = 0
     for db in sorted((directory / "installations").glob("*.db")):
-        for value in StatsClient(db).week_values():
+        for value in StatsClient(db).services.weeks.values():
             if value.metric == "printernizer.jobs.events" and dict(value.attributes)["event"] in {
                     "created", "auto_created"}:
                 total += int(value.value)

@@ -44,7 +44,7 @@ def test_viewer_serves_the_page_and_the_api_for_a_db(tmp_path: Path) -> None:
     assert status.json()["opted_in"] is True
     assert form.status_code == 403  # a simple request (what a form can send) changes nothing
     assert opt_in.status_code == 200 and opt_in.json()["status"]["opted_in"] is True
-    assert StatsClient(db).store.readings() == []  # the viewer process itself records nothing
+    assert StatsClient(db).services.store.readings() == []  # the viewer process itself records nothing
 
 
 def test_viewer_refuses_a_bad_port(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

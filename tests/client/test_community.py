@@ -17,8 +17,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from printernizer_stats.analytics import AnalyticsConfig, create_maintainers_app
 from printernizer_stats.client import StatsClient
+from printernizer_stats.contract import ENDPOINT_ENV
 from printernizer_stats.registry import fleet_size_label, week_label, week_start
-from printernizer_stats.sender import ENDPOINT_ENV, SenderConfig, sender_config
+from printernizer_stats.sender import SenderConfig, sender_config
 from printernizer_stats.server import ReceiverConfig
 from tests.analytics.conftest import build_sqlite, now_after
 from tests.analytics.population import Population
@@ -105,7 +106,7 @@ def test_opted_in_fetches_once_a_day_and_revalidates(db: Path, receiver: tuple[s
     day = Day(DAY)
     client = _client(db, url, day)
     assert client.community_summary()["reason"].startswith("not fetched yet")
-    client.sending.tick()
+    client.services.rounds.tick()
     view = client.community_summary()
     assert view["available"] and view["reason"] is None and view["fetched_day"] == DAY.isoformat()
     summary = view["summary"]
@@ -114,10 +115,10 @@ def test_opted_in_fetches_once_a_day_and_revalidates(db: Path, receiver: tuple[s
     assert summary["installations"] >= 60 and {g["value"] for g in summary["deployment_modes"]} >= {"docker"}
     assert all(g["installations"] >= 5 for key in ("versions", "platforms", "fleet_sizes") for g in summary[key])
     for _ in range(3):
-        client.sending.tick()
+        client.services.rounds.tick()
     assert len(requests.seen) == 1 and requests.seen[0] == (None, 200)
     day.day += timedelta(days=1)
-    client.sending.tick()
+    client.services.rounds.tick()
     assert len(requests.seen) == 2 and requests.seen[1][1] == 304 and requests.seen[1][0] is not None
     again = client.community_summary()
     assert again["summary"] == summary and again["fetched_day"] == day.day.isoformat()
@@ -128,10 +129,10 @@ def test_yours_is_computed_locally(db: Path, receiver: tuple[str, SummaryRequest
     errors per 1,000 jobs from the local store, in the summary's terms and for the summary's week."""
     url, _ = receiver
     client = _client(db, url, Day(DAY))
-    client.sending.tick()
+    client.services.rounds.tick()
     view = client.community_summary()
     yours, compared = view["yours"], date.fromisoformat(view["week"])
-    facts = client.facts()
+    facts = client.services.facts.current()
     assert yours["deployment_mode"] == facts["printernizer.deployment_mode"]
     assert yours["app_version"] == facts["printernizer.app_version"]
     assert yours["platform"] == facts["printernizer.platform"]
@@ -139,7 +140,7 @@ def test_yours_is_computed_locally(db: Path, receiver: tuple[str, SummaryRequest
     assert yours["fleet_size"] == fleet_size_label(yours["printers"])
     assert yours["features"] and all(isinstance(on, bool) for on in yours["features"].values())
     assert compared == POPULATION.last_week != week_start(DAY) - timedelta(weeks=1)
-    week = [v for v in client.week_values(compared, compared)]
+    week = [v for v in client.services.weeks.values(compared, compared)]
     jobs = sum(v.value for v in week if v.metric == "printernizer.jobs.events"
                and dict(v.attributes)["event"] in {"created", "auto_created"})
     errors = sum(v.value for v in week if v.metric == "printernizer.errors")
@@ -155,26 +156,26 @@ def test_off_deletes_the_summary_and_never_connects(db: Path, how: str) -> None:
     with SummaryServer({"schema": "printernizer-stats/summary/1"}) as server:
         day = Day(DAY)
         client = _client(db, server.url, day)
-        client.sending.community.cache.clear()
+        client.services.community.cache.clear()
         server.serve(_valid_summary())
-        client.sending.tick()
+        client.services.rounds.tick()
         assert client.community_summary()["available"] and _cached_rows(db) == 1
         connections = server.connections
         if how == "do_not_track":
             client = _client(db, server.url, day, environ={"DO_NOT_TRACK": "1"}, check_interval_s=0.01)
-            client.sending.tick()
+            client.services.rounds.tick()
         else:
             getattr(client, how)()
         assert _cached_rows(db) == 0
         for _ in range(30):
             day.day += timedelta(days=1)
-            client.sending.tick()
+            client.services.rounds.tick()
             view = client.community_summary()
             assert not view["available"] and view["summary"] is None and view["yours"] is None
         assert ("DO_NOT_TRACK" if how == "do_not_track" else "not opted in") in view["reason"]
         assert client.start_scheduler_thread()
         for _ in range(5):
-            client.sending.wake()
+            client.services.rounds.schedule.wake()
             time.sleep(0.02)
         client.stop_scheduler()
         assert server.connections == connections and _cached_rows(db) == 0
@@ -204,8 +205,8 @@ def test_no_receiver_no_summary(db: Path) -> None:
     the view says why and still shows the installation's own position."""
     for environ in ({}, {ENDPOINT_ENV: "http://stats.example.org"}):
         client = StatsClient(db, today=lambda: DAY, sender=sender_config(environ=environ), environ={})
-        assert not client.sending.config.enabled
-        client.sending.tick()
+        assert not client.services.sending.config.enabled
+        client.services.rounds.tick()
         view = client.community_summary()
         assert not view["available"] and view["reason"].startswith("no receiver configured")
         assert view["yours"]["deployment_mode"] is not None and _cached_rows(db) == 0

@@ -63,8 +63,8 @@ def test_register_then_prove_and_a_copied_id_is_refused(db: Path, tmp_path: Path
     url, storage = receiver
     sender = SenderConfig(endpoint=url)
     client = make_client(db, sender=sender)
-    client.sending.collect()
-    queued = {q.batch_id: q.payload for q in client.sending.outbox.queued()}
+    client.services.sending.collect()
+    queued = {q.batch_id: q.payload for q in client.services.sending.outbox.queued()}
     secret = _secret(db)
     assert all(_credentials(p)[VERIFIER] == verifier_for(secret) for p in queued.values())
     assert [a["outcome"] for a in client.submit_now()["attempts"]] == ["accepted"] * 3
@@ -81,8 +81,8 @@ def test_register_then_prove_and_a_copied_id_is_refused(db: Path, tmp_path: Path
     assert forged.history()["queued"] == [] and forged.history()["entries"][-1]["outcome"] == "rejected"
     # The honest client's next week: the receiver has its verifier, the batch carries only the proof.
     later = make_client(db, sender=sender, today=NEXT_WEEK)
-    later.sending.collect()
-    [next_batch] = later.sending.outbox.queued()
+    later.services.sending.collect()
+    [next_batch] = later.services.sending.outbox.queued()
     assert _credentials(next_batch.payload)[VERIFIER] == ""
     assert [a["outcome"] for a in later.submit_now()["attempts"]] == ["accepted"]
     with storage.engine.connect() as connection:

@@ -60,14 +60,15 @@ def test_lifespan_starts_and_stops_collecting_the_bus_and_the_sender(tmp_path: P
     client: StatsClient = app.state.usage_stats
 
     async def steps(app: FastAPI, http: httpx.AsyncClient) -> tuple[bool, int, bool, bool]:
-        scheduler = client.sending.scheduler
-        return (client._pipeline is not None, bus.subscriber_count(), bus.running,
+        scheduler = client.services.rounds.schedule.scheduler
+        return (client.services.collection.running, bus.subscriber_count(), bus.running,
                 scheduler is not None and scheduler.running)
 
     pipeline, subscribers, bus_running, scheduling = _run(app, steps)
     assert pipeline and subscribers > 0 and bus_running and scheduling
-    assert client._pipeline is None and bus.subscriber_count() == 0 and not bus.running
-    assert client.sending.scheduler is not None and not client.sending.scheduler.running
+    assert not client.services.collection.running and bus.subscriber_count() == 0 and not bus.running
+    scheduler = client.services.rounds.schedule.scheduler
+    assert scheduler is not None and not scheduler.running
 
 
 def test_requests_and_events_are_counted_by_template_once_installed(tmp_path: Path) -> None:
@@ -85,7 +86,7 @@ def test_requests_and_events_are_counted_by_template_once_installed(tmp_path: Pa
         return status.status_code
 
     assert _run(app, steps) == 200
-    readings = client.store.readings()
+    readings = client.services.store.readings()
     routes = {dict(r.attributes)["http.route"] for r in readings if r.metric == "http.server.request.duration"}
     assert routes == {"/api/v1/printers", "/api/v1/jobs"}  # the privacy API's own requests are not counted
     assert any(r.metric == "printernizer.jobs.events" for r in readings)
@@ -106,7 +107,7 @@ def test_opted_out_installation_records_nothing_and_sends_nothing(tmp_path: Path
         return page.status_code, local.json()["days_recorded"]
 
     assert _run(app, steps) == (200, 0)
-    assert client.store.readings() == []
+    assert client.services.store.readings() == []
 
 
 def test_a_broken_db_never_reaches_the_host(tmp_path: Path, captured_logs: list[dict[str, Any]]) -> None:
@@ -214,5 +215,5 @@ def test_both_route_modes_install(tmp_path: Path, mode: str) -> None:
         app.state.usage_stats.flush()
 
     _run(app, steps)
-    readings = app.state.usage_stats.store.readings()
+    readings = app.state.usage_stats.services.store.readings()
     assert any(dict(r.attributes).get("http.route") == "/api/v1/health" for r in readings)

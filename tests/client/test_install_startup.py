@@ -42,7 +42,7 @@ def test_connection_events_of_the_hosts_startup_are_counted(tmp_path: Path) -> N
             client.flush()
 
     asyncio.run(run())
-    counts = {dict(r.attributes)["event"]: r.value for r in client.store.readings() if r.metric == CONNECTIONS}
+    counts = {dict(r.attributes)["event"]: r.value for r in client.services.store.readings() if r.metric == CONNECTIONS}
     assert counts == {"connected": 2, "connection_failed": 1}
     assert bus.subscriber_count() == 0
     assert type(app.state).__name__ == "State"  # the watch is gone with the lifespan
@@ -59,7 +59,7 @@ def test_the_country_comes_from_timezone_then_tz_then_none(tmp_path: Path, envir
     not in Germany."""
     app = create_standin_app(stats_db=tmp_path / "stats.db", stats_options=_options(environ=environ))
     assert app.state.settings.timezone == "Europe/Berlin"
-    assert app.state.usage_stats.facts()["printernizer.country_code"] == country
+    assert app.state.usage_stats.services.facts.current()["printernizer.country_code"] == country
 
 
 def test_opting_in_twice_keeps_the_id_and_the_consent_day_and_says_so(tmp_path: Path) -> None:
@@ -101,7 +101,7 @@ def test_series_seen_before_an_opt_out_do_not_crowd_out_those_after_opting_in_ag
     client.record_error(*pairs[cap])
     client.flush()
     client.stop()
-    stored = [dict(r.attributes) for r in client.store.readings() if r.metric == "printernizer.errors"]
+    stored = [dict(r.attributes) for r in client.services.store.readings() if r.metric == "printernizer.errors"]
     assert stored == [{"error_type": pairs[cap][0], "component": pairs[cap][1]}]
 
 
@@ -123,6 +123,6 @@ def test_the_privacy_apis_own_requests_are_not_counted(tmp_path: Path, mode: str
             client.flush()
 
     asyncio.run(run())
-    routes = {dict(r.attributes)["http.route"] for r in client.store.readings()
+    routes = {dict(r.attributes)["http.route"] for r in client.services.store.readings()
               if r.metric == "http.server.request.duration"}
     assert routes == {"/api/v1/health"}

@@ -63,7 +63,7 @@ def _send(app: FastAPI, requests: list = REQUESTS) -> None:  # type: ignore[type
 
 def _requests(client: StatsClient) -> Counter[tuple[str, str, str]]:
     counted: Counter[tuple[str, str, str]] = Counter()
-    for reading in client.store.readings():
+    for reading in client.services.store.readings():
         if reading.metric == "http.server.request.duration":
             attributes = dict(reading.attributes)
             counted[(attributes["http.route"], attributes["http.request.method"],
@@ -88,7 +88,7 @@ def test_only_route_templates_are_stored_and_no_canary_reaches_sqlite(tmp_path: 
     counted = _requests(client)
     assert counted == EXPECTED
     assert {route for route, _, _ in counted} <= {route_group(t) for t in RouteTable(app).templates()} | {UNMATCHED}
-    events = {(r.metric, r.attributes) for r in client.store.readings()}
+    events = {(r.metric, r.attributes) for r in client.services.store.readings()}
     assert ("printernizer.jobs.events", (("event", "created"),)) in events
     assert ("printernizer.files.transfers", (("direction", "download"), ("result", "completed"))) in events
     client.stop()
@@ -108,7 +108,7 @@ def test_opted_out_nothing_is_recorded(tmp_path: Path, mode: RouteMode) -> None:
     _send(app)
     client.flush()
     client.stop()
-    assert client.store.readings() == []
+    assert client.services.store.readings() == []
 
 
 @pytest.mark.parametrize("mode", ROUTE_MODES)
@@ -124,7 +124,7 @@ def test_requests_before_opt_in_or_pending_at_opt_out_are_never_stored(tmp_path:
     assert sum(_requests(client).values()) == 1
     _send(app)
     client.opt_out()
-    assert client.store.readings() == []
+    assert client.services.store.readings() == []
     client.opt_in()
     client.flush()
     client.stop()

@@ -44,7 +44,7 @@ class Day:
 def simulated_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("sim") / "stats.db"
     client, _ = simulate_installation(str(path), weeks=3, seed=5, first_day=FIRST)
-    client.store.checkpoint()
+    client.services.store.checkpoint()
     return path
 
 
@@ -81,7 +81,7 @@ def test_preview_is_byte_for_byte_what_the_receiver_gets(db: Path, tmp_path: Pat
         client = _client(db, Day(AFTER), receiver.url, ca_file=receiver.ca_file)
         preview = client.preview()
         assert (preview["state"], preview["week"], preview["queued"]) == ("queued", WEEKS[0], 3)
-        queued = {q.batch_id: q.payload for q in client.sending.outbox.queued()}
+        queued = {q.batch_id: q.payload for q in client.services.sending.outbox.queued()}
         result = client.submit_now()
         assert [a["outcome"] for a in result["attempts"]] == ["accepted"] * 3 and result["queued"] == 0
         stored = receiver.stored[preview["batch_id"]]
@@ -103,15 +103,15 @@ def test_only_complete_weeks_from_the_consent_day_each_once(tmp_path: Path) -> N
     client.opt_in()
     kinds = {n: s.kind for n, s in client.registry.metrics.items()}
     monday = date(2026, 11, 16)
-    client.store.add([DayReading(monday, "printernizer.app.starts", (), 5.0),  # before consent: stays home
+    client.services.store.add([DayReading(monday, "printernizer.app.starts", (), 5.0),  # before consent: stays home
                       DayReading(date(2026, 11, 19), "printernizer.app.starts", (), 2.0)], kinds)
-    assert client.sending.collect() == []  # the week is still running
+    assert client.services.sending.collect() == []  # the week is still running
     day.day = date(2026, 11, 23)
-    assert client.sending.collect() == ["2026-W47"]
+    assert client.services.sending.collect() == ["2026-W47"]
     request = ExportMetricsServiceRequest.FromString(base64.b64decode(client.preview()["protobuf_base64"]))
     [metric] = [m for m in request.resource_metrics[0].scope_metrics[0].metrics if m.name == "printernizer.app.starts"]
     assert metric.sum.data_points[0].as_int == 2
-    assert client.sending.collect() == []
+    assert client.services.sending.collect() == []
     client.stop()
 
 
@@ -127,28 +127,30 @@ def test_off_means_zero_connections_for_a_month(db: Path, receiver: FaultyReceiv
     else:
         client = _client(db, day, receiver.url, environ={"DO_NOT_TRACK": "1"}, clock=clock, check_interval_s=0.01)
         client.start()
-    assert client.store.readings() == [] and client.sending.outbox.queued() == []
+    assert client.services.store.readings() == [] and client.services.sending.outbox.queued() == []
     for _ in range(30):
         day.day += timedelta(days=1)
         clock.t += 86_400
-        client.sending.tick()
+        client.services.rounds.tick()
         client.submit_now()
         preview = client.preview()
         assert preview["state"] == "empty"
     assert ("DO_NOT_TRACK" if how == "do_not_track" else "not opted in") in preview["reason"]
     assert client.start_scheduler_thread()  # and a few real rounds on the scheduler's own thread
     for _ in range(5):
-        client.sending.wake()
+        client.services.rounds.schedule.wake()
         time.sleep(0.02)
     client.stop_scheduler()
-    assert client.sending.scheduler is not None and client.sending.scheduler.ticks >= 1
+    scheduler = client.services.rounds.schedule.scheduler
+    assert scheduler is not None and scheduler.ticks >= 1
     assert receiver.connections == 0 and receiver.received == []
 
 
 def test_opt_out_racing_a_batching_round_leaves_nothing_queued(db: Path) -> None:
     """An opt-out arriving while a scheduler round is batching waits for it, then deletes what it queued."""
     client = _client(db, Day(AFTER))
-    original, entered = client.week_values, threading.Event()
+    weeks = client.services.weeks
+    original, entered = weeks.values, threading.Event()
 
     def slow_week_values(*args: Any, **kwargs: Any) -> list[WeekValue]:
         values = original(*args, **kwargs)
@@ -156,13 +158,13 @@ def test_opt_out_racing_a_batching_round_leaves_nothing_queued(db: Path) -> None
         time.sleep(0.2)  # the opt-out arrives now, with this round's values already read
         return values
 
-    client.week_values = slow_week_values  # type: ignore[method-assign]
-    round_ = threading.Thread(target=client.sending.collect)
+    weeks.values = slow_week_values  # type: ignore[method-assign]
+    round_ = threading.Thread(target=client.services.sending.collect)
     round_.start()
     assert entered.wait(2)
     client.opt_out()
     round_.join()
-    assert client.sending.outbox.queued() == []
+    assert client.services.sending.outbox.queued() == []
 
 
 def test_an_unreadable_store_does_not_skip_weeks(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -173,17 +175,17 @@ def test_an_unreadable_store_does_not_skip_weeks(db: Path, monkeypatch: pytest.M
         raise StoreUnavailable("OperationalError: database is locked")
 
     with monkeypatch.context() as patch:
-        patch.setattr(client.store, "readings", locked)
-        assert client.sending.tick() is None
-    assert client.sending.outbox.last_batched_week() is None
-    assert client.sending.collect() == WEEKS
+        patch.setattr(client.services.store, "readings", locked)
+        assert client.services.rounds.tick() is None
+    assert client.services.sending.outbox.last_batched_week() is None
+    assert client.services.sending.collect() == WEEKS
 
 
 def test_the_control_opted_in_does_connect(db: Path, receiver: FaultyReceiver) -> None:
     """The same month opted in does reach the receiver (so the zero above means something)."""
     day, clock = Day(AFTER), Clock()
     client = _client(db, day, receiver.url, clock=clock)
-    client.sending.tick()
+    client.services.rounds.tick()
     assert receiver.connections >= 1 and len(receiver.stored) == 3
 
 
@@ -195,7 +197,7 @@ def test_deletion_request_is_sent_once_while_opted_out(db: Path, receiver: Fault
     old_id = client.consent().installation_id
     client.opt_out(request_server_deletion=True)
     assert client.preview()["week"] == "deletion"
-    client.sending.tick()
+    client.services.rounds.tick()
     [payload] = receiver.stored.values()
     request = ExportMetricsServiceRequest.FromString(payload)
     assert [m.name for m in request.resource_metrics[0].scope_metrics[0].metrics] == [DELETION_METRIC]
@@ -204,7 +206,7 @@ def test_deletion_request_is_sent_once_while_opted_out(db: Path, receiver: Fault
     for _ in range(30):
         day.day += timedelta(days=1)
         clock.t += 86_400
-        client.sending.tick()
+        client.services.rounds.tick()
     assert len(receiver.received) == 1
     assert client.history()["entries"][-1]["week"] == "deletion"
 
@@ -214,11 +216,11 @@ def test_deletion_request_waits_while_do_not_track(db: Path, receiver: FaultyRec
     day, clock = Day(AFTER), Clock()
     _client(db, day, receiver.url, clock=clock).opt_out(request_server_deletion=True)
     dnt = _client(db, day, receiver.url, environ={"DO_NOT_TRACK": "1"}, clock=clock)
-    dnt.sending.tick()
+    dnt.services.rounds.tick()
     dnt.submit_now()
     assert receiver.connections == 0
     assert dnt.preview()["week"] == "deletion"
-    _client(db, day, receiver.url, clock=clock).sending.tick()
+    _client(db, day, receiver.url, clock=clock).services.rounds.tick()
     assert len(receiver.stored) == 1
 
 
@@ -235,7 +237,7 @@ def test_reopt_in_sends_under_a_new_id(db: Path, receiver: FaultyReceiver) -> No
     old_id = client.consent().installation_id
     client.opt_out()
     new_id = client.opt_in().installation_id
-    client.instruments.add("printernizer.app.starts")
+    client.services.instruments.add("printernizer.app.starts")
     client.flush()
     client.stop()
     day.day += timedelta(weeks=1)
@@ -248,12 +250,12 @@ def test_restart_between_attempts_delivers_once(db: Path, receiver: FaultyReceiv
     """503 + Retry-After, process gone, a new StatsClient on the same file waits it out and delivers."""
     day, clock = Day(AFTER), Clock()
     receiver.answer(("503", "300"))
-    _client(db, day, receiver.url, clock=clock).sending.tick()
+    _client(db, day, receiver.url, clock=clock).services.rounds.tick()
     restarted = _client(db, day, receiver.url, clock=clock)
-    assert restarted.sending.tick() == pytest.approx(300)
+    assert restarted.services.rounds.tick() == pytest.approx(300)
     assert len(receiver.received) == 1
     clock.t += 301
-    restarted.sending.tick()
+    restarted.services.rounds.tick()
     assert len(receiver.stored) == 3 and len(receiver.received) == 4
     assert restarted.history()["chain"]["valid"]
 
@@ -261,8 +263,8 @@ def test_restart_between_attempts_delivers_once(db: Path, receiver: FaultyReceiv
 def test_outbox_bound_after_a_long_offline_stretch(db: Path, captured_logs: list[dict[str, object]]) -> None:
     """With room for two weeks, the oldest of three is dropped with a warning."""
     client = _client(db, Day(AFTER), max_outbox_weeks=2)
-    assert client.sending.collect() == WEEKS
-    assert [q.label for q in client.sending.outbox.queued()] == WEEKS[1:]
+    assert client.services.sending.collect() == WEEKS
+    assert [q.label for q in client.services.sending.outbox.queued()] == WEEKS[1:]
     assert any(log["event"] == "usage_stats.outbox_full" for log in captured_logs)
 
 
@@ -271,24 +273,24 @@ def test_yearly_rotation_changes_the_id_in_later_batches(db: Path, receiver: Fau
     day = Day(AFTER)
     client = _client(db, day, receiver.url)
     old_id = client.consent().installation_id
-    client.set_yearly_rotation(True)
-    client.sending.tick()
+    client.services.consent.set_yearly_rotation(True)
+    client.services.rounds.tick()
     day.day += timedelta(days=366)
-    client.sending.tick()
+    client.services.rounds.tick()
     assert client.consent().installation_id != old_id
 
 
 def test_delete_all_leaves_nothing_local(db: Path, receiver: FaultyReceiver) -> None:
     """Readings, queued batches, the sent log and remembered facts all go; consent is off."""
     client = _client(db, Day(AFTER), receiver.url)
-    client.sending.tick()
+    client.services.rounds.tick()
     assert client.local_summary()["sending"]["sent"] == 3
     client.delete_all()
-    assert client.history()["entries"] == [] and client.sending.outbox.queued() == []
+    assert client.history()["entries"] == [] and client.services.sending.outbox.queued() == []
     assert client.local_summary()["sending"] == {"endpoint_configured": True, "queued": [], "sent": 0,
                                                  "last_sent_day": None}
-    assert client.store.readings() == [] and client.store.week_rollups() == []
-    assert client.facts() == {} and not client.consent().opted_in
+    assert client.services.store.readings() == [] and client.services.store.week_rollups() == []
+    assert client.services.facts.current() == {} and not client.consent().opted_in
 
 
 def test_asyncio_scheduler_sends_from_the_hosts_loop(db: Path, receiver: FaultyReceiver) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -10,6 +10,7 @@ import pytest
 from printernizer_stats.client import RETENTION_WEEKS_DEFAULT, StatsClient
 from printernizer_stats.client._settings import check_retention_weeks, next_rotation_day, retention_weeks
 from printernizer_stats.exporter import ConsentState
+from printernizer_stats.registry import DayReading, week_start
 
 DAY = date(2026, 11, 18)
 
@@ -37,16 +38,25 @@ def test_next_rotation_only_when_rotating_while_opted_in() -> None:
     assert next_rotation_day(ConsentState(rotate_yearly=True, installation_day=DAY)) is None
 
 
-def test_retention_applies_to_the_exporter_at_start_and_at_once(tmp_path: Path) -> None:
-    """A stored retention reaches the exporter when collection starts; a new one deletes older weeks now."""
+def test_retention_applies_at_once_and_in_the_daily_round(tmp_path: Path) -> None:
+    """A new retention deletes older weeks now; a stored one is applied by the next round (and at start)."""
     path = tmp_path / "s.db"
     client = StatsClient(path, "2.42.0", environ={}, today=lambda: DAY, export_interval_s=3600)
     client.opt_in(start=False)
+    store, kinds = client.services.store, {n: s.kind for n, s in client.registry.metrics.items()}
+    old, kept = week_start(DAY) - timedelta(weeks=6), week_start(DAY) - timedelta(weeks=3)
+    store.add([DayReading(old, "printernizer.app.starts", (), 1.0)], kinds)
     client.update_usage_settings(retention_weeks=4)
+    assert store.readings() == []
+    store.add([DayReading(day, "printernizer.app.starts", (), 1.0) for day in (old, kept)], kinds)
     again = StatsClient(path, "2.42.0", environ={}, today=lambda: DAY, export_interval_s=3600)
-    assert again.exporter.retention_weeks == 53
-    assert again.start() and again.exporter.retention_weeks == 4
+    assert again.start()
     again.stop()
+    assert [r.day for r in store.readings() if r.day < week_start(DAY)] == [kept]
+    store.add([DayReading(old, "printernizer.app.starts", (), 1.0)], kinds)
+    later = StatsClient(path, "2.42.0", environ={}, today=lambda: DAY + timedelta(weeks=1), export_interval_s=3600)
+    later.services.rounds.tick()
+    assert [r.day for r in store.readings() if r.day < week_start(DAY)] == [kept]
 
 
 def test_rotating_needs_consent(tmp_path: Path) -> None:

@@ -12,7 +12,8 @@ import pytest
 
 from printernizer_stats.cli import main
 from printernizer_stats.collector import BuildError, build_otelcol, cached_binary, find_otelcol
-from printernizer_stats.collector._build import OTELCOL_ENV, default_source_dir, source_hash
+from printernizer_stats.collector._build import default_source_dir, source_hash
+from printernizer_stats.contract import OTELCOL_ENV
 
 
 def _tiny_source(folder: Path, greeting: str = "hello") -> Path:

@@ -108,3 +108,18 @@ class TestRunFilters:
         kept, dropped = run_filters(readings, stateless_filters(registry, {}))
         assert dropped == 2
         assert [r.attributes["event"] for r in kept] == ["completed", "failed"]
+
+
+def test_a_drop_is_not_an_error_that_a_guard_could_swallow(registry: Registry) -> None:
+    """``DropReading`` is a ``BaseException`` (like structlog's ``DropEvent``): a step guarding its own
+    failures with ``except Exception`` cannot keep a reading that the filter it wraps dropped."""
+    drop_unregistered = DropUnregistered(registry)
+
+    def guarded(reading: Reading) -> Reading:
+        try:
+            return drop_unregistered(reading)
+        except Exception:  # a bug-guard of its own: a bug keeps the reading unchanged
+            return reading
+
+    undeclared = Reading("printernizer.user.email", Kind.COUNTER, {}, 1)
+    assert run_filters([undeclared, job()], [guarded]) == ([job()], 1)

@@ -65,15 +65,15 @@ def test_receiver_down_for_a_simulated_week(registry: Registry, tmp_path: Path) 
             for installation in installations:  # the week it is down: lived, and its Monday's batch refused
                 installation.run_week()
                 assert _outcomes(installation) == ["retry"]
-                assert [b.label for b in installation.client.sending.outbox.queued()] == [
+                assert [b.label for b in installation.client.services.sending.outbox.queued()] == [
                     week_label(first_day + timedelta(weeks=1))]
-            sent_while_down = {e.batch_id for i in installations for e in i.client.sending.outbox.sent()}
+            sent_while_down = {e.batch_id for i in installations for e in i.client.services.sending.outbox.sent()}
             receiver.start()  # same port: the clients' endpoint is unchanged
             for installation in installations:
                 installation.run_week()
                 assert _outcomes(installation) == [ACCEPTED, ACCEPTED]  # the waiting week, then this one
-                assert not installation.client.sending.outbox.queued()
-            sent = [e.batch_id for i in installations for e in i.client.sending.outbox.sent()]
+                assert not installation.client.services.sending.outbox.queued()
+            sent = [e.batch_id for i in installations for e in i.client.services.sending.outbox.sent()]
             stored = _stored(db_url, registry, len(sent))
         finally:
             for installation in installations:
@@ -105,10 +105,10 @@ def test_clock_back_a_day_and_forward_a_year(registry: Registry, tmp_path: Path)
             assert _outcomes(installation) == [ACCEPTED]
             weeks += [installation.run_week()]
             assert _outcomes(installation) == [ACCEPTED]
-            labels = [entry.label for entry in installation.client.sending.outbox.sent()]
-            sent = [entry.batch_id for entry in installation.client.sending.outbox.sent()]
+            labels = [entry.label for entry in installation.client.services.sending.outbox.sent()]
+            sent = [entry.batch_id for entry in installation.client.services.sending.outbox.sent()]
             stored = _stored(db_url, registry, len(sent))
-            assert installation.client.off_reason is None and installation.client.status()
+            assert installation.client.services.gate.off_reason is None and installation.client.status()
         finally:
             installation.close()
     assert labels == [week_label(monday) for monday in weeks]  # each lived week once, in order, none lost
@@ -145,7 +145,7 @@ def test_client_killed_mid_send(registry: Registry, tmp_path: Path) -> None:
         hop.release.set()
         again = subprocess.run(argv, capture_output=True, text=True, timeout=120, check=False)
         assert again.returncode == 0, again.stderr
-        outbox = StatsClient(db).sending.outbox
+        outbox = StatsClient(db).services.sending.outbox
         sent, queued = [entry.batch_id for entry in outbox.sent()], outbox.queued()
         stored = _stored(db_url, registry, 3)
     assert not queued and len(sent) == len(set(sent)) == 3

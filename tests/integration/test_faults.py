@@ -52,7 +52,7 @@ def _wait_stored(db_url: str, registry: Registry, count: int, timeout_s: float =
 
 
 def _sent_ids(installations: list[SimulatedInstallation]) -> set[str]:
-    return {entry.batch_id for i in installations for entry in i.client.sending.outbox.sent()}
+    return {entry.batch_id for i in installations for entry in i.client.services.sending.outbox.sent()}
 
 
 @pytest.fixture
@@ -142,11 +142,11 @@ def test_a_year_with_ten_percent_failures_at_every_hop(registry: Registry, otelc
                         installation.run_week()
                         installation.submit()
                 for _ in range(20):  # the Mondays after: whatever still waits goes out
-                    if not any(i.client.sending.outbox.queued() for i in installations):
+                    if not any(i.client.services.sending.outbox.queued() for i in installations):
                         break
                     for installation in installations:
                         installation.submit()
-                assert not any(i.client.sending.outbox.queued() for i in installations)
+                assert not any(i.client.services.sending.outbox.queued() for i in installations)
                 sent = _sent_ids(installations)
                 stored = _wait_stored(database, registry, len(sent), timeout_s=120)
                 collector.stop()

@@ -54,10 +54,10 @@ def receiver_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]
 def _plant_canaries(client: StatsClient) -> None:
     """Canaries straight into attribute values and keys, metric names, error codes and routes."""
     for value in astuple(CANARIES):
-        client.instruments.add("printernizer.jobs.events", 1, {"event": value, value: value})
-        client.instruments.add(value, 1, {"event": "created"})
+        client.services.instruments.add("printernizer.jobs.events", 1, {"event": value, value: value})
+        client.services.instruments.add(value, 1, {"event": "created"})
         client.record_error(value, value)
-        client.instruments.record("http.server.request.duration", 0.1, {
+        client.services.instruments.record("http.server.request.duration", 0.1, {
             "http.route": value, "http.request.method": value, "http.response.status_code": value})
 
 
@@ -137,7 +137,7 @@ def test_batches_through_the_real_collector_arrive_once_exactly_and_clean(
     assert all(r["authorization"] == f"Bearer {token}" for r in (record.headers for record in forwarded))
 
     # Each batch a client sent is in the ledger exactly once, and nothing else is.
-    sent = {e.batch_id: (i, e) for i in installations for e in i.client.sending.outbox.sent()}
+    sent = {e.batch_id: (i, e) for i in installations for e in i.client.services.sending.outbox.sent()}
     assert len(sent) == INSTALLATIONS * WEEKS and all(e.outcome == ACCEPTED for _, e in sent.values())
     assert sorted(r["batch_id"] for r in rows["batches"]) == sorted(sent)
 
@@ -155,8 +155,8 @@ def test_batches_through_the_real_collector_arrive_once_exactly_and_clean(
                                if a.key == "printernizer.installation_id")
         period = _monday(entry.label)
         assert stored[(installation_id, period)] == carried, entry.label
-        recorded = cap_week_series([v for v in wire_values(registry, installation.client.week_values(period, period),
-                                                           names) if v.week == period], registry)
+        weeks = installation.client.services.weeks.values(period, period)
+        recorded = cap_week_series([v for v in wire_values(registry, weeks, names) if v.week == period], registry)
         assert len(recorded) == len(carried)
         for value in recorded:
             key = (value.metric, json.dumps(dict(value.attributes), sort_keys=True, separators=(",", ":")))

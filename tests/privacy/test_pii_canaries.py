@@ -42,10 +42,10 @@ def _canary_week(tmp_path: Path) -> None:
     sim = InstanceSimulator(client, profile, clock, CANARIES)
     for value in astuple(CANARIES):
         # Straight into attribute values and keys, and as error codes and route labels.
-        client.instruments.add("printernizer.jobs.events", 1, {"event": value, value: value})
-        client.instruments.add(value, 1, {"event": "created"})
+        client.services.instruments.add("printernizer.jobs.events", 1, {"event": value, value: value})
+        client.services.instruments.add(value, 1, {"event": "created"})
         client.record_error(value, value)
-        client.instruments.record("http.server.request.duration", 0.1, {
+        client.services.instruments.record("http.server.request.duration", 0.1, {
             "http.route": value, "http.request.method": value, "http.response.status_code": value,
         })
         sim.bus.emit("printer_connection_progress", {"status": "failed", "message": value, "printer_id": value})
@@ -76,13 +76,13 @@ def test_canaries_never_reach_a_batch_the_outbox_the_sent_log_or_the_wire(tmp_pa
                              sender=SenderConfig(endpoint=receiver.url))
         preview = client.preview()
         assert preview["state"] == "queued"
-        queued = b"".join(q.payload for q in client.sending.outbox.queued())
+        queued = b"".join(q.payload for q in client.services.sending.outbox.queued())
         result = client.submit_now()
         assert result["attempts"][0]["outcome"] == "accepted"
         history = client.history()
-        sent = b"".join(e.payload for e in client.sending.outbox.sent())
+        sent = b"".join(e.payload for e in client.services.sending.outbox.sent())
         wire = b"".join(r.body + r.payload + json.dumps(r.headers).encode() for r in receiver.received)
-    client.store.checkpoint()
+    client.services.store.checkpoint()
     assert len(queued) > 1000 and queued == sent
     _assert_no_canary(queued + sent + wire + _all_bytes(tmp_path))
     _assert_no_canary(json.dumps(preview).encode() + json.dumps(history).encode())

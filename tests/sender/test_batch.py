@@ -8,8 +8,9 @@ from datetime import timedelta
 import pytest
 from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import ExportMetricsServiceRequest
 
+from printernizer_stats.contract import batch_id
 from printernizer_stats.registry import DELETION_METRIC, Registry, WeekValue, to_unix_nano
-from printernizer_stats.sender import batch_id, build_deletion_batch, build_week_batch, wire_resource
+from printernizer_stats.sender import build_deletion_batch, build_week_batch, wire_resource
 from tests.sender.conftest import FACTS, IDENTITY, INSTALLATION, MONDAY, SECRET, week_values
 
 

@@ -11,14 +11,13 @@ from typing import Any
 
 import pytest
 
+from printernizer_stats.contract import validate_summary
 from printernizer_stats.sender import (
     MAX_SUMMARY_BYTES,
     CommunitySummary,
     InsecureEndpointError,
-    InvalidSummary,
     SenderConfig,
     summary_url,
-    validate_summary,
 )
 from tests.sender.summary_server import Answer, SummaryServer
 
@@ -155,14 +154,3 @@ def test_environment_proxy_is_ignored(
     monkeypatch.delenv("NO_PROXY", raising=False)
     monkeypatch.delenv("no_proxy", raising=False)
     assert _cache(tmp_path, server.url).refresh(DAY, _yes) == "fetched"
-
-
-def test_validate_summary_keeps_known_fields_only() -> None:
-    extra = {**SUMMARY, "countries": [{"value": "DE"}], "note": "<script>"}
-    assert set(validate_summary(extra)) == set(SUMMARY)
-    for broken in ([], {**SUMMARY, "week": "2026-W27"}, {**SUMMARY, "k": 0}, {**SUMMARY, "installations": -1},
-                   {**SUMMARY, "features": "library"}, {**SUMMARY, "errors_per_1000_jobs": 3},
-                   {**SUMMARY, "versions": [{"value": "", "installations": 1, "share": 0, "low": 0, "high": 0}]},
-                   {**SUMMARY, "versions": [{"value": "a", "installations": 1, "share": 0.5, "low": 0.6, "high": 1}]}):
-        with pytest.raises(InvalidSummary):
-            validate_summary(broken)

@@ -6,11 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from printernizer_stats.contract import CA_FILE_ENV, ENDPOINT_ENV, INGEST_TOKEN_ENV, PROXY_ENV
 from printernizer_stats.sender import (
-    CA_FILE_ENV,
-    ENDPOINT_ENV,
-    PROXY_ENV,
-    TOKEN_ENV,
     InsecureEndpointError,
     SenderConfig,
     metrics_url,
@@ -51,7 +48,7 @@ def test_precedence_argument_then_env_then_default(tmp_path: Path) -> None:
     """Arguments win over our environment variables; those win over the defaults."""
     ca = tmp_path / "ca.pem"
     ca.write_text("not checked until a connection is made")
-    env = {ENDPOINT_ENV: "https://env.example.org", TOKEN_ENV: "env-token", CA_FILE_ENV: str(ca),
+    env = {ENDPOINT_ENV: "https://env.example.org", INGEST_TOKEN_ENV: "env-token", CA_FILE_ENV: str(ca),
            PROXY_ENV: "http://proxy.lan:3128"}
     from_env = sender_config(environ=env)
     assert (from_env.endpoint, from_env.token, from_env.ca_file, from_env.proxy) == (

@@ -11,8 +11,9 @@ from google.protobuf import json_format
 from google.rpc import status_pb2
 from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import ExportMetricsServiceResponse
 
+from printernizer_stats.contract import BATCH_ID_HEADER, RECEIPT_HEADER
 from printernizer_stats.registry import Registry
-from printernizer_stats.server import BATCH_ID_HEADER, RECEIPT_HEADER, ReceiverConfig, Storage, create_app
+from printernizer_stats.server import ReceiverConfig, Storage, create_app
 from tests.server.asgi import AsgiDriver
 from tests.server.batches import (
     MONDAY,

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from google.rpc import status_pb2
 
 from printernizer_stats.analytics import recomputed_rollups, stored_rollups
+from printernizer_stats.contract import deletion_batch_id
 from printernizer_stats.registry import Registry, to_unix_nano
 from printernizer_stats.server import (
     Outcome,
@@ -18,7 +19,6 @@ from printernizer_stats.server import (
     TimeWindow,
     ValidatedBatch,
     create_app,
-    deletion_batch_id,
     tables,
     validate_batch,
 )

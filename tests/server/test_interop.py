@@ -14,9 +14,10 @@ from opentelemetry.sdk.metrics import Counter, MeterProvider
 from opentelemetry.sdk.metrics.export import AggregationTemporality, InMemoryMetricReader, MetricExportResult
 from opentelemetry.sdk.resources import Resource
 
+from printernizer_stats.contract import BATCH_ID_HEADER, RECEIPT_HEADER
 from printernizer_stats.registry import SCOPE_NAME, Registry, new_secret, utc_today, week_label, week_start
 from printernizer_stats.sender import Identity
-from printernizer_stats.server import BATCH_ID_HEADER, RECEIPT_HEADER, ReceiverConfig, Storage, create_app
+from printernizer_stats.server import ReceiverConfig, Storage, create_app
 from tests.server.conftest import all_rows
 from tests.server.live import serve_in_thread
 

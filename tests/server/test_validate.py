@@ -12,6 +12,7 @@ from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import ExportM
 from opentelemetry.proto.common.v1.common_pb2 import KeyValue
 from opentelemetry.proto.metrics.v1.metrics_pb2 import AggregationTemporality, Metric
 
+from printernizer_stats.contract import week_batch_id
 from printernizer_stats.registry import Registry, to_unix_nano
 from printernizer_stats.server import (
     MAX_BATCHES_PER_REQUEST,
@@ -22,7 +23,6 @@ from printernizer_stats.server import (
     max_points,
     validate_batch,
     validate_request,
-    week_batch_id,
 )
 from tests.server.batches import (
     MONDAY,

@@ -63,13 +63,13 @@ def test_an_upgrade_restarts_the_client_and_the_release_regression_shows(tmp_pat
     sim.client.stop()
     upgrade_day = FIRST + timedelta(days=10)
     assert sim.log.versions == [(FIRST, "2.42.0"), (upgrade_day, "2.43.0")]
-    assert sim.client is not client and sim.client.facts()["printernizer.app_version"] == "2.43.0"
+    assert sim.client is not client and sim.client.services.facts.current()["printernizer.app_version"] == "2.43.0"
     before = Counter(code for (day, code, _), n in sim.log.errors.items() for _ in range(n) if day < upgrade_day)
     after = Counter(code for (day, code, _), n in sim.log.errors.items() for _ in range(n) if day >= upgrade_day)
     days_before, days_after = sum(d < upgrade_day for d in sim.log.days_up), sum(
         d >= upgrade_day for d in sim.log.days_up)
     assert after["PRINTER_CONNECTION"] / days_after > 5 * max(before["PRINTER_CONNECTION"], 1) / days_before
-    starts = [r for r in sim.client.store.readings() if r.metric == "printernizer.app.starts"]
+    starts = [r for r in sim.client.services.store.readings() if r.metric == "printernizer.app.starts"]
     assert sum(r.value for r in starts) == 2  # opted in, then the upgrade's restart
 
 
@@ -96,7 +96,7 @@ def test_keep_open_changes_nothing_that_is_written(tmp_path: Path) -> None:
     slow.opt_in()
     simulate_weeks(InstanceSimulator(slow, profile, clock), FIRST, 2)
     slow.stop()
-    assert fast.store.readings() == slow.store.readings()
+    assert fast.services.store.readings() == slow.services.store.readings()
 
 
 def test_each_monday_the_past_week_is_sent(tmp_path: Path) -> None:

@@ -23,7 +23,7 @@ def test_day_rollups_equal_what_was_recorded(tmp_path: Path) -> None:
     client, sim = simulate_installation(str(tmp_path / "s.db"), 3, seed=11, first_day=FIRST)
     stored = Counter[tuple[date, str, tuple[tuple[str, str], ...]]]()
     requests = Counter[tuple[date, str]]()
-    for r in client.store.readings():
+    for r in client.services.store.readings():
         if r.metric == "http.server.request.duration":
             requests[(r.day, dict(r.attributes)["http.route"])] += r.count
         else:
@@ -51,18 +51,18 @@ def test_day_rollups_equal_what_was_recorded(tmp_path: Path) -> None:
         expected_requests[(day, route)] += n
     assert sum(requests.values()) == sum(expected_requests.values())
 
-    uptime_days = sorted(r.day for r in client.store.readings() if r.metric == "printernizer.uptime")
+    uptime_days = sorted(r.day for r in client.services.store.readings() if r.metric == "printernizer.uptime")
     assert uptime_days == sim.log.days_up
 
 
 def test_same_seed_same_data(tmp_path: Path) -> None:
     one, _ = simulate_installation(str(tmp_path / "a.db"), 2, seed=5, first_day=FIRST)
     two, _ = simulate_installation(str(tmp_path / "b.db"), 2, seed=5, first_day=FIRST)
-    assert one.store.readings() == two.store.readings()
-    assert one.facts() == two.facts()
+    assert one.services.store.readings() == two.services.store.readings()
+    assert one.services.facts.current() == two.services.facts.current()
 
 
 def test_only_simulated_days_are_stored(tmp_path: Path) -> None:
     client, _ = simulate_installation(str(tmp_path / "s.db"), 1, seed=2, first_day=FIRST)
-    days = {r.day for r in client.store.readings()}
+    days = {r.day for r in client.services.store.readings()}
     assert min(days) >= FIRST and max(days) <= FIRST + timedelta(days=6)

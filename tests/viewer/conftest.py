@@ -40,7 +40,7 @@ def build_simulated_db(path: Path, today: date = DAY, weeks: int = WEEKS, seed: 
         clock.day = week_start(today) + timedelta(days=offset)
         sim.day(lambda: next(jobs))
     client.stop()
-    client.store.checkpoint()
+    client.services.store.checkpoint()
 
 
 @pytest.fixture(scope="session")

@@ -148,14 +148,14 @@ def test_requests_that_do_not_fit_the_state_get_409(client: StatsClient) -> None
 
 def test_settings_change_retention_and_rotation(client: StatsClient, db: Path) -> None:
     """A shorter retention deletes older days at once; rotation and a new id work through the API."""
-    before, old_id = len(client.store.readings()), client.consent().installation_id
+    before, old_id = len(client.services.store.readings()), client.consent().installation_id
     put, rotate = call_api(privacy_app(client), [
         ("PUT", f"{P}/settings", {"json": {"retention_weeks": 1, "rotate_yearly": True}}),
         ("POST", f"{P}/rotate-id"),
     ])
     assert put.status_code == 200 and put.json()["retention_weeks"] == 1 and put.json()["rotate_yearly"] is True
     assert put.json()["next_rotation_day"] is not None
-    kept = client.store.readings()
+    kept = client.services.store.readings()
     assert 0 < len(kept) < before and min(r.day for r in kept).isocalendar().week >= DAY.isocalendar().week - 1
     assert rotate.status_code == 200 and rotate.json()["status"]["installation_id"] not in {None, old_id}
     assert make_client(db).usage_settings()["retention_weeks"] == 1

@@ -49,7 +49,7 @@ def fetched(db: Path) -> Iterator[tuple[StatsClient, SummaryServer]]:
     yours = make_client(db).community_summary()["yours"]
     with SummaryServer(summary_for(yours)) as server:
         client = make_client(db, sender=SenderConfig(endpoint=server.url, timeout_s=2))
-        client.sending.tick()
+        client.services.rounds.tick()
         yield client, server
 
 
@@ -59,7 +59,7 @@ def test_the_api_returns_the_summary_and_yours(fetched: tuple[StatsClient, Summa
     body = response.json()
     assert response.status_code == 200 and body["available"] and body["reason"] is None
     assert body["summary"]["schema"] == "printernizer-stats/summary/1" and body["week"] == "2026-11-02"
-    assert body["yours"]["deployment_mode"] == client.facts()["printernizer.deployment_mode"]
+    assert body["yours"]["deployment_mode"] == client.services.facts.current()["printernizer.deployment_mode"]
     assert body["yours"]["app_version"] == "2.42.0" and body["yours"]["jobs"] > 0
     assert len(server.requests) == 1
 

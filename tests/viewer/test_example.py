@@ -42,7 +42,7 @@ def test_the_example_is_built_from_the_hosts_live_facts_and_nothing_is_stored_or
             "environ": {"TIMEZONE": "Europe/Vienna"}, "export_interval_s": 0.05,
             "sender": SenderConfig(endpoint=receiver.url, check_interval_s=0.05, first_check_jitter_s=0)})
         with serve_in_thread(app, lifespan="on") as url:
-            scheduler = app.state.usage_stats.sending.scheduler
+            scheduler = app.state.usage_stats.services.rounds.schedule.scheduler
             page = httpx.get(f"{url}{MOUNT_PREFIX}/")  # the page and a sending round create the DB's tables
             _rounds(scheduler, 1)
             before = _dump(db)

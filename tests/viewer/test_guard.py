@@ -17,7 +17,7 @@ from printernizer_stats.simulator.standin_app import create_standin_app
 from printernizer_stats.viewer import CROSS_SITE, CUSTOM_HEADER, MOUNT_PREFIX, RequestPolicy
 from printernizer_stats.viewer._guard import host_allowed, same_origin, split_host
 from tests._asgi import call_app
-from tests.viewer.conftest import SCRIPT, make_client
+from tests.viewer.conftest import DAY, SCRIPT, make_client
 
 P = MOUNT_PREFIX
 REBINDING = {"Host": "evil.example", "Sec-Fetch-Site": "same-origin", "Origin": "http://evil.example"}
@@ -30,13 +30,13 @@ CHANGES: list[tuple[str, str, dict[str, Any]]] = [
 
 
 def _app(db: Path, **options: Any) -> Any:
-    return create_standin_app(stats_db=db, stats_options={"environ": {}, "today": make_client(db).today, **options})
+    return create_standin_app(stats_db=db, stats_options={"environ": {}, "today": lambda: DAY, **options})
 
 
 def _state(db: Path) -> tuple[Any, ...]:
     client = make_client(db)
     consent, settings = client.consent(), client.usage_settings()
-    return consent.opted_in, consent.installation_id, settings["retention_weeks"], len(client.store.readings())
+    return consent.opted_in, consent.installation_id, settings["retention_weeks"], len(client.services.store.readings())
 
 
 def test_a_rebinding_page_reads_nothing_and_changes_nothing(db: Path) -> None:
@@ -144,7 +144,7 @@ def test_origins_must_name_the_requested_host_exactly(origin: str, host: str, sa
 
 def test_the_client_as_a_script_still_works(client: StatsClient) -> None:
     """A script acting for the user (curl, the CLI) sends the custom header; a JSON body alone also does."""
-    responses = call_app(_app(client.store.path), [
+    responses = call_app(_app(client.services.store.path), [
         ("POST", f"{P}/rotate-id", {"headers": SCRIPT}), ("POST", f"{P}/opt-out", {"json": {}}),
     ])
     assert [r.status_code for r in responses] == [200, 200]

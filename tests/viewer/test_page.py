@@ -153,7 +153,7 @@ def test_a_broken_db_still_renders_and_says_why(tmp_path: Path) -> None:
 
 def test_consent_from_an_older_version_asks_again(client: StatsClient) -> None:
     """Opted in under an older consent version: the switch is off and the page asks for a review."""
-    client.store.update_settings({"consent_version": "0"})
+    client.services.store.update_settings({"consent_version": "0"})
     text = _page(client)[0]
     assert "What is collected has changed since you agreed" in text
     assert re.search(r'id="opt-in"[^>]*\bchecked\b', text) is None

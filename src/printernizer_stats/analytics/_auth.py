@@ -25,6 +25,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from printernizer_stats.contract import METRICS_PATH
 from printernizer_stats.server._guesses import WrongGuesses
 
 SESSION_COOKIE = "pstats_session"
@@ -116,7 +117,7 @@ class WrongBearerDelay:
         self.auth = auth
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and self.auth.required and scope["path"] != "/v1/metrics":
+        if scope["type"] == "http" and self.auth.required and scope["path"] != METRICS_PATH:
             header = Headers(scope=scope).get("authorization")
             if header is not None and not (header[:7].lower() == "bearer " and self.auth.token_matches(header[7:])):
                 client = scope.get("client")

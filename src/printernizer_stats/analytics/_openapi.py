@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from printernizer_stats.analytics._figures import FIGURES_BY_NAME
-from printernizer_stats.registry import SUMMARY_SCHEMA
+from printernizer_stats.contract import SUMMARY_SCHEMA, SummaryDocument
 
 _DETAIL = {"application/json": {"schema": {"type": "object", "required": ["detail"],
                                            "properties": {"detail": {"type": "string"}}}}}
@@ -39,7 +39,7 @@ _ANOMALIES: dict[str, Any] = {"type": "object", "required": ["window", "k", "ano
     "anomalies": {"type": "array", "items": {"type": "object", "required": ["kind", "message"]}}}}
 _ANALYTICS = {**_ANOMALIES, "required": ["window", "k", "anomalies", "figures"], "properties": {
     **_ANOMALIES["properties"], "figures": {"type": "object", "additionalProperties": _FIGURE}}}
-_SUMMARY = {"type": "object", "required": ["schema", "week", "k", "installations"], "properties": {
+_SUMMARY = {"type": "object", "required": list(SummaryDocument.__annotations__), "properties": {
     "schema": {"type": "string", "enum": [SUMMARY_SCHEMA]}, "week": {"type": "string", "format": "date"},
     "k": {"type": "integer"}, "installations": {"type": ["integer", "null"]}}}
 ANALYTICS_API: dict[str, Any] = {"parameters": _QUERY, "responses": {

@@ -2,7 +2,8 @@
 
 Printernizer's local viewer may fetch it for users who opted in ("how your setup compares"). It holds the
 latest complete week only, a handful of published figures, each group with its sample size and 95 %
-Wilson interval; no countries, no error types. Shape: docs/analytics.md.
+Wilson interval; no countries, no error types. Its shape is the contract's ``SummaryDocument``, which the
+client validates with the contract's ``validate_summary`` (docs/analytics.md).
 """
 
 from __future__ import annotations
@@ -11,20 +12,22 @@ import hashlib
 import json
 from collections.abc import Mapping
 from datetime import date
+from typing import cast
 
 from printernizer_stats.analytics import _figures as f
-from printernizer_stats.analytics._model import Figure
-from printernizer_stats.registry import SUMMARY_SCHEMA
+from printernizer_stats.analytics._model import Figure, FigureSpec
+from printernizer_stats.contract import SUMMARY_SCHEMA, SummaryDocument, SummaryGroup, SummaryList, SummaryRate
 
-SUMMARY_FIGURES = {
-    "deployment_modes": f.DEPLOYMENT_MODES, "versions": f.VERSIONS, "platforms": f.PLATFORMS,
-    "printer_types": f.PRINTER_TYPES, "fleet_sizes": f.FLEET_SIZES, "features": f.FEATURES, "uptime_days": f.UPTIME,
+SUMMARY_FIGURES: dict[SummaryList, FigureSpec] = {
+    SummaryList.DEPLOYMENT_MODES: f.DEPLOYMENT_MODES, SummaryList.VERSIONS: f.VERSIONS,
+    SummaryList.PLATFORMS: f.PLATFORMS, SummaryList.PRINTER_TYPES: f.PRINTER_TYPES,
+    SummaryList.FLEET_SIZES: f.FLEET_SIZES, SummaryList.FEATURES: f.FEATURES, SummaryList.UPTIME_DAYS: f.UPTIME,
 }
-"""Summary key -> figure. Everything a user can compare their own set-up with, nothing about errors."""
+"""Summary list -> figure. Everything a user can compare their own set-up with, nothing about errors."""
 
 
-def _groups(figure: Figure, week: date) -> list[dict[str, object]]:
-    items = []
+def _groups(figure: Figure, week: date) -> list[SummaryGroup]:
+    items: list[SummaryGroup] = []
     for row in sorted(figure.week(week), key=lambda r: (-r.installations, r.group)):
         if row.share is None:
             continue
@@ -33,22 +36,21 @@ def _groups(figure: Figure, week: date) -> list[dict[str, object]]:
     return items
 
 
-def community_summary(figures: Mapping[str, Figure], week: date, k: int) -> dict[str, object]:
+def community_summary(figures: Mapping[str, Figure], week: date, k: int) -> SummaryDocument:
     """The summary document for ``week`` from published ``figures``."""
     active = figures[f.ACTIVE.name].week(week)
-    summary: dict[str, object] = {
-        "schema": SUMMARY_SCHEMA, "week": week.isoformat(), "k": k,
-        "installations": active[0].installations if active else None,
-    }
-    for key, spec in SUMMARY_FIGURES.items():
-        summary[key] = _groups(figures[spec.name], week)
     rate = active[0].rate if active else None
-    summary["errors_per_1000_jobs"] = None if rate is None else {
+    errors: SummaryRate | None = None if rate is None else {
         "value": round(rate.value, 2), "low": None if rate.low is None else round(rate.low, 2),
         "high": None if rate.high is None else round(rate.high, 2),
         "installations": active[0].installations,
     }
-    return summary
+    lists = {key.value: _groups(figures[spec.name], week) for key, spec in SUMMARY_FIGURES.items()}
+    # Every SummaryList key (tests/contract checks them against SummaryDocument's keys).
+    return cast(SummaryDocument, {
+        "schema": SUMMARY_SCHEMA, "week": week.isoformat(), "k": k,
+        "installations": active[0].installations if active else None, **lists, "errors_per_1000_jobs": errors,
+    })
 
 
 def encode_summary(summary: Mapping[str, object]) -> tuple[bytes, str]:

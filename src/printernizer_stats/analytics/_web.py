@@ -28,6 +28,7 @@ from printernizer_stats.analytics._insights import render_text
 from printernizer_stats.analytics._openapi import ANALYTICS_API, FIGURE_API, FIGURE_NAMES, INSIGHTS_API, SUMMARY_API
 from printernizer_stats.analytics._page import render_dashboard, render_template
 from printernizer_stats.analytics._service import AnalyticsService
+from printernizer_stats.contract import SUMMARY_PATH
 
 PAGE_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
@@ -147,7 +148,7 @@ def analytics_router(service: AnalyticsService, auth: DashboardAuth) -> APIRoute
                 **_PRIVATE, "Content-Disposition": f'attachment; filename="{spec.name}.csv"'})
         return JSONResponse(published.to_json(), headers=_PRIVATE)
 
-    @router.get("/v1/summary", summary="Public community summary (k-anonymous, cacheable)",
+    @router.get(SUMMARY_PATH, summary="Public community summary (k-anonymous, cacheable)",
                 openapi_extra=SUMMARY_API)
     def summary(request: Request) -> Response:
         body, etag = service.summary()

@@ -13,6 +13,8 @@ from datetime import date
 
 import structlog
 
+from printernizer_stats.contract import DB_URL_ENV
+
 
 class _Stderr:
     """Whatever sys.stderr is at the time of writing (tests swap it)."""
@@ -30,7 +32,7 @@ def add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
                             help="SQL dialect of the panels' queries")
         return
     parser.add_argument("--db-url", default=None,
-                        help="receiver database URL (default: $PRINTERNIZER_STATS_DB_URL, else the SQLite file "
+                        help=f"receiver database URL (default: ${DB_URL_ENV}, else the SQLite file "
                              "printernizer-stats-receiver.db here)")
     if name == "rebuild-rollups":
         return
@@ -58,10 +60,10 @@ def run(args: argparse.Namespace) -> int:
 
         sys.stdout.write(dashboard_json(args.dialect))
         return 0
-    from printernizer_stats.server import DEFAULT_DB_URL, ENV_DB_URL, create_engine  # noqa: PLC0415
+    from printernizer_stats.server import DEFAULT_DB_URL, create_engine  # noqa: PLC0415
     from printernizer_stats.server._config import env_or  # noqa: PLC0415
 
-    engine = create_engine(env_or(args.db_url, ENV_DB_URL) or DEFAULT_DB_URL)
+    engine = create_engine(env_or(args.db_url, DB_URL_ENV) or DEFAULT_DB_URL)
     try:
         if args.command == "rebuild-rollups":
             print(json.dumps({"rollup_rows": analytics.rebuild_rollups(engine)}))

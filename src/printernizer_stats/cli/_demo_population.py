@@ -64,7 +64,7 @@ def run_installation(task: InstallationTask) -> InstallationReport:
             for attempt in installation.submit()["attempts"]:
                 if attempt["outcome"] in counts:
                     counts[attempt["outcome"]] += 1
-        retrying = len(installation.client.sending.outbox.queued())
+        retrying = len(installation.client.services.sending.outbox.queued())
     finally:
         installation.close()
     return InstallationReport(

@@ -13,6 +13,7 @@ import urllib.request
 from pathlib import Path
 from types import TracebackType
 
+from printernizer_stats.contract import INGEST_TOKEN_ENV
 from printernizer_stats.tools import free_port
 
 _START_ATTEMPTS = 3
@@ -43,7 +44,7 @@ class ReceiverProcess:
     def start(self, timeout_s: float = 60.0) -> ReceiverProcess:
         """Start and wait until ``/healthz`` answers 200 (migrating a new database takes a moment). A restart
         keeps the port, so a collector in front keeps its endpoint."""
-        env = {**os.environ, "PRINTERNIZER_STATS_TOKEN": self.token or ""}
+        env = {**os.environ, INGEST_TOKEN_ENV: self.token or ""}
         restart = self.port != 0
         for _ in range(_START_ATTEMPTS):
             if not restart:

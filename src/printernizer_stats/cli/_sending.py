@@ -11,6 +11,7 @@ from typing import Any
 import structlog
 
 from printernizer_stats.client import StatsClient
+from printernizer_stats.contract import ENDPOINT_ENV, INGEST_TOKEN_ENV
 from printernizer_stats.sender import sender_config
 
 
@@ -18,8 +19,8 @@ def add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", required=True, help="path of the local statistics SQLite file")
     if name == "submit":
         parser.add_argument("--endpoint", default=None,
-                            help="receiver URL, https:// (default: $PRINTERNIZER_STATS_ENDPOINT)")
-        parser.add_argument("--token", default=None, help="bearer token (default: $PRINTERNIZER_STATS_TOKEN)")
+                            help=f"receiver URL, https:// (default: ${ENDPOINT_ENV})")
+        parser.add_argument("--token", default=None, help=f"bearer token (default: ${INGEST_TOKEN_ENV})")
         parser.add_argument("--ca-file", default=None, help="PEM CA bundle to trust instead of the default store")
         parser.add_argument("--proxy", default=None, help="proxy URL; environment proxies are never used")
         parser.add_argument("--timeout", type=float, default=10.0, help="seconds per attempt (default 10)")
@@ -67,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
         return 0 if history["chain"]["valid"] else 1
     if args.command == "opt-in":
         client.opt_in(start=False)
-        state = client.set_yearly_rotation(args.rotate_yearly)
+        state = client.services.consent.set_yearly_rotation(args.rotate_yearly)
         _print({"opted_in": state.opted_in, "installation_id": state.installation_id,
                 "consent_day": str(state.consent_day), "rotate_yearly": state.rotate_yearly})
         return 0

@@ -11,13 +11,21 @@ import os
 import sys
 from typing import TYPE_CHECKING, Any
 
+from printernizer_stats.contract import (
+    ANALYTICS_TOKEN_ENV,
+    DB_URL_ENV,
+    INGEST_TOKEN_ENV,
+    SERVE_SETTINGS_ENV,
+    TRUSTED_PROXIES_ENV,
+)
+
 if TYPE_CHECKING:
     from printernizer_stats.server import ConnectionLimits, ReceiverConfig
 
 
 def add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db-url", default=None,
-                        help="database URL (default: $PRINTERNIZER_STATS_DB_URL, else a SQLite file "
+                        help=f"database URL (default: ${DB_URL_ENV}, else a SQLite file "
                              "printernizer-stats-receiver.db here); postgresql://…, mssql+pyodbc://…")
     if name == "migrate":
         parser.add_argument("--sql", metavar="DIALECT", default=None,
@@ -26,7 +34,7 @@ def add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=4318, help="port (default 4318, the OTLP/HTTP port)")
     parser.add_argument("--token", default=None,
-                        help="bearer token clients must send (default: $PRINTERNIZER_STATS_TOKEN, else none)")
+                        help=f"bearer token clients must send (default: ${INGEST_TOKEN_ENV}, else none)")
     parser.add_argument("--no-migrate", action="store_true",
                         help="do not migrate the schema at start-up; refuse to start if it is not current")
     parser.add_argument("--address-burst", type=int, default=None,
@@ -38,10 +46,10 @@ def add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
                         help="batches per installation and hour after the burst")
     parser.add_argument("--analytics-token", default=None,
                         help="bearer token of the dashboard and analytics API (default "
-                             "$PRINTERNIZER_STATS_ANALYTICS_TOKEN, else the ingest token, with a warning)")
+                             f"${ANALYTICS_TOKEN_ENV}, else the ingest token, with a warning)")
     parser.add_argument("--trusted-proxy", action="append", default=None, metavar="ADDRESS",
                         help="a proxy whose X-Forwarded-For is believed (repeatable; default "
-                             "$PRINTERNIZER_STATS_TRUSTED_PROXIES, comma-separated, else none, not even loopback)")
+                             f"${TRUSTED_PROXIES_ENV}, comma-separated, else none, not even loopback)")
     parser.add_argument("--max-connections", type=int, default=None,
                         help="open connections at once (default 1000); 64 per client address")
     parser.add_argument("--workers", type=int, default=1,
@@ -57,8 +65,6 @@ def add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from printernizer_stats.server import (  # noqa: PLC0415
         DEFAULT_DB_URL,
-        ENV_DB_URL,
-        ENV_TOKEN,
         ReceiverConfig,
         create_engine,
         current_revision,
@@ -66,9 +72,9 @@ def run(args: argparse.Namespace) -> int:
         migrate,
         schema_sql,
     )
-    from printernizer_stats.server._config import ENV_ANALYTICS_TOKEN, env_or  # noqa: PLC0415
+    from printernizer_stats.server._config import env_or  # noqa: PLC0415
 
-    db_url = env_or(args.db_url, ENV_DB_URL) or DEFAULT_DB_URL
+    db_url = env_or(args.db_url, DB_URL_ENV) or DEFAULT_DB_URL
     if args.command == "migrate":
         if args.sql:
             sys.stdout.write(schema_sql(args.sql))
@@ -85,8 +91,8 @@ def run(args: argparse.Namespace) -> int:
             "max_age_weeks": args.max_age_weeks,
         }.items() if value is not None
     }
-    receiver_settings = {"db_url": db_url, "token": env_or(args.token, ENV_TOKEN),
-                         "analytics_token": env_or(args.analytics_token, ENV_ANALYTICS_TOKEN), **overrides}
+    receiver_settings = {"db_url": db_url, "token": env_or(args.token, INGEST_TOKEN_ENV),
+                         "analytics_token": env_or(args.analytics_token, ANALYTICS_TOKEN_ENV), **overrides}
     analytics_settings = {**({"k": args.k} if args.k is not None else {}), "retention_days": args.retention_days}
     config = ReceiverConfig(**receiver_settings).validate()
     from printernizer_stats.analytics import AnalyticsConfig, create_maintainers_app  # noqa: PLC0415
@@ -114,9 +120,9 @@ def run(args: argparse.Namespace) -> int:
     limits = connection_limits(args)
     warn_if_open(config, args.host)
     if args.workers > 1:
-        from printernizer_stats.cli._serve_app import SETTINGS_ENV, settings_json  # noqa: PLC0415
+        from printernizer_stats.cli._serve_app import settings_json  # noqa: PLC0415
 
-        os.environ[SETTINGS_ENV] = settings_json(receiver_settings, analytics_settings)
+        os.environ[SERVE_SETTINGS_ENV] = settings_json(receiver_settings, analytics_settings)
         uvicorn.run("printernizer_stats.cli._serve_app:create_worker_app", factory=True, workers=args.workers,
                     host=args.host, port=args.port, access_log=False, server_header=False, log_level="info",
                     **limits.worker_uvicorn_options())
@@ -130,9 +136,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def connection_limits(args: argparse.Namespace) -> ConnectionLimits:
-    from printernizer_stats.server import ENV_TRUSTED_PROXIES, ConnectionLimits  # noqa: PLC0415
+    from printernizer_stats.server import ConnectionLimits  # noqa: PLC0415
 
-    proxies = args.trusted_proxy or [p.strip() for p in os.environ.get(ENV_TRUSTED_PROXIES, "").split(",")]
+    proxies = args.trusted_proxy or [p.strip() for p in os.environ.get(TRUSTED_PROXIES_ENV, "").split(",")]
     options: dict[str, Any] = {"trusted_proxies": tuple(p for p in proxies if p)}
     if args.max_connections is not None:
         options["max_connections"] = args.max_connections
@@ -145,11 +151,11 @@ def warn_if_open(config: ReceiverConfig, host: str) -> None:
     from printernizer_stats.server import LOOPBACK  # noqa: PLC0415
 
     if config.token is None and host not in LOOPBACK:
-        print("printernizer-stats serve: WARNING: no token (--token or $PRINTERNIZER_STATS_TOKEN) and listening "
+        print(f"printernizer-stats serve: WARNING: no token (--token or ${INGEST_TOKEN_ENV}) and listening "
               f"on {host}, not loopback: anyone who can reach this port can send batches and read the "
               "analytics. Set a token.", file=sys.stderr, flush=True)
     elif config.token is not None and config.analytics_token is None:
-        print("printernizer-stats serve: WARNING: no --analytics-token ($PRINTERNIZER_STATS_ANALYTICS_TOKEN): "
+        print(f"printernizer-stats serve: WARNING: no --analytics-token (${ANALYTICS_TOKEN_ENV}): "
               "the ingest token, which every client sending directly holds, also opens the dashboard and "
               "analytics API. Set a separate one.", file=sys.stderr, flush=True)
 

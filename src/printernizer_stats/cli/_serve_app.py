@@ -15,8 +15,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
-SETTINGS_ENV = "PRINTERNIZER_STATS_SERVE_SETTINGS"
-"""JSON of ``serve``'s receiver and analytics settings, set by ``serve`` for its workers (internal)."""
+from printernizer_stats.contract import SERVE_SETTINGS_ENV
 
 
 def settings_json(receiver: dict[str, Any], analytics: dict[str, Any]) -> str:
@@ -24,12 +23,12 @@ def settings_json(receiver: dict[str, Any], analytics: dict[str, Any]) -> str:
 
 
 def create_worker_app() -> FastAPI:
-    """The maintainers' app from ``SETTINGS_ENV`` (the schema was migrated by ``serve`` before)."""
+    """The maintainers' app from ``SERVE_SETTINGS_ENV`` (the schema was migrated by ``serve`` before)."""
     from printernizer_stats.analytics import AnalyticsConfig, create_maintainers_app  # noqa: PLC0415
     from printernizer_stats.cli._serve import tune_garbage_collector  # noqa: PLC0415
     from printernizer_stats.server import ReceiverConfig  # noqa: PLC0415
 
-    settings = json.loads(os.environ[SETTINGS_ENV])
+    settings = json.loads(os.environ[SERVE_SETTINGS_ENV])
     app = create_maintainers_app(ReceiverConfig(**settings["receiver"]).validate(),
                                  AnalyticsConfig(**settings["analytics"]).validate())
     tune_garbage_collector()

@@ -1,4 +1,4 @@
-"""The Printernizer-side composition root: wires instrumentation, exporter and sender together.
+"""The Printernizer side: ``StatsClient`` (the façade a host calls) over services that ``compose`` wires.
 
 ``install``, ``viewer_app`` and ``InspectingClient`` need FastAPI (the ``fastapi`` extra); they are
 imported on first use, so the client itself works without it.
@@ -7,6 +7,7 @@ imported on first use, so the client itself works without it.
 from typing import TYPE_CHECKING, Any
 
 from printernizer_stats.client._client import StatsClient
+from printernizer_stats.client._compose import ClientConfig, ClientServices, compose
 from printernizer_stats.client._host_gauges import FeaturesEnabled, PrintersByType, host_gauges
 from printernizer_stats.client._host_settings import features_from_settings
 from printernizer_stats.client._routes import RuntimeValueSets
@@ -43,13 +44,16 @@ __all__ = [
     "RETENTION_WEEKS_DEFAULT",
     "RETENTION_WEEKS_MAX",
     "RETENTION_WEEKS_MIN",
+    "ClientConfig",
     "ClientSending",
+    "ClientServices",
     "FeaturesEnabled",
     "InspectingClient",
     "PrintersByType",
     "RuntimeValueSets",
     "SenderConfig",
     "StatsClient",
+    "compose",
     "consent_summary",
     "daily_summary",
     "features_from_settings",

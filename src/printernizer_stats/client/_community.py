@@ -8,15 +8,17 @@ is computed here from local data and sent nowhere.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from printernizer_stats.client._facts import InstallationFacts
+from printernizer_stats.client._gate import ConsentGate
+from printernizer_stats.client._weeks import LocalWeeks
 from printernizer_stats.client._yours import your_position
-from printernizer_stats.exporter import collection_allowed, do_not_track
+from printernizer_stats.registry import Registry
 from printernizer_stats.sender import CommunitySummary, SenderConfig
-
-if TYPE_CHECKING:
-    from printernizer_stats.client._client import StatsClient
 
 DNT = "DO_NOT_TRACK is set: the community summary is not fetched"
 NOT_OPTED_IN = "not opted in: the community summary is fetched only while you share usage statistics"
@@ -25,43 +27,51 @@ NOT_YET = "not fetched yet: the summary is fetched once a day while sharing is o
 
 
 class ClientCommunity:
-    """The community summary of one :class:`StatsClient` (its cache lives in the same SQLite file)."""
+    """The community summary of one installation (its cache lives in the local store's file).
 
-    def __init__(self, client: StatsClient, config: SenderConfig) -> None:
-        self.client = client
+    Args:
+        lock: the client's lock: a fetch in progress finishes before an opt-out clears its result.
+    """
+
+    def __init__(self, config: SenderConfig, cache: CommunitySummary, gate: ConsentGate, *, weeks: LocalWeeks,
+                 facts: InstallationFacts, registry: Registry, today: Callable[[], date],
+                 lock: threading.RLock) -> None:
         self.config = config
-        self.cache = CommunitySummary(client.store.path, config)
-
-    def allowed(self) -> bool:
-        """Opted in under the current consent version, and no DO_NOT_TRACK."""
-        client = self.client
-        return collection_allowed(client.consent(), client.registry.consent_version, client.environ)
+        self.cache = cache
+        self._gate = gate
+        self._weeks = weeks
+        self._facts = facts
+        self._registry = registry
+        self._today = today
+        self._lock = lock
 
     def refresh(self) -> str:
-        """The scheduler's daily fetch (blocking; see :meth:`CommunitySummary.refresh`)."""
-        return self.cache.refresh(self.client.today(), self.allowed, self.client._lock)
+        """The daily round's fetch (blocking; see :meth:`CommunitySummary.refresh`), only while consented."""
+        return self.cache.refresh(self._today(), self._gate.consented, self._lock)
 
     def clear(self) -> int:
         return self.cache.clear()
 
     def view(self) -> dict[str, Any]:
         """The cached summary and this installation's position, or why there is none. No network."""
-        client = self.client
-        if do_not_track(client.environ):
+        if self._gate.do_not_track():
             return _unavailable(DNT)
-        if not self.allowed():
+        if not self._gate.consented():
             return _unavailable(NOT_OPTED_IN)
         if not self.config.enabled:
-            return _unavailable(NO_ENDPOINT, your_position(client))
+            return _unavailable(NO_ENDPOINT, self._yours())
         cached = self.cache.cached()
         if cached is None or cached.summary is None:
-            return _unavailable(NOT_YET, your_position(client))
-        yours = your_position(client, date.fromisoformat(cached.summary["week"]))
+            return _unavailable(NOT_YET, self._yours())
+        yours = self._yours(date.fromisoformat(cached.summary["week"]))
         return {
             "available": True, "reason": None, "week": cached.summary["week"],
             "fetched_day": cached.fetched_day.isoformat() if cached.fetched_day else None,
             "summary": cached.summary, "yours": yours,
         }
+
+    def _yours(self, week: date | None = None) -> dict[str, Any]:
+        return your_position(self._weeks, self._facts.current(), self._today(), self._registry, week)
 
 
 def _unavailable(reason: str, yours: dict[str, Any] | None = None) -> dict[str, Any]:

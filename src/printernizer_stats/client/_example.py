@@ -7,15 +7,16 @@ no connection: the outbox, the store and the sender are not touched.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
 
 import structlog
 
+from printernizer_stats.instrumentation import GaugeSource
+from printernizer_stats.registry import Registry
 from printernizer_stats.registry.names import Metric
 from printernizer_stats.sender import EXAMPLE_INSTALLATION_ID, build_example_batch, describe_payload
-
-if TYPE_CHECKING:
-    from printernizer_stats.client._client import StatsClient
 
 _log = structlog.get_logger(__name__)
 
@@ -23,11 +24,11 @@ LIVE_GAUGES = (Metric.PRINTERS, Metric.FEATURES_ENABLED)
 """The host's gauges, shown as they are now; uptime is a count like the others (zero in the example)."""
 
 
-def live_gauges(client: StatsClient) -> dict[str, list[tuple[float, dict[str, str]]]]:
+def live_gauges(host_gauges: Mapping[str, GaugeSource]) -> dict[str, list[tuple[float, dict[str, str]]]]:
     """The host's gauge readings right now; a failing callable is logged and left out."""
     readings: dict[str, list[tuple[float, dict[str, str]]]] = {}
     for name in LIVE_GAUGES:
-        source = client.host_gauges.get(name)
+        source = host_gauges.get(name)
         if source is None:
             continue
         try:
@@ -37,7 +38,8 @@ def live_gauges(client: StatsClient) -> dict[str, list[tuple[float, dict[str, st
     return readings
 
 
-def client_example(client: StatsClient) -> dict[str, Any]:
+def example_batch(registry: Registry, facts: Mapping[str, str], today: date,
+                  host_gauges: Mapping[str, GaugeSource]) -> dict[str, Any]:
     """The example batch of the current week, described like a preview (decoded from its bytes)."""
-    batch = build_example_batch(client.registry, client.facts(), client.today(), live_gauges(client))
+    batch = build_example_batch(registry, facts, today, live_gauges(host_gauges))
     return {"week": batch.label, "installation_id": EXAMPLE_INSTALLATION_ID, **describe_payload(batch.payload)}

@@ -87,7 +87,7 @@ def install(
     )
     _step("instrument_routes", client.instrument_app, app, route_mode, mount_prefix)
     _warn_if_shadowed(app, mount_prefix)
-    policy = request_policy(settings, client.environ, allowed_hosts)
+    policy = request_policy(settings, client.services.environ, allowed_hosts)
     _step("mount_privacy_api", app.include_router, usage_stats_router(client, policy), prefix=mount_prefix)
     _step("wrap_lifespan", _wrap_lifespan, app, client, event_bus)
     app.state.usage_stats = client
@@ -188,7 +188,7 @@ def started(app: Any, client: StatsClient, event_bus: EventBusSource | None) -> 
 async def shutdown(client: StatsClient) -> None:
     """Detach from the bus, stop the sender and flush the last readings. Never raises."""
     try:
-        client.events.detach()
+        client.detach_event_bus()
         await asyncio.to_thread(client.stop)
     except Exception as exc:
         _log.error("usage_stats.stop_failed", error=type(exc).__name__)

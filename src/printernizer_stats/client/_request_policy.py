@@ -14,9 +14,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from printernizer_stats.client._host_settings import read_setting
+from printernizer_stats.contract import ALLOWED_HOSTS_ENV
 from printernizer_stats.viewer import RequestPolicy
 
-ALLOWED_HOSTS_ENV = "PRINTERNIZER_STATS_ALLOWED_HOSTS"
 HA_INGRESS_ENV = "HA_INGRESS"
 HA_INGRESS_PROXY = "172.30.32.2"
 """The supervisor's address add-ons see ingress requests from (Home Assistant's add-on documentation)."""

@@ -1,70 +1,67 @@
-"""The sending side of ``StatsClient``: weekly batches into the outbox, the sender, the scheduler.
+"""The sending side of the client: weekly batches into the outbox, the sender, what was sent.
 
 Wiring only: the sender package knows nothing of the local store or consent; this module hands it weekly
-values, the installation's facts and a consent gate that is asked immediately before every attempt.
+values, the installation's facts and the consent gate, which is asked immediately before every attempt.
 """
 
 from __future__ import annotations
 
-import time
+import threading
 from collections.abc import Callable
 from dataclasses import asdict
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-import structlog
-
-from printernizer_stats.client._community import ClientCommunity
+from printernizer_stats.client._facts import InstallationFacts
+from printernizer_stats.client._gate import ConsentGate
+from printernizer_stats.client._schedule import Schedule
 from printernizer_stats.client._summary import attempt_view, queued_view, sent_entry_view
-from printernizer_stats.exporter import StoreUnavailable, collection_allowed, do_not_track
-from printernizer_stats.registry import WeekValue, new_secret, week_start
+from printernizer_stats.client._weeks import LocalWeeks
+from printernizer_stats.contract import ENDPOINT_ENV, BatchKind, batch_id
+from printernizer_stats.exporter import LocalStore
+from printernizer_stats.registry import Registry, WeekValue, new_secret, week_start
 from printernizer_stats.sender import (
     ACCEPTED,
-    DELETION,
-    HELD,
-    AsyncScheduler,
     Batch,
     Identity,
     Outbox,
     OutboxUnavailable,
-    QueuedBatch,
     Sender,
     SenderConfig,
-    ThreadScheduler,
-    batch_id,
     build_deletion_batch,
     build_week_batch,
     describe_payload,
     verify_chain,
 )
 
-if TYPE_CHECKING:
-    from printernizer_stats.client._client import StatsClient
-
-_log = structlog.get_logger(__name__)
+EMPTY_REASON = "no complete ISO week with data since opting in"
 
 
 class ClientSending:
-    """Batches, outbox, sender and scheduler of one :class:`StatsClient` (same SQLite file)."""
+    """Batches, outbox and sender of one installation (the outbox lives in the local store's file).
 
-    def __init__(self, client: StatsClient, config: SenderConfig, now: Callable[[], float] = time.time) -> None:
-        self.client = client
+    Args:
+        store: the local store (a missing id secret is drawn and stored there).
+        lock: the client's lock: an opt-out waits for a batching round in progress, then clears its output.
+        schedule: woken when a deletion request is queued.
+    """
+
+    def __init__(
+        self, config: SenderConfig, gate: ConsentGate, outbox: Outbox, sender: Sender, *, store: LocalStore,
+        weeks: LocalWeeks, facts: InstallationFacts, registry: Registry, today: Callable[[], date],
+        lock: threading.RLock, schedule: Schedule,
+    ) -> None:
         self.config = config
-        self.outbox = Outbox(client.store.path, config.max_outbox_weeks)
-        self.sender = Sender(self.outbox, config, self.may_send, today=client.today, now=now)
-        self.community = ClientCommunity(client, config)
-        self.scheduler: AsyncScheduler | ThreadScheduler | None = None
-        self._failed: str | None = None
-
-    # -- the gate -------------------------------------------------------------------------------------
-    def may_send(self, batch: QueuedBatch) -> bool:
-        """DO_NOT_TRACK stops everything; a deletion request goes out opted out; weekly batches need consent."""
-        client = self.client
-        if do_not_track(client.environ):
-            return False
-        if batch.kind == DELETION:
-            return True
-        return collection_allowed(client.consent(), client.registry.consent_version, client.environ)
+        self.outbox = outbox
+        self.sender = sender
+        self._gate = gate
+        self._store = store
+        self._weeks = weeks
+        self._facts = facts
+        self._registry = registry
+        self._today = today
+        self._lock = lock
+        self._schedule = schedule
 
     # -- batching -------------------------------------------------------------------------------------
     def collect(self) -> list[str]:
@@ -73,18 +70,14 @@ class ClientSending:
         Only while collection is allowed, only weeks whose Sunday is past, only data from the consent day
         on, each week once (the outbox remembers the last batched week).
         """
-        # Under the client's lock: an opt-out waits for a batching round in progress, then clears its output.
-        with self.client._lock:
+        with self._lock:
             return self._collect()
 
     def _collect(self) -> list[str]:
-        client = self.client
-        state = client.consent()
-        if not collection_allowed(state, client.registry.consent_version, client.environ):
+        state = self._gate.state()
+        if not self._gate.consented(state) or state.consent_day is None or state.installation_id is None:
             return []
-        if state.consent_day is None or state.installation_id is None:
-            return []
-        today = client.today()
+        today = self._today()
         last = week_start(today) - timedelta(weeks=1)
         first = week_start(state.consent_day)
         batched = self.outbox.last_batched_week()
@@ -93,14 +86,14 @@ class ClientSending:
         if first > last:
             return []
         by_week: dict[date, list[WeekValue]] = {}
-        for value in client.week_values(first, last, since_day=state.consent_day, strict=True):
+        for value in self._weeks.values(first, last, since_day=state.consent_day, strict=True):
             by_week.setdefault(value.week, []).append(value)
-        facts = client.facts()
+        facts = self._facts.current()
         identity = Identity(self._secret(state.installation_secret, "installation_secret"),
                             register=not self._accepted_any(state.installation_id))
         batches: list[Batch] = []
         for monday in sorted(by_week):
-            batch = build_week_batch(client.registry, facts, state.installation_id, monday, by_week[monday],
+            batch = build_week_batch(self._registry, facts, state.installation_id, monday, by_week[monday],
                                      identity=identity)
             if batch is not None:
                 batches.append(batch)
@@ -111,7 +104,7 @@ class ClientSending:
         """The id's secret; one drawn now for an id from before secrets existed (its first batch registers)."""
         if secret is None:
             secret = new_secret()
-            self.client.store.update_settings({setting: secret})
+            self._store.update_settings({setting: secret})
         return secret
 
     def _accepted_any(self, installation_id: str) -> bool:
@@ -127,18 +120,10 @@ class ClientSending:
         queued = self.outbox.queued()
         if not queued:
             return {"state": "empty", "batch_id": None, "week": None, "kind": None, "queued": 0,
-                    "reason": self._why_empty()}
+                    "reason": self._gate.refusal() or EMPTY_REASON}
         head = queued[0]
         return {"batch_id": head.batch_id, "week": head.label, "kind": head.kind, "state": head.state,
                 "attempts": head.attempts, "queued": len(queued), **describe_payload(head.payload)}
-
-    def _why_empty(self) -> str:
-        client = self.client
-        if do_not_track(client.environ):
-            return "DO_NOT_TRACK is set: nothing is collected or sent"
-        if not collection_allowed(client.consent(), client.registry.consent_version, client.environ):
-            return "not opted in: nothing is collected or sent"
-        return "no complete ISO week with data since opting in"
 
     def status(self, *, strict: bool = False) -> dict[str, Any]:
         """Counts for the local summary: where batches go, how many wait, how many were sent.
@@ -181,74 +166,28 @@ class ClientSending:
     def submit_now(self) -> dict[str, Any]:
         """Batch complete weeks and try every queued batch once, now (the consent gate still applies)."""
         if not self.config.enabled:
-            raise ValueError("no endpoint configured: pass one or set PRINTERNIZER_STATS_ENDPOINT")
+            raise ValueError(f"no endpoint configured: pass one or set {ENDPOINT_ENV}")
         queued = self.collect()
         attempts = self.sender.send_due(force=True)
         return {"batched": queued, "attempts": [attempt_view(a) for a in attempts],
                 "queued": len(self.outbox.queued())}
 
-    def tick(self) -> float | None:
-        """The scheduler's round: rotate the id if due, batch, send, fetch the community summary. Never raises."""
-        try:
-            self.client.honour_do_not_track()
-            self.client.rotate_id_if_due()
-            self.collect()
-            attempts = self.sender.send_due()
-            self.community.refresh()  # the community summary: once a day, only while opted in
-            self._failed = None
-            if attempts and all(a.outcome == HELD for a in attempts):
-                return None  # nothing may go out now: wait for the regular interval
-            return self.sender.seconds_until_due()
-        except (OutboxUnavailable, StoreUnavailable) as exc:
-            if self._failed is None:
-                _log.warning("usage_stats.sending_off", reason=str(exc))
-            self._failed = str(exc)
-            return None
-
     # -- consent lifecycle ----------------------------------------------------------------------------
     def withdraw(self) -> int:
-        """Opt-out: queued batches (a pending deletion request stays) and the community summary go at once."""
-        return self.outbox.clear(self.client.today(), keep_kinds=(DELETION,)) + self.community.clear()
+        """Opt-out: queued batches go at once (a pending deletion request stays); returns how many."""
+        return self.outbox.clear(self._today(), keep_kinds=(BatchKind.DELETION,))
 
     def queue_deletion(self, installation_id: str, secret: str | None) -> dict[str, Any]:
         """Queue the one deletion request for ``installation_id`` (once: not again after it was accepted),
         proved with the id's ``secret``."""
-        batch = build_deletion_batch(self.client.registry, self.client.facts(), installation_id, self.client.today(),
+        batch = build_deletion_batch(self._registry, self._facts.current(), installation_id, self._today(),
                                      secret=self._secret(secret, "previous_installation_secret"))
         if any(e.batch_id == batch.batch_id and e.outcome == ACCEPTED for e in self.outbox.sent()):
             return {"batch_id": batch.batch_id, "state": "already_sent"}
-        self.outbox.enqueue([batch], self.client.today())
-        self.wake()
+        self.outbox.enqueue([batch], self._today())
+        self._schedule.wake()
         return {"batch_id": batch.batch_id, "state": "queued"}
 
     def delete_all(self) -> None:
-        self.outbox.clear(self.client.today(), keep_kinds=(DELETION,))
+        self.outbox.clear(self._today(), keep_kinds=(BatchKind.DELETION,))
         self.outbox.clear_sent_log()
-
-    # -- scheduler ------------------------------------------------------------------------------------
-    def start_async(self) -> bool:
-        """Start the asyncio scheduler in the running loop; False when no endpoint is configured."""
-        if not self.config.enabled:
-            return False
-        if not isinstance(self.scheduler, AsyncScheduler):
-            self.stop()
-            self.scheduler = AsyncScheduler(self.tick, self.config.check_interval_s, self.config.first_check_jitter_s)
-        self.scheduler.start()
-        return True
-
-    def start_thread(self) -> bool:
-        if not self.config.enabled:
-            return False
-        if not isinstance(self.scheduler, ThreadScheduler):
-            self.stop()
-            self.scheduler = ThreadScheduler(self.tick, self.config.check_interval_s, self.config.first_check_jitter_s)
-        self.scheduler.start()
-        return True
-
-    def wake(self) -> None:
-        if self.scheduler is not None:
-            self.scheduler.wake()
-
-    def stop(self) -> None:
-        if self.scheduler is not None:
-            self.scheduler.stop()

@@ -1,20 +1,16 @@
 """The user's statistics settings: local retention and the installation id's rotation.
 
 Both live in the local store's settings table next to the consent; this module is the pure part (reading,
-validating and describing them), ``StatsClient`` applies them.
+validating and describing them); ``ConsentActions`` applies them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from printernizer_stats.exporter import ID_ROTATION_DAYS, ConsentState
-from printernizer_stats.registry import week_start
-
-if TYPE_CHECKING:
-    from printernizer_stats.client._consent import ConsentOperations
 
 RETENTION_KEY = "retention_weeks"
 RETENTION_WEEKS_DEFAULT = 53
@@ -63,18 +59,3 @@ def describe_settings(state: ConsentState, settings: Mapping[str, str], keep_dai
         "installation_day": state.installation_day.isoformat() if state.installation_day else None,
         "next_rotation_day": rotation.isoformat() if rotation else None,
     }
-
-
-def apply_settings(client: ConsentOperations, rotate_yearly: bool | None, retention_weeks: int | None) -> None:
-    """Store what is given; a shorter retention reaches the exporter and deletes older rollups at once.
-
-    Raises:
-        ValueError: retention out of range (checked before anything changes).
-    """
-    if retention_weeks is not None:
-        weeks = check_retention_weeks(retention_weeks)
-        client.store.update_settings({RETENTION_KEY: str(weeks)})
-        client.exporter.retention_weeks = weeks
-        client.store.delete_readings(before=week_start(client.today()) - timedelta(weeks=weeks))
-    if rotate_yearly is not None:
-        client.set_yearly_rotation(rotate_yearly)

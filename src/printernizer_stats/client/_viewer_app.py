@@ -27,7 +27,7 @@ def viewer_app(db_path: str | Path, *, environ: Mapping[str, str] | None = None,
     client = InspectingClient(db_path, environ=environ, **client_options)
     app = FastAPI(title="printernizer-stats viewer", redirect_slashes=False, docs_url=f"{MOUNT_PREFIX}/docs",
                   redoc_url=None, openapi_url=f"{MOUNT_PREFIX}/openapi.json")
-    policy = request_policy(environ=client.environ)
+    policy = request_policy(environ=client.services.environ)
     app.include_router(usage_stats_router(client, policy, host_page=None), prefix=MOUNT_PREFIX)
     app.add_api_route("/", viewer_page(client), methods=["GET"], include_in_schema=False, name="viewer_root",
                       dependencies=[Depends(request_guard(policy))])

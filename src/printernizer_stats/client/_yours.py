@@ -9,13 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from printernizer_stats.client._weeks import LocalWeeks
 from printernizer_stats.registry import Registry, WeekValue, fleet_size_label, week_label, week_start
 from printernizer_stats.registry.names import DailyStat, Metric, ResourceField
-
-if TYPE_CHECKING:
-    from printernizer_stats.client._client import StatsClient
 
 PRINTERS = Metric.PRINTERS
 FEATURES = Metric.FEATURES_ENABLED
@@ -61,13 +59,13 @@ def _error_rate(values: list[WeekValue], registry: Registry, monday: date) -> di
     }
 
 
-def your_position(client: StatsClient, week: date | None = None) -> dict[str, Any]:
+def your_position(weeks: LocalWeeks, facts: Mapping[str, str], today: date, registry: Registry,
+                  week: date | None = None) -> dict[str, Any]:
     """Deployment mode, version, platform, printers by type, fleet size group, features, and the days running
     and errors per 1,000 jobs of ``week`` (the summary's, so both sides describe the same week; default the
     last complete one): this installation in the summary's terms."""
-    facts: Mapping[str, str] = client.facts()
-    last_complete = week or week_start(client.today()) - timedelta(weeks=1)
-    values = client.week_values(last_complete - timedelta(weeks=LOOKBACK_WEEKS - 1), week_start(client.today()))
+    last_complete = week or week_start(today) - timedelta(weeks=1)
+    values = weeks.values(last_complete - timedelta(weeks=LOOKBACK_WEEKS - 1), week_start(today))
     printers = {kind: round(n) for kind, n in _latest(values, PRINTERS).items()}
     features = {name: on > 0 for name, on in _latest(values, FEATURES).items()}
     uptime = [v.value for v in values if v.metric == UPTIME and v.week == last_complete]
@@ -79,5 +77,5 @@ def your_position(client: StatsClient, week: date | None = None) -> dict[str, An
         "fleet_size": fleet_size_label(fleet),
         "features": dict(sorted(features.items())),
         "uptime_days": round(uptime[0]) if uptime else None,
-        **_error_rate(values, client.registry, last_complete),
+        **_error_rate(values, registry, last_complete),
     }

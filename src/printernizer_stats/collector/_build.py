@@ -18,9 +18,8 @@ from pathlib import Path
 from typing import TextIO
 
 from printernizer_stats.collector._release import DISTRIBUTION_NAME
+from printernizer_stats.contract import OTELCOL_ENV
 
-OTELCOL_ENV = "PRINTERNIZER_STATS_OTELCOL"
-"""An explicit collector binary (takes precedence over the cached build)."""
 SOURCE_FILES = ("builder-config.yaml", "go.mod", "go.sum")
 
 

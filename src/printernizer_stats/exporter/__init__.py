@@ -1,7 +1,6 @@
 """The privacy-filtering exporter: registry filter, day rollups in local SQLite, consent state."""
 
 from printernizer_stats.exporter._consent import (
-    DO_NOT_TRACK,
     ID_ROTATION_DAYS,
     ConsentState,
     collection_allowed,
@@ -28,7 +27,6 @@ from printernizer_stats.exporter._store import LocalStore, StoreUnavailable
 
 __all__ = [
     "DELTA_TEMPORALITY",
-    "DO_NOT_TRACK",
     "ID_ROTATION_DAYS",
     "CapCardinality",
     "ConsentState",

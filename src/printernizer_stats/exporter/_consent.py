@@ -11,15 +11,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
+from printernizer_stats.contract import DO_NOT_TRACK_ENV
 from printernizer_stats.registry import new_secret
 
-DO_NOT_TRACK = "DO_NOT_TRACK"
-"""Environment variable (https://consoledonottrack.com): any of 1/true/yes forces statistics off."""
 ID_ROTATION_DAYS = 365
 
 
 def do_not_track(environ: Mapping[str, str]) -> bool:
-    return environ.get(DO_NOT_TRACK, "").strip().lower() in {"1", "true", "yes", "on"}
+    return environ.get(DO_NOT_TRACK_ENV, "").strip().lower() in {"1", "true", "yes", "on"}
 
 
 def _day(text: str | None) -> date | None:

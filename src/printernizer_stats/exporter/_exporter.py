@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable
-from datetime import date, timedelta
+from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 import structlog
@@ -19,15 +19,7 @@ from opentelemetry.sdk.metrics.export import (
 from printernizer_stats.exporter._filters import CapCardinality, run_filters, stateless_filters
 from printernizer_stats.exporter._rollup import readings_from, rollup
 from printernizer_stats.exporter._store import LocalStore, StoreUnavailable
-from printernizer_stats.registry import (
-    DayReading,
-    Registry,
-    RuntimeValues,
-    WeekValue,
-    combine_weeks,
-    utc_today,
-    week_start,
-)
+from printernizer_stats.registry import Registry, RuntimeValues, utc_today
 
 _log = structlog.get_logger(__name__)
 
@@ -51,8 +43,9 @@ class PrivacyFilteringMetricExporter(MetricExporter):
             (consent is checked at the last moment, so a reading racing an opt-out is never stored).
         today: the UTC day readings are filed under (a parameter so the simulator can move time).
         on_unavailable: called once, with the reason, when the store fails and statistics turn off.
-        keep_daily_weeks: full weeks kept as day rollups; older days are compacted into week rollups.
-        retention_weeks: rollups older than this are deleted (local retention).
+
+    It handles one export at a time and owns no schedule: compacting old days and local retention are the
+    host side's daily round (``client/_upkeep.py``), as in the SDK the reader owns time, not the exporter.
     """
 
     def __init__(
@@ -63,8 +56,6 @@ class PrivacyFilteringMetricExporter(MetricExporter):
         collection_allowed: Callable[[], bool] = lambda: True,
         today: Callable[[], date] = utc_today,
         on_unavailable: Callable[[str], None] | None = None,
-        keep_daily_weeks: int = 5,
-        retention_weeks: int = 53,
     ) -> None:
         super().__init__(preferred_temporality=DELTA_TEMPORALITY)
         self._registry = registry
@@ -72,13 +63,10 @@ class PrivacyFilteringMetricExporter(MetricExporter):
         self._filters = stateless_filters(registry, runtime_values or {})
         self._cap = CapCardinality(registry)
         self._cap_day: date | None = None
-        self._maintained: tuple[date, int, int] | None = None
         self._allowed = collection_allowed
         self._today = today
         self._on_unavailable = on_unavailable
         self._kinds = {name: spec.kind for name, spec in registry.metrics.items()}
-        self.keep_daily_weeks = keep_daily_weeks
-        self.retention_weeks = retention_weeks
         self._lock = threading.Lock()
         self.unavailable_reason: str | None = None
         self.dropped_readings = 0
@@ -88,7 +76,7 @@ class PrivacyFilteringMetricExporter(MetricExporter):
         if self.unavailable_reason is not None:
             return MetricExportResult.FAILURE
         try:
-            # One transaction: the consent check (when it reads this store), the day's maintenance and the write.
+            # One transaction: the consent check (when it reads this store), the cap's reseed and the write.
             with self._lock, self._store.connect():
                 if not self._allowed():
                     return MetricExportResult.SUCCESS
@@ -114,14 +102,7 @@ class PrivacyFilteringMetricExporter(MetricExporter):
             self._store.add(rolled, self._kinds)
 
     def _new_day(self, day: date) -> None:
-        """Once a day, on the reader's thread: reseed the cap; when the week (or a setting) changed, compact old
-        days and apply retention (both cut at a Monday, so within a week there is nothing new to do)."""
-        monday = week_start(day)
-        maintained = (monday, self.keep_daily_weeks, self.retention_weeks)
-        if maintained != self._maintained:
-            self._store.compact(monday - timedelta(weeks=self.keep_daily_weeks), self._combine)
-            self._store.delete_readings(before=monday - timedelta(weeks=self.retention_weeks))
-            self._maintained = maintained
+        """A new day: the cardinality cap starts from the series already stored for it (after a restart)."""
         self._cap.reset(self._store.series_on(day))
         self._cap_day = day
 
@@ -131,9 +112,6 @@ class PrivacyFilteringMetricExporter(MetricExporter):
         with self._lock:
             self._cap_day = None
             self._cap.reset({})
-
-    def _combine(self, readings: Iterable[DayReading]) -> list[WeekValue]:
-        return combine_weeks(readings, self._registry)
 
     def _turn_off(self, reason: str) -> None:
         if self.unavailable_reason is not None:

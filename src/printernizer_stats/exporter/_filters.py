@@ -27,8 +27,13 @@ from printernizer_stats.registry import (
 )
 
 
-class DropReading(Exception):
-    """Raised by a filter to drop a reading. Technically not an error."""
+class DropReading(BaseException):
+    """Raised by a filter to drop a reading: control flow, not an error.
+
+    A ``BaseException``, as structlog's ``DropEvent`` is, so that an ``except Exception`` between a filter
+    and :func:`run_filters` (a transform guarding its own failure, the exporter's never-raise boundary) can
+    never mistake a deliberate drop for a bug and turn statistics off, nor swallow it and keep the reading.
+    """
 
 
 @dataclass(frozen=True, slots=True)

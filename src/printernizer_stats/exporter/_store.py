@@ -1,9 +1,8 @@
 """Local SQLite: day rollups of filtered readings, and the settings table (consent, installation id).
 
-Plain ``sqlite3``: the SDK calls the exporter from the reader's background thread, never the host's event
-loop. A connection is opened per operation (an export runs once a minute), so no connection crosses
-threads; operations inside an open :meth:`LocalStore.connect` on the same thread share its connection and
-its transaction (an export's consent check, day maintenance and write are one transaction, one commit).
+The file, its PRAGMAs and its schema are :mod:`printernizer_stats.localdb`'s: a connection per operation
+(the SDK calls the exporter from the reader's background thread, never the host's event loop), nested
+operations on one thread sharing one transaction (an export's consent check and write are one commit).
 Every ``sqlite3.Error`` surfaces as :class:`StoreUnavailable`, which the exporter turns into "stats off".
 """
 
@@ -11,45 +10,17 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import closing, contextmanager
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
 from printernizer_stats.exporter._rollup import merge
+from printernizer_stats.localdb import LocalDatabase
 from printernizer_stats.registry import Attributes, DayReading, Kind, WeekValue
 
 CombineWeeks = Callable[[Iterable[DayReading]], list[WeekValue]]
-
-SCHEMA_VERSION = 1
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS daily_readings (
-    day INTEGER NOT NULL,      -- proleptic Gregorian ordinal of the UTC day: day granularity, never finer
-    metric TEXT NOT NULL,
-    attributes TEXT NOT NULL,  -- canonical JSON [[key, value], ...] of registry-allowed values only
-    value REAL NOT NULL,
-    count INTEGER NOT NULL DEFAULT 0,
-    buckets TEXT,              -- JSON bucket counts, histograms only
-    PRIMARY KEY (day, metric, attributes)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS weekly_readings (
-    week INTEGER NOT NULL,     -- ordinal of the ISO week's Monday: older days are compacted into weeks
-    metric TEXT NOT NULL,
-    attributes TEXT NOT NULL,
-    value REAL NOT NULL,
-    count INTEGER NOT NULL DEFAULT 0,
-    buckets TEXT,
-    PRIMARY KEY (week, metric, attributes)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS settings (
-    key TEXT PRIMARY KEY,
-    value TEXT NOT NULL
-) WITHOUT ROWID;
-"""
-BUSY_TIMEOUT_S = 2.0
-
 
 class StoreUnavailable(Exception):
     """The local database cannot be used (locked, corrupt, unwritable); statistics turn off."""
@@ -75,39 +46,12 @@ class LocalStore:
     """The local statistics database at ``path`` (created on first use)."""
 
     def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
-        self._initialised = False
-        self._open = threading.local()
+        self._db = LocalDatabase(path, StoreUnavailable)
+        self.path = self._db.path
 
-    @contextmanager
-    def connect(self) -> Iterator[sqlite3.Connection]:
-        """A connection in a transaction: committed on success, rolled back on error.
-
-        Nested on one thread, the outer connection is reused and the outer block commits: opening a
-        connection (and loading the schema into it) costs more than most of the statements run in it.
-        """
-        outer: sqlite3.Connection | None = getattr(self._open, "conn", None)
-        try:
-            if outer is not None:
-                yield outer
-                return
-            with closing(sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S)) as conn:
-                if not self._initialised:
-                    conn.execute("PRAGMA auto_vacuum=INCREMENTAL")  # only takes effect on a new file
-                    conn.execute("PRAGMA journal_mode=WAL")
-                    conn.executescript(_SCHEMA)
-                    self._initialised = True
-                # WAL + NORMAL: no corruption on a crash, at worst the last day-rollup write is lost;
-                # FULL would fsync every export for statistics that tolerate that.
-                conn.execute("PRAGMA synchronous=NORMAL")
-                self._open.conn = conn
-                try:
-                    with conn:
-                        yield conn
-                finally:
-                    self._open.conn = None
-        except sqlite3.Error as exc:
-            raise StoreUnavailable(f"{type(exc).__name__}: {exc}") from exc
+    def connect(self) -> AbstractContextManager[sqlite3.Connection]:
+        """A connection in a transaction; nested on one thread, the outer one (see ``LocalDatabase``)."""
+        return self._db.connect()
 
     def add(self, readings: Sequence[DayReading], kinds: Mapping[str, Kind]) -> None:
         """Merge day rollups into the table: counters and histograms add up, gauges keep the last value.

@@ -1,16 +1,12 @@
 """The weekly anonymised batch, the persisted outbox and sent log, the OTLP/HTTP sender, and the cached
 public community summary.
 
-Imports only the registry and third-party libraries; ``client/`` wires it to the local store and consent.
+Imports only the contract, the registry and third-party libraries; ``client/`` wires it to the local store and consent.
 """
 
 from printernizer_stats.sender._batch import (
-    DELETION,
-    DELETION_LABEL,
-    WEEKLY,
     Batch,
     Identity,
-    batch_id,
     build_deletion_batch,
     build_week_batch,
     encode_batch,
@@ -20,7 +16,6 @@ from printernizer_stats.sender._batch import (
 )
 from printernizer_stats.sender._community import (
     MAX_SUMMARY_BYTES,
-    SUMMARY_PATH,
     CachedSummary,
     CommunitySummary,
     SummaryTooLarge,
@@ -28,11 +23,6 @@ from printernizer_stats.sender._community import (
     summary_url,
 )
 from printernizer_stats.sender._config import (
-    CA_FILE_ENV,
-    ENDPOINT_ENV,
-    OTLP_METRICS_PATH,
-    PROXY_ENV,
-    TOKEN_ENV,
     InsecureEndpointError,
     SenderConfig,
     is_loopback,
@@ -55,32 +45,19 @@ from printernizer_stats.sender._sentlog import (
     SentEntry,
     verify_chain,
 )
-from printernizer_stats.sender._summary_shape import GROUP_LISTS, InvalidSummary, validate_summary
-from printernizer_stats.sender._transport import BATCH_ID_HEADER, RECEIPT_HEADER, Outcome, SendResult, Transport
+from printernizer_stats.sender._transport import Outcome, SendResult, Transport
 
 __all__ = [
     "ABANDONED",
     "ACCEPTED",
-    "BATCH_ID_HEADER",
-    "CA_FILE_ENV",
-    "DELETION",
-    "DELETION_LABEL",
-    "ENDPOINT_ENV",
     "EXAMPLE",
     "EXAMPLE_INSTALLATION_ID",
     "GENESIS",
-    "GROUP_LISTS",
     "HELD",
     "HIDDEN",
     "MAX_SUMMARY_BYTES",
-    "OTLP_METRICS_PATH",
-    "PROXY_ENV",
-    "RECEIPT_HEADER",
     "REJECTED",
     "RETRYABLE_STATUS",
-    "SUMMARY_PATH",
-    "TOKEN_ENV",
-    "WEEKLY",
     "AsyncScheduler",
     "Attempt",
     "Batch",
@@ -90,7 +67,6 @@ __all__ = [
     "GaugeReadings",
     "Identity",
     "InsecureEndpointError",
-    "InvalidSummary",
     "MaySend",
     "Outbox",
     "OutboxUnavailable",
@@ -106,7 +82,6 @@ __all__ = [
     "Tick",
     "Transport",
     "UnexpectedStatus",
-    "batch_id",
     "build_deletion_batch",
     "build_example_batch",
     "build_week_batch",
@@ -121,7 +96,6 @@ __all__ = [
     "parse_retry_after",
     "sender_config",
     "summary_url",
-    "validate_summary",
     "verify_chain",
     "wire_resource",
     "wire_values",

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -35,6 +34,14 @@ from opentelemetry.sdk.metrics.export import (
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.util.instrumentation import InstrumentationScope
 
+from printernizer_stats.contract import (
+    BATCH_ID,
+    DELETION_LABEL,
+    INSTALLATION_ID,
+    REGISTRY_VERSION,
+    BatchKind,
+    batch_id,
+)
 from printernizer_stats.registry import (
     DELETION_METRIC,
     PROOF,
@@ -54,24 +61,11 @@ from printernizer_stats.registry import (
     week_label,
     week_start,
 )
-from printernizer_stats.registry.names import ResourceField
-
-INSTALLATION_ID = ResourceField.INSTALLATION_ID
-BATCH_ID = ResourceField.BATCH_ID
-REGISTRY_VERSION = ResourceField.REGISTRY_VERSION
-DELETION_LABEL = "deletion"
-WEEKLY = "weekly"
-DELETION = "deletion"
 
 
 def gzip_payload(payload: bytes) -> bytes:
     """Deterministic gzip (mtime 0, fixed level): the same payload always gives the same body on the wire."""
     return gzip.compress(payload, compresslevel=9, mtime=0)
-
-
-def batch_id(installation_id: str, label: str) -> str:
-    """``uuid5(NAMESPACE_URL, "printernizer-stats:{installation_id}:{label}")``: a resend keeps its id."""
-    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"printernizer-stats:{installation_id}:{label}"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,7 +218,7 @@ def build_week_batch(
     ident = batch_id(installation_id, label)
     payload = encode_batch(registry, wire_resource(registry, facts, installation_id, ident, identity), monday,
                            sendable)
-    return Batch(ident, label, monday, WEEKLY, payload)
+    return Batch(ident, label, monday, BatchKind.WEEKLY, payload)
 
 
 def build_deletion_batch(registry: Registry, facts: Mapping[str, str], installation_id: str, today: date,
@@ -236,4 +230,4 @@ def build_deletion_batch(registry: Registry, facts: Mapping[str, str], installat
     value = WeekValue(monday, DELETION_METRIC, (), 1.0)
     resource = wire_resource(registry, facts, installation_id, ident, Identity(secret))
     payload = encode_batch(registry, resource, monday, [value])
-    return Batch(ident, DELETION_LABEL, monday, DELETION, payload)
+    return Batch(ident, DELETION_LABEL, monday, BatchKind.DELETION, payload)

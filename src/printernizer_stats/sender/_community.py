@@ -22,14 +22,13 @@ from urllib.parse import urlsplit, urlunsplit
 import requests
 import structlog
 
-from printernizer_stats.sender._config import OTLP_METRICS_PATH, SenderConfig, metrics_url
-from printernizer_stats.sender._db import SenderDB
-from printernizer_stats.sender._http import USER_AGENT, hardened_session, request_capped
-from printernizer_stats.sender._summary_shape import validate_summary
+from printernizer_stats.contract import JSON, METRICS_PATH, SUMMARY_PATH, USER_AGENT, SummaryDocument, validate_summary
+from printernizer_stats.sender._config import SenderConfig, metrics_url
+from printernizer_stats.sender._db import sender_db
+from printernizer_stats.sender._http import hardened_session, request_capped
 
 _log = structlog.get_logger(__name__)
 
-SUMMARY_PATH = "/v1/summary"
 MAX_SUMMARY_BYTES = 64 * 1024
 
 
@@ -44,7 +43,7 @@ class UnexpectedStatus(ValueError):
 def summary_url(endpoint: str) -> str:
     """``<endpoint base>/v1/summary``: the metrics URL with ``/v1/metrics`` replaced (same HTTPS rule)."""
     parts = urlsplit(metrics_url(endpoint))
-    base = parts.path.removesuffix(OTLP_METRICS_PATH).rstrip("/")
+    base = parts.path.removesuffix(METRICS_PATH).rstrip("/")
     return urlunsplit((parts.scheme, parts.netloc, base + SUMMARY_PATH, "", ""))
 
 
@@ -60,7 +59,7 @@ class CachedSummary:
 
 @dataclass(frozen=True, slots=True)
 class _Answer:
-    summary: dict[str, Any] | None  # None: 304, the cached one still holds
+    summary: SummaryDocument | None  # None: 304, the cached one still holds
     etag: str | None
 
 
@@ -69,7 +68,7 @@ class CommunitySummary:
 
     def __init__(self, path: str | Path, config: SenderConfig,
                  session_factory: Callable[[], requests.Session] = requests.Session) -> None:
-        self.db = SenderDB(path)
+        self.db = sender_db(path)
         self.config = config
         self._session_factory = session_factory
 
@@ -118,7 +117,7 @@ class CommunitySummary:
 
     def _fetch(self, etag: str | None) -> _Answer:
         url = summary_url(self.config.endpoint)  # raises for a non-HTTPS endpoint before any connection
-        headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
+        headers = {"Accept": JSON, "User-Agent": USER_AGENT}
         if etag:
             headers["If-None-Match"] = etag
         with hardened_session(self.config, self._session_factory()) as session:

@@ -16,18 +16,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 import structlog
 
+from printernizer_stats.contract import CA_FILE_ENV, ENDPOINT_ENV, INGEST_TOKEN_ENV, METRICS_PATH, PROXY_ENV
+
 _log = structlog.get_logger(__name__)
-
-ENDPOINT_ENV = "PRINTERNIZER_STATS_ENDPOINT"
-"""The receiver's OTLP/HTTP URL (``https://stats.example.org`` gets ``/v1/metrics`` appended). Empty: send nothing."""
-TOKEN_ENV = "PRINTERNIZER_STATS_TOKEN"  # noqa: S105 - the variable's name, not a secret
-"""Optional bearer token sent as ``Authorization: Bearer <token>``."""
-CA_FILE_ENV = "PRINTERNIZER_STATS_CA_FILE"
-"""Optional PEM bundle that replaces the default CA store (a private receiver's own CA)."""
-PROXY_ENV = "PRINTERNIZER_STATS_PROXY"
-"""Optional proxy URL (``http://proxy:3128``); TLS to the receiver is tunnelled through it end to end."""
-
-OTLP_METRICS_PATH = "/v1/metrics"
 
 
 class InsecureEndpointError(ValueError):
@@ -66,7 +57,7 @@ def metrics_url(endpoint: str) -> str:
         raise InsecureEndpointError(
             "refusing plain HTTP: statistics are only sent over HTTPS (http:// is allowed to localhost only)"
         )
-    path = parts.path if parts.path not in {"", "/"} else OTLP_METRICS_PATH
+    path = parts.path if parts.path not in {"", "/"} else METRICS_PATH
     return urlunsplit((scheme, parts.netloc, path, parts.query, ""))
 
 
@@ -151,7 +142,7 @@ def sender_config(
         return replace(
             explicit,
             endpoint=endpoint if endpoint is not None else env.get(ENDPOINT_ENV, "").strip(),
-            token=token if token is not None else env.get(TOKEN_ENV) or None,
+            token=token if token is not None else env.get(INGEST_TOKEN_ENV) or None,
             ca_file=ca_file if ca_file is not None else env.get(CA_FILE_ENV) or None,
             proxy=proxy if proxy is not None else env.get(PROXY_ENV) or None,
         )

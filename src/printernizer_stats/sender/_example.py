@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import date
 
+from printernizer_stats.contract import batch_id
 from printernizer_stats.registry import (
     DELETION_METRIC,
     Kind,
@@ -22,7 +23,7 @@ from printernizer_stats.registry import (
     week_label,
     week_start,
 )
-from printernizer_stats.sender._batch import Batch, Identity, batch_id, encode_batch, wire_resource, wire_values
+from printernizer_stats.sender._batch import Batch, Identity, encode_batch, wire_resource, wire_values
 
 EXAMPLE = "example"
 EXAMPLE_INSTALLATION_ID = "00000000-0000-4000-8000-000000000000"

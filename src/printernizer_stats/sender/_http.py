@@ -20,8 +20,6 @@ from requests.structures import CaseInsensitiveDict
 
 from printernizer_stats.sender._config import SenderConfig
 
-USER_AGENT = "printernizer-stats"
-
 
 def hardened_session(config: SenderConfig, session: requests.Session | None = None) -> requests.Session:
     """``session`` (default: a new one) with the environment ignored and ``config``'s CA file and proxy."""

@@ -15,15 +15,16 @@ from pathlib import Path
 
 import structlog
 
+from printernizer_stats.contract import BatchKind
 from printernizer_stats.sender import _sentlog
-from printernizer_stats.sender._batch import DELETION, WEEKLY, Batch
-from printernizer_stats.sender._db import SenderDB
+from printernizer_stats.sender._batch import Batch
+from printernizer_stats.sender._db import sender_db
 from printernizer_stats.sender._sentlog import ABANDONED, SentEntry
 
 _log = structlog.get_logger(__name__)
 
 _QUEUED = "batch_id, label, week, kind, payload, attempts, next_attempt_at, last_error"
-_SEND_ORDER = f"ORDER BY kind = '{DELETION}' DESC, next_attempt_at, week, batch_id"
+_SEND_ORDER = f"ORDER BY kind = '{BatchKind.DELETION}' DESC, next_attempt_at, week, batch_id"
 """The deletion request first; then whatever has waited longest; then the oldest week."""
 
 
@@ -54,7 +55,7 @@ class Outbox:
     """Queued batches, their retry schedule and the sent log, in the SQLite file at ``path``."""
 
     def __init__(self, path: str | Path, max_weeks: int = 8) -> None:
-        self.db = SenderDB(path)
+        self.db = sender_db(path)
         self.max_weeks = max_weeks
 
     # -- queue ----------------------------------------------------------------------------------------
@@ -73,7 +74,7 @@ class Outbox:
                 self._set(conn, "last_batched_week", batched_through.isoformat())
             rows = conn.execute(
                 f"SELECT {_QUEUED} FROM outbox WHERE kind = ? ORDER BY week DESC LIMIT -1 OFFSET ?",  # noqa: S608
-                (WEEKLY, self.max_weeks),
+                (BatchKind.WEEKLY, self.max_weeks),
             ).fetchall()
             dropped = [_queued(row) for row in rows]
             self._drop(conn, dropped, today)

@@ -17,15 +17,14 @@ import structlog
 from google.rpc import status_pb2
 from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import ExportMetricsServiceResponse
 
+from printernizer_stats.contract import BATCH_ID_HEADER, GZIP, PROTOBUF, RECEIPT_HEADER, USER_AGENT
 from printernizer_stats.sender._batch import gzip_payload
 from printernizer_stats.sender._config import SenderConfig
-from printernizer_stats.sender._http import USER_AGENT, CappedResponse, hardened_session, request_capped
+from printernizer_stats.sender._http import CappedResponse, hardened_session, request_capped
 from printernizer_stats.sender._retry import is_retryable_status, parse_retry_after
 
 _log = structlog.get_logger(__name__)
 
-RECEIPT_HEADER = "X-Printernizer-Receipt"
-BATCH_ID_HEADER = "X-Printernizer-Batch-Id"
 MAX_RESPONSE_BYTES = 64 * 1024
 _TOKEN_CHARS = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
@@ -100,9 +99,9 @@ class Transport:
         self.timeout_s = config.timeout_s
         self.session = hardened_session(config, session)
         self.headers = {
-            "Content-Type": "application/x-protobuf",
-            "Content-Encoding": "gzip",
-            "Accept": "application/x-protobuf",
+            "Content-Type": PROTOBUF,
+            "Content-Encoding": GZIP,
+            "Accept": PROTOBUF,
             "User-Agent": USER_AGENT,
         }
         if config.token:

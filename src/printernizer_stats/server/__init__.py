@@ -3,7 +3,7 @@
 SQLite by default, PostgreSQL and SQL Server through SQLAlchemy 2 Core. See docs/receiver.md.
 """
 
-from printernizer_stats.server._app import BATCH_ID_HEADER, RECEIPT_HEADER, Receiver, create_app
+from printernizer_stats.server._app import Receiver, create_app
 from printernizer_stats.server._batch import (
     BatchKind,
     InstallationFacts,
@@ -11,16 +11,9 @@ from printernizer_stats.server._batch import (
     Rejected,
     SeriesValue,
     ValidatedBatch,
-    batch_id_for,
-    deletion_batch_id,
-    week_batch_id,
 )
 from printernizer_stats.server._config import (
     DEFAULT_DB_URL,
-    ENV_ANALYTICS_TOKEN,
-    ENV_DB_URL,
-    ENV_TOKEN,
-    ENV_TRUSTED_PROXIES,
     ReceiverConfig,
 )
 from printernizer_stats.server._connections import LOOPBACK, ConnectionLimits, guarded_protocol
@@ -64,12 +57,7 @@ from printernizer_stats.server._validate import (
 from printernizer_stats.server._writer import GroupWriter
 
 __all__ = [
-    "BATCH_ID_HEADER",
     "DEFAULT_DB_URL",
-    "ENV_ANALYTICS_TOKEN",
-    "ENV_DB_URL",
-    "ENV_TOKEN",
-    "ENV_TRUSTED_PROXIES",
     "ERRORS_METRIC",
     "ERROR_TYPE",
     "FACT_FIGURES",
@@ -80,7 +68,6 @@ __all__ = [
     "MEASURES",
     "PRINTERS_METRIC",
     "PRINTER_TYPE",
-    "RECEIPT_HEADER",
     "ROLLUP_FIGURES",
     "SANITY_LIMIT",
     "STORED_MEASURES",
@@ -107,7 +94,6 @@ __all__ = [
     "TimeWindow",
     "TokenBuckets",
     "ValidatedBatch",
-    "batch_id_for",
     "batch_rows",
     "build_metadata",
     "canonical_json",
@@ -118,7 +104,6 @@ __all__ = [
     "current_revision",
     "daily_figures",
     "decode_request",
-    "deletion_batch_id",
     "figure_columns",
     "figure_rollups",
     "guarded_protocol",
@@ -133,6 +118,5 @@ __all__ = [
     "validate_batch",
     "validate_request",
     "validate_resource_metrics",
-    "week_batch_id",
     "week_contribution",
 ]

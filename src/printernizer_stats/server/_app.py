@@ -20,6 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse, Response
 
 from printernizer_stats._version import __version__
+from printernizer_stats.contract import BATCH_ID_HEADER, JSON, METRICS_PATH, PROTOBUF, RECEIPT_HEADER
 from printernizer_stats.registry import Registry, default_registry
 from printernizer_stats.server._answer import combine, refusal_reason
 from printernizer_stats.server._batch import BatchKind, Rejected, ValidatedBatch
@@ -27,7 +28,6 @@ from printernizer_stats.server._config import ReceiverConfig
 from printernizer_stats.server._decoding import Decoded, Decoder, decode_and_validate
 from printernizer_stats.server._engine import create_engine
 from printernizer_stats.server._guards import (
-    METRICS_PATH,
     AddressRateLimitMiddleware,
     BearerTokenMiddleware,
     ContentTypeMiddleware,
@@ -36,7 +36,6 @@ from printernizer_stats.server._guards import (
 from printernizer_stats.server._guesses import WrongGuesses
 from printernizer_stats.server._json_budget import JsonBudget
 from printernizer_stats.server._otlp import (
-    JSON,
     DecodeError,
     media_type,
     status_response,
@@ -49,8 +48,6 @@ from printernizer_stats.server._validate import max_points
 from printernizer_stats.server._workers import Busy, FairWorkers
 from printernizer_stats.server._writer import GroupWriter
 
-BATCH_ID_HEADER = "X-Printernizer-Batch-Id"
-RECEIPT_HEADER = "X-Printernizer-Receipt"
 _RETRY_STORAGE_S = "30"
 _log = structlog.get_logger(__name__)
 
@@ -60,8 +57,8 @@ _OPENAPI_BODY: dict[str, Any] = {
         "description": "An OTLP ExportMetricsServiceRequest: one weekly batch (docs/wire-format.md), or several "
                        "merged by a collector (one per ResourceMetrics); gzip or not.",
         "content": {
-            "application/x-protobuf": {"schema": {"type": "string", "format": "binary"}},
-            "application/json": {"schema": {"type": "object"}},
+            PROTOBUF: {"schema": {"type": "string", "format": "binary"}},
+            JSON: {"schema": {"type": "object"}},
         },
     },
     "responses": {

@@ -3,37 +3,11 @@
 from __future__ import annotations
 
 import enum
-import uuid
 from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple
 
-from printernizer_stats.registry import Attributes, week_label
-from printernizer_stats.registry.names import ResourceField
-
-INSTALLATION_ID = ResourceField.INSTALLATION_ID
-BATCH_ID = ResourceField.BATCH_ID
-REGISTRY_VERSION = ResourceField.REGISTRY_VERSION
-PROOF = ResourceField.PROOF
-VERIFIER = ResourceField.VERIFIER
-NOT_FACTS = frozenset({INSTALLATION_ID, BATCH_ID, REGISTRY_VERSION, PROOF, VERIFIER})
-"""Resource fields that identify or prove, not describe: no fact column."""
-DELETION_WEEK_LABEL = "deletion"
-"""The week label a deletion request's batch id is derived from (docs/wire-format.md)."""
-
-
-def batch_id_for(installation_id: str, label: str) -> str:
-    """The batch id the wire format prescribes: uuid5 of the installation id and the week label."""
-    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"printernizer-stats:{installation_id}:{label}"))
-
-
-def week_batch_id(installation_id: str, monday: date) -> str:
-    return batch_id_for(installation_id, week_label(monday))
-
-
-def deletion_batch_id(installation_id: str) -> str:
-    """Also the key of the deletion tombstone: derived from the id, it cannot be turned back into it."""
-    return batch_id_for(installation_id, DELETION_WEEK_LABEL)
+from printernizer_stats.registry import Attributes
 
 
 class BatchKind(enum.Enum):

@@ -8,14 +8,6 @@ from dataclasses import dataclass
 
 DEFAULT_DB_URL = "sqlite:///printernizer-stats-receiver.db"
 """A SQLite file in the working directory: the embedded default."""
-ENV_DB_URL = "PRINTERNIZER_STATS_DB_URL"
-"""Database URL (keeps passwords off the command line): sqlite:///…, postgresql://…, mssql+pyodbc://…"""
-ENV_TOKEN = "PRINTERNIZER_STATS_TOKEN"  # noqa: S105 - the variable's name, not a token
-"""Bearer token clients (or the collector) must send; unset: no token required."""
-ENV_ANALYTICS_TOKEN = "PRINTERNIZER_STATS_ANALYTICS_TOKEN"  # noqa: S105 - the variable's name, not a token
-"""Bearer token of the dashboard and analytics API; unset: the ingest token (with a warning from serve)."""
-ENV_TRUSTED_PROXIES = "PRINTERNIZER_STATS_TRUSTED_PROXIES"
-"""Comma-separated addresses whose X-Forwarded-For the receiver believes; unset: none."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,9 +21,9 @@ from typing import Any
 import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
+from printernizer_stats.contract import CONNECTION_LIMITS_ENV
+
 LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
-ENV_LIMITS = "PRINTERNIZER_STATS_CONNECTION_LIMITS"
-"""JSON of the limits, left by ``serve --workers N`` for its worker processes (internal)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +59,7 @@ class ConnectionLimits:
     def worker_uvicorn_options(self) -> dict[str, Any]:
         """The same for ``uvicorn.run(..., workers=N)``: each worker process imports the protocol class by
         name and reads these limits from the environment (each counts its own connections)."""
-        os.environ[ENV_LIMITS] = json.dumps(dataclasses.asdict(self))
+        os.environ[CONNECTION_LIMITS_ENV] = json.dumps(dataclasses.asdict(self))
         return {**self.uvicorn_options(), "http": f"{__name__}:EnvironmentGuardedProtocol"}
 
 
@@ -120,7 +120,7 @@ def guarded_protocol(limits: ConnectionLimits) -> type[H11Protocol]:
 
 
 def _environment_limits() -> ConnectionLimits:
-    settings = json.loads(os.environ.get(ENV_LIMITS) or "{}")
+    settings = json.loads(os.environ.get(CONNECTION_LIMITS_ENV) or "{}")
     return ConnectionLimits(**{**settings, "trusted_proxies": tuple(settings.get("trusted_proxies", ()))})
 
 

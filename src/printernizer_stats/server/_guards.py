@@ -17,11 +17,10 @@ from collections.abc import Iterable
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from printernizer_stats.contract import JSON, METRICS_PATH
 from printernizer_stats.server._guesses import WrongGuesses
-from printernizer_stats.server._otlp import JSON, MEDIA_TYPES, media_type, status_response
+from printernizer_stats.server._otlp import MEDIA_TYPES, media_type, status_response
 from printernizer_stats.server._ratelimit import AddressKeys, TokenBuckets
-
-METRICS_PATH = "/v1/metrics"
 
 
 class _Guard:

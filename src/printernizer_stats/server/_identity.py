@@ -16,8 +16,9 @@ import sqlalchemy as sa
 import structlog
 from sqlalchemy.engine import Connection
 
+from printernizer_stats.contract import PROOF, VERIFIER
 from printernizer_stats.registry import proves
-from printernizer_stats.server._batch import PROOF, VERIFIER, ValidatedBatch
+from printernizer_stats.server._batch import ValidatedBatch
 
 _log = structlog.get_logger(__name__)
 

@@ -17,10 +17,9 @@ from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import (
 )
 from starlette.responses import Response
 
+from printernizer_stats.contract import JSON, PROTOBUF
 from printernizer_stats.server._json_budget import JsonBudget, MalformedJson, OverBudget, load_json
 
-PROTOBUF = "application/x-protobuf"
-JSON = "application/json"
 MEDIA_TYPES = frozenset({PROTOBUF, JSON})
 _RPC_CODES = {
     400: code_pb2.INVALID_ARGUMENT,

@@ -28,8 +28,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from printernizer_stats.contract import IDENTITY_ATTRIBUTES
 from printernizer_stats.registry import FORMATS, OTHER, Kind, Registry
-from printernizer_stats.server._batch import NOT_FACTS, fact_column
+from printernizer_stats.server._batch import fact_column
 from printernizer_stats.server._points import SANITY_LIMIT
 from printernizer_stats.server._rollup_cells import MEASURES
 
@@ -61,7 +62,7 @@ ROLLUP_TABLE = "weekly_rollups"
 def _fact_columns(registry: Registry) -> list[sa.Column[str]]:
     columns = []
     for name, spec in registry.resource.items():
-        if name in NOT_FACTS:
+        if name in IDENTITY_ATTRIBUTES:
             continue
         if spec.allowed_values is not None:
             # Room for any value the registry can ever declare, so a new value needs no migration.

@@ -23,6 +23,16 @@ from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import ExportM
 from opentelemetry.proto.common.v1.common_pb2 import KeyValue
 from opentelemetry.proto.metrics.v1.metrics_pb2 import HistogramDataPoint, Metric, NumberDataPoint, ResourceMetrics
 
+from printernizer_stats.contract import (
+    BATCH_ID,
+    IDENTITY_ATTRIBUTES,
+    INSTALLATION_ID,
+    PROOF,
+    REGISTRY_VERSION,
+    VERIFIER,
+    deletion_batch_id,
+    week_batch_id,
+)
 from printernizer_stats.registry import (
     DELETION_METRIC,
     SCOPE_NAME,
@@ -33,22 +43,14 @@ from printernizer_stats.registry import (
     week_label,
 )
 from printernizer_stats.server._batch import (
-    BATCH_ID,
-    INSTALLATION_ID,
-    NOT_FACTS,
-    PROOF,
-    REGISTRY_VERSION,
-    VERIFIER,
     BatchKind,
     InstallationFacts,
     PointRejection,
     Rejected,
     SeriesValue,
     ValidatedBatch,
-    deletion_batch_id,
     fact_column,
     summarise,
-    week_batch_id,
 )
 from printernizer_stats.server._points import (
     DataPoint,
@@ -148,7 +150,7 @@ def check_resource_fields(
     if values[REGISTRY_VERSION] != str(registry.version):
         return Rejected(f"resource attribute {REGISTRY_VERSION!r}: version {values[REGISTRY_VERSION]} is not "
                         f"the receiver's registry version {registry.version}")
-    facts = tuple((fact_column(name), values[name]) for name in registry.resource if name not in NOT_FACTS)
+    facts = tuple((fact_column(name), values[name]) for name in registry.resource if name not in IDENTITY_ATTRIBUTES)
     return InstallationFacts(values[INSTALLATION_ID], registry.version, facts, values[PROOF],
                              values[VERIFIER]), values[BATCH_ID]
 

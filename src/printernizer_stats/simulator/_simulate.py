@@ -120,8 +120,9 @@ class InstanceSimulator:
             return
         old = self.client
         old.stop()
-        self.client = simulated_client(str(old.store.path), replace(self.profile, app_version=version), self.clock,
-                                       dict(old.environ), sender=old.sending.config)
+        services = old.services
+        self.client = simulated_client(str(services.store.path), replace(self.profile, app_version=version),
+                                       self.clock, dict(services.environ), sender=services.sending.config)
         self.client.start()
         self.bus = StandInEventBus()
         self.client.attach_event_bus(self.bus)
@@ -166,7 +167,7 @@ class InstanceSimulator:
             self.log.errors[(self.clock.day, code, component)] += 1
 
     def _requests(self) -> None:
-        durations = self.client.instruments.request_durations
+        durations = self.client.services.instruments.request_durations
         if durations is None:
             return
         count, day = self.profile.api_requests_per_day, self.clock.day
@@ -205,6 +206,7 @@ class InstanceSimulator:
         self._errors(jobs)
         self._requests()
         self.client.flush()
+        self.client.services.upkeep.run()  # the daily round's local part (no scheduler runs in a simulation)
 
 
 def simulate_weeks(sim: InstanceSimulator, first_day: date, weeks: int) -> SimulationLog:

@@ -11,47 +11,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
+from printernizer_stats.contract import SummaryDocument, SummaryList
 from printernizer_stats.registry import OTHER
 from printernizer_stats.registry.names import DeploymentMode, Platform, PrinterType
 from printernizer_stats.viewer._charts import figure
 from printernizer_stats.viewer._dashboard import humanize
 from printernizer_stats.viewer._i18n import number, translate
-
-
-class CommunityGroup(BaseModel):
-    value: str
-    installations: int = Field(description="The group's sample size (at least k).")
-    share: float = Field(description="Fraction 0-1.")
-    low: float = Field(description="95 % Wilson interval, lower end.")
-    high: float = Field(description="95 % Wilson interval, upper end.")
-
-
-class CommunityRate(BaseModel):
-    value: float
-    low: float | None
-    high: float | None
-    installations: int
-
-
-class CommunitySummary(BaseModel):
-    """The receiver's public summary (``printernizer-stats/summary/1``), as cached on this machine."""
-
-    model_config = ConfigDict(populate_by_name=True)
-
-    schema_name: str = Field(alias="schema", examples=["printernizer-stats/summary/1"])
-    week: date = Field(description="Monday of the ISO week the figures describe.")
-    k: int = Field(description="Groups of fewer installations are not published.")
-    installations: int | None
-    deployment_modes: list[CommunityGroup]
-    versions: list[CommunityGroup]
-    platforms: list[CommunityGroup]
-    printer_types: list[CommunityGroup]
-    fleet_sizes: list[CommunityGroup]
-    features: list[CommunityGroup]
-    uptime_days: list[CommunityGroup]
-    errors_per_1000_jobs: CommunityRate | None
 
 
 class YourSetup(BaseModel):
@@ -78,7 +45,8 @@ class Community(BaseModel):
     reason: str | None = Field(description="Why there is no summary (not opted in, DO_NOT_TRACK, not fetched yet).")
     week: date | None
     fetched_day: date | None = Field(description="When the summary was last fetched or confirmed unchanged.")
-    summary: CommunitySummary | None
+    summary: SummaryDocument | None = Field(description="The receiver's public summary, as cached on this machine "
+                                                      "(the contract's shape, checked when it was fetched).")
     yours: YourSetup | None
 
 
@@ -86,14 +54,15 @@ LABELS = {PrinterType.BAMBU_LAB: "Bambu Lab", PrinterType.PRUSA_CORE: "Prusa", P
           DeploymentMode.HOMEASSISTANT: "Home Assistant", DeploymentMode.DOCKER: "Docker",
           DeploymentMode.STANDALONE: "standalone", DeploymentMode.PI: "Raspberry Pi", Platform.LINUX: "Linux",
           Platform.WINDOWS: "Windows", Platform.DARWIN: "macOS", OTHER: "other", PrinterType.UNKNOWN: "unknown"}
+_L = SummaryList
 GROUPS = (
-    ("deployment_modes", "Deployment", "deployment_mode", "{share} of {n} installations run {value}"),
-    ("versions", "Version", "app_version", "{share} of {n} installations are on {value}"),
-    ("platforms", "Operating system", "platform", "{share} of {n} installations run on {value}"),
-    ("printer_types", "Printer types", "printer_types", "{share} of {n} installations have a {value} printer"),
-    ("fleet_sizes", "Printers per installation", "fleet_size", "{share} of {n} installations have {value} printer(s)"),
-    ("uptime_days", "Days running a week", "uptime_days", "{share} of {n} installations ran on {value} day(s)"),
-    ("features", "Features switched on", "features", ""),
+    (_L.DEPLOYMENT_MODES, "Deployment", "deployment_mode", "{share} of {n} installations run {value}"),
+    (_L.VERSIONS, "Version", "app_version", "{share} of {n} installations are on {value}"),
+    (_L.PLATFORMS, "Operating system", "platform", "{share} of {n} installations run on {value}"),
+    (_L.PRINTER_TYPES, "Printer types", "printer_types", "{share} of {n} installations have a {value} printer"),
+    (_L.FLEET_SIZES, "Printers per installation", "fleet_size", "{share} of {n} installations have {value} printer(s)"),
+    (_L.UPTIME_DAYS, "Days running a week", "uptime_days", "{share} of {n} installations ran on {value} day(s)"),
+    (_L.FEATURES, "Features switched on", "features", ""),
 )
 """Summary list, title, the matching field of ``yours``, the sentence for your group (features: a list)."""
 
@@ -114,7 +83,7 @@ ENGLISH_SENTENCES = (*(sentence for *_rest, sentence in GROUPS if sentence), YOU
 def label(value: str, key: str = "", language: str = "en") -> str:
     """A group's name as people read it in ``language`` (feature names humanized; versions and counts as they
     are)."""
-    return translate(language, LABELS.get(value) or (humanize(value) if key == "features" else value))
+    return translate(language, LABELS.get(value) or (humanize(value) if key == SummaryList.FEATURES else value))
 
 
 def percent(fraction: float) -> str:
@@ -173,7 +142,7 @@ def compare(view: Mapping[str, Any], language: str = "en") -> list[Comparison]:
                     interval(g["low"], g["high"], language),
                     g["installations"], (g["share"] * 100, g["low"] * 100, g["high"] * 100), g["value"] in mine)
                 for g in groups]
-        if key == "features":  # one line: which of yours are on (the table marks them)
+        if key == SummaryList.FEATURES:  # one line: which of yours are on (the table marks them)
             you = [translate(language, YOU_ON).format(
                 values=", ".join(label(v, key, language) for v in mine)) if mine else
                    translate(language, YOU_NONE)] if yours else []

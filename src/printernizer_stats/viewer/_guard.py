@@ -28,13 +28,15 @@ from urllib.parse import urlsplit
 import structlog
 from fastapi import HTTPException, Request, status
 
+from printernizer_stats.contract import ALLOWED_HOSTS_ENV
+
 _log = structlog.get_logger(__name__)
 
 CUSTOM_HEADER = "X-Requested-With"
 """A header no HTML form can send; the page's script sends it (any value) with every request."""
 CROSS_SITE = "refused: usage statistics can only be changed from Printernizer's own page"
 UNKNOWN_HOST = ("refused: this page was requested under a host name Printernizer does not know ({host}); "
-                "add it to PRINTERNIZER_STATS_ALLOWED_HOSTS if it is yours")
+                f"add it to {ALLOWED_HOSTS_ENV} if it is yours")
 OTHER_ORIGIN = "refused: the request comes from another web page ({origin})"
 SIMPLE_REQUEST = (f"refused: changes need a JSON body (Content-Type: application/json) or the {CUSTOM_HEADER} "
                   "header, which no form or other web page can send")

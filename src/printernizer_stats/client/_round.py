@@ -1,0 +1,69 @@
+"""The daily round a scheduler runs: DO_NOT_TRACK, id rotation, the local store's upkeep, then sending.
+
+It owns time on the host side: compaction and retention happen here, not inside the exporter. Without an
+endpoint the round still keeps the local store tidy (retention is a promise to the user), and sends nothing.
+"""
+
+from __future__ import annotations
+
+import structlog
+
+from printernizer_stats.client._community import ClientCommunity
+from printernizer_stats.client._privacy import ConsentActions
+from printernizer_stats.client._schedule import Schedule
+from printernizer_stats.client._sending import ClientSending
+from printernizer_stats.client._upkeep import LocalUpkeep
+from printernizer_stats.exporter import StoreUnavailable
+from printernizer_stats.sender import HELD, OutboxUnavailable
+
+_log = structlog.get_logger(__name__)
+
+
+class DailyRound:
+    """One installation's round, and the scheduler it runs on."""
+
+    def __init__(self, consent: ConsentActions, upkeep: LocalUpkeep, sending: ClientSending,
+                 community: ClientCommunity, schedule: Schedule) -> None:
+        self._consent = consent
+        self._upkeep = upkeep
+        self._sending = sending
+        self._community = community
+        self.schedule = schedule
+        self._failed: str | None = None
+
+    def tick(self) -> float | None:
+        """Honour DO_NOT_TRACK, rotate the id if due, compact and apply retention; with an endpoint also batch,
+        send and fetch the community summary. Returns when it wants to run again. Never raises."""
+        try:
+            self._consent.honour_do_not_track()
+            self._consent.rotate_id_if_due()
+            self._upkeep.run()
+            wait = self._send() if self._sending.config.enabled else None
+            self._failed = None
+            return wait
+        except (OutboxUnavailable, StoreUnavailable) as exc:
+            if self._failed is None:
+                _log.warning("usage_stats.sending_off", reason=str(exc))
+            self._failed = str(exc)
+            return None
+
+    def _send(self) -> float | None:
+        self._sending.collect()
+        attempts = self._sending.sender.send_due()
+        self._community.refresh()  # the community summary: once a day, only while opted in
+        if attempts and all(a.outcome == HELD for a in attempts):
+            return None  # nothing may go out now: wait for the regular interval
+        return self._sending.sender.seconds_until_due()
+
+    def start_async(self) -> bool:
+        """Run the round inside the running asyncio loop; whether it sends (False without an endpoint)."""
+        self.schedule.start_async(self.tick)
+        return self._sending.config.enabled
+
+    def start_thread(self) -> bool:
+        """Run the round on a daemon thread; whether it sends (False without an endpoint)."""
+        self.schedule.start_thread(self.tick)
+        return self._sending.config.enabled
+
+    def stop(self) -> None:
+        self.schedule.stop()
