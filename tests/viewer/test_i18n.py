@@ -128,7 +128,7 @@ def test_the_sentences_composed_in_code_have_their_german_text() -> None:
 def test_the_chart_summaries_in_german(client: StatsClient) -> None:
     """The screen-reader line of every chart on the German page is German, its figures with German separators."""
     page = call_app(privacy_app(client), [("GET", f"{PAGE}?lang=de")])[0].text
-    summaries = [html.unescape(d) for d in re.findall(r'<desc id="[\w-]+-desc">([^<]*)</desc>', page)]
+    summaries = [html.unescape(d) for d in re.findall(r'<desc id="[\w-]+-summary">([^<]*)</desc>', page)]
     assert len(summaries) >= 4, summaries
     english = ("largest first", " to ", "most:", "weeks", "days,", "more", "error type", "printer type", "routes")
     assert [s for s in summaries if any(word in s for word in english)] == []

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from printernizer_stats.analytics._svg import Bar, Line, Point, number
+from printernizer_stats.analytics._charts import Bar, Line, Point, number
 
 NOT_PUBLISHED = "–"
 SHOWN = 3

@@ -11,10 +11,10 @@ from markupsafe import Markup
 from printernizer_stats.analytics import _figures as f
 from printernizer_stats.analytics._anomaly import AnomalyKind
 from printernizer_stats.analytics._chart_text import Table, bar_summary, bar_table, line_summary, line_table
+from printernizer_stats.analytics._charts import Bar, Line, Point, bar_chart, line_chart
 from printernizer_stats.analytics._insights import Insights, describe, format_rate, format_share, group_label
 from printernizer_stats.analytics._model import Figure, PublishedRow
-from printernizer_stats.analytics._svg import Bar, Line, Naming, Point, bar_chart, line_chart
-from printernizer_stats.pages import page_environment
+from printernizer_stats.pages import Naming, page_environment
 from printernizer_stats.registry import FLEET_SIZE_GROUPS, LARGEST_FLEET_SIZE, default_registry
 from printernizer_stats.registry.names import Metric
 
