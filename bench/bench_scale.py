@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import math
 import os
 import random
@@ -39,7 +38,7 @@ from sqlalchemy.engine import Engine
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.bench_receiver import http_request, load, process_cpu_seconds  # noqa: E402
+from bench.bench_receiver import http_request, load, tree_cpu_seconds  # noqa: E402
 from tests.server.batches import Installation, gzipped, typical_series, week_request  # noqa: E402
 
 from printernizer_stats.analytics import (  # noqa: E402
@@ -161,16 +160,6 @@ def http(url: str, window: Window, result: Row) -> None:
                                                                     for _ in range(5))
 
 
-def _tree_cpu(pid: int) -> float:
-    """CPU seconds of a process and its children (uvicorn's workers)."""
-    total = process_cpu_seconds(pid)
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        for child in (task / "children").read_text().split():
-            with contextlib.suppress(FileNotFoundError, ProcessLookupError):
-                total += _tree_cpu(int(child))
-    return total
-
-
 def ingest(url: str, workers: int, bodies: list[bytes], result: Row) -> None:
     port = free_port()
     argv = [sys.executable, "-m", "printernizer_stats.cli", "serve", "--db-url", url, "--port", str(port),
@@ -189,9 +178,9 @@ def ingest(url: str, workers: int, bodies: list[bytes], result: Row) -> None:
                 time.sleep(0.3)
         half = len(bodies) // 2
         asyncio.run(load(port, [http_request(port, b) for b in bodies[1:half]], 16))  # warm-up
-        cpu = _tree_cpu(process.pid)
+        cpu = tree_cpu_seconds(process.pid)
         seconds, _, statuses = asyncio.run(load(port, [http_request(port, b) for b in bodies[half:]], 16))
-        cpu = _tree_cpu(process.pid) - cpu
+        cpu = tree_cpu_seconds(process.pid) - cpu
     finally:
         process.terminate()
         process.wait(20)

@@ -7,29 +7,33 @@ a 400 naming the column rather than a database error (PostgreSQL refuses an over
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
 
 
 class ColumnLimits:
-    """The string columns of some tables and their lengths, read from the tables themselves."""
+    """The string columns of some tables, their positions in a row (column order) and their lengths, read
+    from the tables themselves."""
 
     __slots__ = ("_lengths",)
 
     def __init__(self, tables: Iterable[sa.Table]) -> None:
-        self._lengths: dict[str, tuple[tuple[str, int], ...]] = {
-            table.name: tuple((column.name, column.type.length) for column in table.columns
+        self._lengths: dict[str, tuple[tuple[int, str, int], ...]] = {
+            table.name: tuple((index, column.name, column.type.length) for index, column in enumerate(table.columns)
                               if isinstance(column.type, sa.String) and column.type.length)
             for table in tables
         }
 
-    def misfit(self, table: str, rows: Sequence[Mapping[str, Any]]) -> str | None:
-        """The first column with a value that does not fit, named, or ``None`` (a column at a time, in C:
-        this runs for every batch)."""
-        for name, length in self._lengths[table]:
-            values = [value for row in rows if (value := row.get(name)) is not None]
+    def misfit(self, table: str, rows: Sequence[Sequence[Any]]) -> str | None:
+        """The first column with a value that does not fit, named, or ``None``; ``rows`` are tuples in column
+        order (a column at a time, in C: this runs for every group of batches)."""
+        if not rows:
+            return None
+        columns = list(zip(*rows, strict=True))
+        for index, name, length in self._lengths[table]:
+            values = [value for value in columns[index] if value is not None]
             if not values:
                 continue
             try:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from printernizer_stats.registry import fleet_size_label
@@ -30,6 +30,7 @@ FEATURE = "feature"
 ERRORS_METRIC = "printernizer.errors"
 ERROR_TYPE = "error_type"
 UNKNOWN = "unknown"
+_ROLLED_UP = frozenset({PRINTERS_METRIC, FEATURES_METRIC, ERRORS_METRIC})
 
 MEASURES = ("jobs", "errors", "printers", "enabled", "errors_sq", "jobs_sq", "errors_jobs")
 """Sums a rollup cell holds, after its installations (unused ones are 0)."""
@@ -91,9 +92,9 @@ def _error_sums(daily: Mapping[str, Any]) -> dict[str, float]:
             "errors_jobs": errors * jobs}
 
 
-def week_contribution(daily: Mapping[str, Any], events: Iterable[Mapping[str, Any]]) -> dict[Key, Vector]:
+def week_contribution(daily: Mapping[str, Any], events: Iterable[Sequence[Any]]) -> dict[Key, Vector]:
     """The rollup cells one installation-week adds to (``daily``: its daily_stats row; ``events``: its
-    events_summary rows), with what it adds to each."""
+    events_summary rows as (metric, attributes, value, ...)), with what it adds to each."""
     printers = daily.get("printer_count")
     sums = _error_sums(daily)
     cells: dict[Key, Vector] = {
@@ -106,25 +107,24 @@ def week_contribution(daily: Mapping[str, Any], events: Iterable[Mapping[str, An
         cells[(figure, str(daily[column]), "")] = _vector()
     error_types: dict[str, float] = {}
     for event in events:
-        metric, value = event["metric"], float(event["value"])
+        metric = event[0]
+        if metric not in _ROLLED_UP:
+            continue
+        value = float(event[2])
         if metric == PRINTERS_METRIC and value > 0:
-            key: Key = ("printer_types", _attribute(event, PRINTER_TYPE), "")
+            key: Key = ("printer_types", _decoded(event[1], PRINTER_TYPE), "")
             cells[key] = _add(cells.get(key), _vector(printers=value))
         elif metric == FEATURES_METRIC:
-            key = ("features", _attribute(event, FEATURE), "")
+            key = ("features", _decoded(event[1], FEATURE), "")
             cells[key] = _add(cells.get(key), _vector(enabled=value))
         elif metric == ERRORS_METRIC and value > 0:
-            error_type = _attribute(event, ERROR_TYPE)
+            error_type = _decoded(event[1], ERROR_TYPE)
             error_types[error_type] = error_types.get(error_type, 0.0) + value
     version = str(daily["app_version"])
     for error_type, errors in error_types.items():
         cells[("error_types", error_type, "")] = _vector(errors=errors)
         cells[("error_types_by_version", version, error_type)] = _vector(errors=errors)
     return cells
-
-
-def _attribute(event: Mapping[str, Any], name: str) -> str:
-    return _decoded(event["attributes"], name)
 
 
 @functools.lru_cache(maxsize=4096)

@@ -20,6 +20,10 @@ from printernizer_stats.server._batch import SeriesValue, ValidatedBatch
 from printernizer_stats.server._tables import figure_columns
 
 Row = dict[str, Any]
+Event = tuple[str, str, int | float, int | None, str | None]
+"""An events_summary row without its period and installation: (metric, attributes, value, sample_count,
+bucket_counts), the columns after those two in table order."""
+EVENT_COLUMNS = ("metric", "attributes", "value", "sample_count", "bucket_counts")
 
 
 def canonical_json(value: object) -> str:
@@ -43,11 +47,12 @@ def digest(document: object) -> str:
 
 @dataclass(frozen=True, slots=True)
 class BatchRows:
-    """What one weekly batch writes: its installation row, its daily_stats row and its events_summary rows."""
+    """What one weekly batch writes: its installation row, its daily_stats row and its events_summary rows,
+    the latter as ``Event`` tuples (a batch has dozens: no dict each)."""
 
     installation: Row
     daily_stats: Row
-    events: list[Row]
+    events: list[Event]
     receipt: str
 
 
@@ -107,20 +112,15 @@ def batch_rows(registry: Registry, batch: ValidatedBatch) -> BatchRows:
     }
     figures = daily_figures(registry, batch.series)
     daily = {"period": batch.period, "installation_id": installation_id, **facts, **figures}
-    events = [
-        {
-            "period": batch.period, "metric": s.metric, "attributes": attributes_json(s.attributes),
-            "installation_id": installation_id, "value": s.value, "sample_count": s.sample_count,
-            "bucket_counts": buckets_json(s.bucket_counts) if s.bucket_counts is not None else None,
-        }
+    events: list[Event] = [
+        (s.metric, attributes_json(s.attributes), s.value, s.sample_count,
+         buckets_json(s.bucket_counts) if s.bucket_counts is not None else None)
         for s in batch.series
     ]
     receipt = digest({
         "batch_id": batch.batch_id, "installation_id": installation_id, "period": batch.period.isoformat(),
         "registry_version": batch.installation.registry_version, "facts": facts, "daily_stats": figures,
-        "events": sorted(
-            [e["metric"], e["attributes"], e["value"], e["sample_count"], e["bucket_counts"]] for e in events
-        ),
+        "events": sorted(events),  # (metric, attributes) is unique in a batch: the sort never compares values
     })
     return BatchRows(installation, daily, events, receipt)
 
