@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-import uuid
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -24,7 +23,7 @@ import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.bench_scale import _GENERATE, PG_ADMIN, Row, figures, timed  # noqa: E402
+from bench.bench_scale import _GENERATE, Row, figures, scratch_database, timed  # noqa: E402
 
 from printernizer_stats.analytics import MIN_RETENTION_DAYS, Window, apply_retention, rebuild_rollups  # noqa: E402
 from printernizer_stats.server import create_engine, ensure_week_partitions, migrate  # noqa: E402
@@ -45,13 +44,9 @@ def generate(engine: sa.Engine, installations: int, weeks: int) -> None:
 
 
 def run_layout(revision: str, installations: int, weeks: int) -> Row:
-    name = f"pstats_retention_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
     result: Row = {}
-    try:
-        engine = create_engine(f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}")
+    with scratch_database("pstats_retention") as url:
+        engine = create_engine(url)
         migrate(engine, revision)
         result["generate (s)"] = timed(lambda: generate(engine, installations, weeks))
         with engine.connect() as connection:
@@ -70,10 +65,6 @@ def run_layout(revision: str, installations: int, weeks: int) -> Row:
             result["database size (MB)"] = connection.execute(
                 sa.text("SELECT pg_database_size(current_database())")).scalar_one() / 1e6
         engine.dispose()
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
     return result
 
 
