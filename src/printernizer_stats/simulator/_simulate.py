@@ -17,7 +17,8 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from printernizer_stats.client import StatsClient
-from printernizer_stats.sender import SenderConfig
+from printernizer_stats.registry.names import Feature
+from printernizer_stats.sender import SenderConfig, Transport
 from printernizer_stats.simulator._bus import StandInEventBus
 from printernizer_stats.simulator._profile import InstanceProfile, Release, running_version
 from printernizer_stats.simulator._routes import PRINTERNIZER_ROUTES
@@ -121,7 +122,8 @@ class InstanceSimulator:
         old.stop()
         services = old.services
         self.client = simulated_client(str(services.store.path), replace(self.profile, app_version=version),
-                                       self.clock, dict(services.environ), sender=services.sending.config)
+                                       self.clock, dict(services.environ), sender=services.sending.config,
+                                       transports=services.sending.sender.transport_factory)
         self.client.start()
         self.bus = StandInEventBus()
         self.client.attach_event_bus(self.bus)
@@ -134,7 +136,7 @@ class InstanceSimulator:
         self.log.events[(self.clock.day, f"{name}:{status}" if name == "job_status_changed" else name)] += 1
 
     def _job(self, job_id: int) -> None:
-        s, auto = self.s, self.profile.features.get("auto_job_creation", False) and self.rng.random() < 0.6
+        s, auto = self.s, self.profile.features.get(Feature.AUTO_JOB_CREATION, False) and self.rng.random() < 0.6
         printer = {"printer_id": f"{s.serial}", "name": f"X1C at {s.host}"}
         if auto:
             self._emit("job_auto_created", {"job_id": job_id, **printer, "filename": s.file_name})
@@ -196,11 +198,11 @@ class InstanceSimulator:
             if self.rng.random() < 0.3:
                 self._emit("printer_disconnected", {"printer_id": self.s.serial, "name": self.s.host})
                 self._emit("printer_connected", {"printer_id": self.s.serial, "name": self.s.host})
-        if self.profile.features.get("slicing") and self.rng.random() < 0.5:
+        if self.profile.features.get(Feature.SLICING) and self.rng.random() < 0.5:
             self._emit("slicing_job.created", {"job_id": 1})
             self._emit("slicing_job.completed",
                        {"job_id": 1, "filename": self.s.file_name, "printer_id": self.s.serial})
-        if self.profile.features.get("library") and self.rng.random() < 0.4:
+        if self.profile.features.get(Feature.LIBRARY) and self.rng.random() < 0.4:
             self._emit("library_file_added", {"checksum": "ab12", "filename": self.s.file_name, "file_size": 10})
         self._errors(jobs)
         self._requests()
@@ -219,17 +221,20 @@ def simulate_weeks(sim: InstanceSimulator, first_day: date, weeks: int) -> Simul
 
 def simulated_client(
     db_path: str, profile: InstanceProfile, clock: SimClock, environ: dict[str, str] | None = None,
-    sender: SenderConfig | None = None,
+    sender: SenderConfig | None = None, transports: Callable[[SenderConfig], Transport] | None = None,
 ) -> StatsClient:
     """A ``StatsClient`` that believes it runs the profile's deployment, fleet and features (and sends to
-    ``sender``'s endpoint, if given)."""
+    ``sender``'s endpoint, if given, over a transport from ``transports``: default, one session a pass)."""
     from printernizer_stats.instrumentation import Probe  # noqa: PLC0415
 
     env = {"DEPLOYMENT_MODE": profile.deployment_mode, "TIMEZONE": profile.timezone}
-    return StatsClient(
+    client = StatsClient(
         db_path, profile.app_version, timezone=profile.timezone,
         printers_by_type=lambda: profile.printers, features_enabled=lambda: profile.features,
         route_templates=[template for _, template in PRINTERNIZER_ROUTES],
         export_interval_s=3600 * 24, environ=environ if environ is not None else {},
         today=clock.today, probe=Probe(env, root=Path("/nonexistent-sim-root")), sender=sender,
     )
+    if transports is not None:
+        client.services.sending.sender.transport_factory = transports
+    return client
