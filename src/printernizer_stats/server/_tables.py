@@ -46,7 +46,7 @@ NAMING_CONVENTION = {
 """Deterministic constraint names: the same on every dialect, in migrations and in mssql-schema.sql."""
 UUID_LENGTH = 36
 VALUE_LENGTH = 32
-"""The registry's longest closed-set value (registry/_loader.py ``_VALUE``)."""
+"""The registry's longest closed-set value (``closedValues`` in registry/metrics.schema.json)."""
 TEXT_FLOOR = 256
 """Derived lengths are rounded up to at least this, so small registry changes need no migration."""
 METRIC_LENGTH = 100
