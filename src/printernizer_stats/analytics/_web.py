@@ -24,7 +24,7 @@ from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, R
 from printernizer_stats.analytics._auth import SESSION_COOKIE, DashboardAuth
 from printernizer_stats.analytics._export import figure_csv
 from printernizer_stats.analytics._figures import FIGURES_BY_NAME
-from printernizer_stats.analytics._insights import render_text
+from printernizer_stats.analytics._insights import Insights, render_text
 from printernizer_stats.analytics._openapi import ANALYTICS_API, FIGURE_API, FIGURE_NAMES, INSIGHTS_API, SUMMARY_API
 from printernizer_stats.analytics._page import render_dashboard, render_template
 from printernizer_stats.analytics._service import AnalyticsService
@@ -59,17 +59,36 @@ def _int(request: Request, name: str) -> int | None:
     return int(raw)
 
 
+def _login_page(error: str = "", status: int = 401) -> HTMLResponse:
+    return HTMLResponse(render_template("login.html", error=error), status, PAGE_HEADERS)
+
+
+def _insights(request: Request, service: AnalyticsService, auth: DashboardAuth) -> Insights | JSONResponse:
+    """The insights for the request's ``?k=`` and ``?weeks=``, or the answer refusing it (401, 400)."""
+    if not auth.authorised(request):
+        return _unauthorised()
+    try:
+        return service.insights(_int(request, "k"), _int(request, "weeks"))
+    except ValueError as exc:
+        return _bad_request(str(exc))
+
+
 def analytics_router(service: AnalyticsService, auth: DashboardAuth) -> APIRouter:
     """The routes in the module docstring, bound to ``service`` and ``auth``."""
     router = APIRouter()
+    add_dashboard_routes(router, service, auth)
+    add_analytics_api_routes(router, service, auth)
+    add_summary_route(router, service)
+    return router
 
-    def login_page(error: str = "", status: int = 401) -> HTMLResponse:
-        return HTMLResponse(render_template("login.html", error=error), status, PAGE_HEADERS)
+
+def add_dashboard_routes(router: APIRouter, service: AnalyticsService, auth: DashboardAuth) -> None:
+    """The dashboard page, its stylesheet, and the browser session's sign-in and sign-out."""
 
     @router.get("/dashboard", include_in_schema=False)
     def dashboard(request: Request) -> Response:
         if not auth.authorised(request):
-            return login_page()
+            return _login_page()
         insights = service.insights()
         generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
         return HTMLResponse(render_dashboard(insights, token_required=auth.required, generated=generated),
@@ -87,12 +106,12 @@ def analytics_router(service: AnalyticsService, auth: DashboardAuth) -> APIRoute
         async for chunk in request.stream():
             body += chunk
             if len(body) > _LOGIN_BODY_LIMIT:
-                return login_page("The form was too large.", 413)
+                return _login_page("The form was too large.", 413)
         token = parse_qs(body.decode("utf-8", "replace")).get("token", [""])[0]
         if not auth.token_matches(token):
             if await auth.wrong_token(request):
-                return login_page("Too many wrong tokens from this address: each is answered slowly now.", 429)
-            return login_page("That token is not right.")
+                return _login_page("Too many wrong tokens from this address: each is answered slowly now.", 429)
+            return _login_page("That token is not right.")
         response = RedirectResponse("/dashboard", 303, headers={"Cache-Control": "no-store"})
         auth.set_session(request, response)
         return response
@@ -104,26 +123,24 @@ def analytics_router(service: AnalyticsService, auth: DashboardAuth) -> APIRoute
         auth.end_session(request, response)
         return response
 
+
+def add_analytics_api_routes(router: APIRouter, service: AnalyticsService, auth: DashboardAuth) -> None:
+    """The token-protected JSON/CSV API: every figure and the anomalies, the anomalies alone, one figure."""
+
     @router.get("/v1/analytics", summary="Every published figure and the anomalies (k-anonymous)",
                 openapi_extra=ANALYTICS_API)
     def analytics(request: Request) -> Response:
-        if not auth.authorised(request):
-            return _unauthorised()
-        try:
-            insights = service.insights(_int(request, "k"), _int(request, "weeks"))
-        except ValueError as exc:
-            return _bad_request(str(exc))
-        return JSONResponse(insights.to_json(), headers=_PRIVATE)
+        found = _insights(request, service, auth)
+        if isinstance(found, Response):
+            return found
+        return JSONResponse(found.to_json(), headers=_PRIVATE)
 
     @router.get("/v1/analytics/insights", summary="Anomalies, as JSON or as the insights report",
                 openapi_extra=INSIGHTS_API)
     def insights(request: Request) -> Response:
-        if not auth.authorised(request):
-            return _unauthorised()
-        try:
-            found = service.insights(_int(request, "k"), _int(request, "weeks"))
-        except ValueError as exc:
-            return _bad_request(str(exc))
+        found = _insights(request, service, auth)
+        if isinstance(found, Response):
+            return found
         if request.query_params.get("format") == "text":
             return PlainTextResponse(render_text(found), headers=_PRIVATE)
         document = found.to_json()
@@ -148,6 +165,10 @@ def analytics_router(service: AnalyticsService, auth: DashboardAuth) -> APIRoute
                 **_PRIVATE, "Content-Disposition": f'attachment; filename="{spec.name}.csv"'})
         return JSONResponse(published.to_json(), headers=_PRIVATE)
 
+
+def add_summary_route(router: APIRouter, service: AnalyticsService) -> None:
+    """The public community summary, answered 304 when the client's copy is current."""
+
     @router.get(SUMMARY_PATH, summary="Public community summary (k-anonymous, cacheable)",
                 openapi_extra=SUMMARY_API)
     def summary(request: Request) -> Response:
@@ -157,6 +178,4 @@ def analytics_router(service: AnalyticsService, auth: DashboardAuth) -> APIRoute
         if etag in {tag.strip() for tag in request.headers.get("if-none-match", "").split(",")}:
             return Response(status_code=304, headers=headers)
         return Response(body, media_type="application/json", headers=headers)
-
-    return router
 

@@ -75,51 +75,45 @@ def add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from printernizer_stats.server import (  # noqa: PLC0415
-        DEFAULT_DB_URL,
-        ReceiverConfig,
-        create_engine,
-        current_revision,
-        head_revision,
-        migrate,
-        schema_sql,
-    )
+    from printernizer_stats.server import DEFAULT_DB_URL  # noqa: PLC0415
     from printernizer_stats.server._config import env_or  # noqa: PLC0415
 
     db_url = env_or(args.db_url, DB_URL_ENV) or DEFAULT_DB_URL
     if args.command == "migrate":
-        if args.sql:
-            sys.stdout.write(schema_sql(args.sql))
-            return 0
-        engine = create_engine(db_url)
-        migrate(engine)
-        print(f"schema at revision {current_revision(engine)}")
-        engine.dispose()
+        return migrate_only(db_url, args.sql)
+    return serve(args, db_url)
+
+
+def migrate_only(db_url: str, dialect: str | None) -> int:
+    """``migrate``: print the migrations as a script for ``dialect``, or run them on ``db_url``."""
+    from printernizer_stats.server import create_engine, current_revision, migrate, schema_sql  # noqa: PLC0415
+
+    if dialect:
+        sys.stdout.write(schema_sql(dialect))
         return 0
+    engine = create_engine(db_url)
+    migrate(engine)
+    print(f"schema at revision {current_revision(engine)}")
+    engine.dispose()
+    return 0
+
+
+def serve(args: argparse.Namespace, db_url: str) -> int:
+    """``serve``: check the settings, bring the database up to date, then run the receiver until stopped."""
+    from printernizer_stats.analytics import AnalyticsConfig, create_maintainers_app  # noqa: PLC0415
+    from printernizer_stats.server import ReceiverConfig  # noqa: PLC0415
+    from printernizer_stats.server._config import env_or  # noqa: PLC0415
+
     receiver_settings = {"db_url": db_url, "token": env_or(args.token, INGEST_TOKEN_ENV),
                          "analytics_token": env_or(args.analytics_token, ANALYTICS_TOKEN_ENV), **limit_settings(args)}
     analytics_settings = {**({"k": args.k} if args.k is not None else {}), "retention_days": args.retention_days}
     config = ReceiverConfig(**receiver_settings).validate()
-    from printernizer_stats.analytics import AnalyticsConfig, create_maintainers_app  # noqa: PLC0415
-
     analytics = AnalyticsConfig(**analytics_settings).validate()
     if args.workers < 1:
         print("printernizer-stats serve: --workers must be at least 1", file=sys.stderr)
         return 2
-    engine = create_engine(db_url)
-    if args.no_migrate:
-        if current_revision(engine) != head_revision():
-            print(f"printernizer-stats serve: the schema is not at revision {head_revision()}; "
-                  "run `printernizer-stats migrate`", file=sys.stderr)
-            return 2
-    else:
-        migrate(engine)
-    from printernizer_stats.analytics import rebuild_rollups, rollups_missing  # noqa: PLC0415
-
-    if rollups_missing(engine):  # a database upgraded to revision 0003 with rows stored before it
-        print(f"printernizer-stats serve: rolled up the stored rows ({rebuild_rollups(engine)} cells)",
-              file=sys.stderr)
-    engine.dispose()
+    if not prepare_database(db_url, check_only=args.no_migrate):
+        return 2
     import uvicorn  # noqa: PLC0415
 
     limits = connection_limits(args)
@@ -138,6 +132,28 @@ def run(args: argparse.Namespace) -> int:
     uvicorn.run(app, host=args.host, port=args.port, access_log=False, server_header=False, log_level="info",
                 **limits.uvicorn_options())
     return 0
+
+
+def prepare_database(db_url: str, *, check_only: bool) -> bool:
+    """Migrate the schema (or, ``check_only``, refuse unless it is current) and roll up rows stored before the
+    rollups existed. False, with the reason on stderr, when the receiver must not start."""
+    from printernizer_stats.analytics import rebuild_rollups, rollups_missing  # noqa: PLC0415
+    from printernizer_stats.server import create_engine, current_revision, head_revision, migrate  # noqa: PLC0415
+
+    engine = create_engine(db_url)
+    try:
+        if not check_only:
+            migrate(engine)
+        elif current_revision(engine) != head_revision():
+            print(f"printernizer-stats serve: the schema is not at revision {head_revision()}; "
+                  "run `printernizer-stats migrate`", file=sys.stderr)
+            return False
+        if rollups_missing(engine):  # a database upgraded to revision 0003 with rows stored before it
+            print(f"printernizer-stats serve: rolled up the stored rows ({rebuild_rollups(engine)} cells)",
+                  file=sys.stderr)
+        return True
+    finally:
+        engine.dispose()
 
 
 def limit_settings(args: argparse.Namespace) -> dict[str, Any]:

@@ -71,16 +71,24 @@ _SETTINGS_CHANGES: dict[str, Any] = {**_BODY_CHANGES, "responses": {**_BODY_CHAN
 
 
 def add_api_routes(router: APIRouter, backend: StatsBackend) -> None:
-    """Add the JSON routes for ``backend`` to ``router``."""
-    collected = Collected.model_validate(privacy_items(backend.registry))
+    """Add the JSON routes for ``backend`` to ``router``, in the order the OpenAPI document lists them."""
+    add_local_routes(router, backend)
+    add_outgoing_routes(router, backend)
+    add_consent_routes(router, backend)
+    add_control_routes(router, backend)
 
-    async def current_status() -> Status:
-        return validated(Status, await call(backend, backend.status))
+
+async def current_status(backend: StatsBackend) -> Status:
+    return validated(Status, await call(backend, backend.status))
+
+
+def add_local_routes(router: APIRouter, backend: StatsBackend) -> None:
+    """What this machine holds: the status and the local statistics (as JSON or a download)."""
 
     @router.get("/status", name="usage_stats_status", response_model=Status, responses=_UNAVAILABLE,
                 summary="Consent, DO_NOT_TRACK and sending status")
     async def get_status() -> Status:
-        return await current_status()
+        return await current_status(backend)
 
     @router.get("/local", name="usage_stats_local", response_model=LocalStats, responses=_UNAVAILABLE,
                 summary="Everything stored on this machine")
@@ -95,6 +103,12 @@ def add_api_routes(router: APIRouter, backend: StatsBackend) -> None:
         name = f"printernizer-usage-stats-{local.as_of_day.isoformat()}.json"
         return JSONResponse(local.model_dump(mode="json"),
                             headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def add_outgoing_routes(router: APIRouter, backend: StatsBackend) -> None:
+    """What leaves (or would leave) the machine: the registry's list, the next batch, an example, the history,
+    and the community summary that comes back."""
+    collected = Collected.model_validate(privacy_items(backend.registry))
 
     @router.get("/collected", name="usage_stats_collected", response_model=Collected,
                 summary="What may be collected, and what never is (from the metric registry)")
@@ -128,14 +142,18 @@ def add_api_routes(router: APIRouter, backend: StatsBackend) -> None:
     async def get_community() -> Community:
         return validated(Community, await call(backend, backend.community_summary))
 
+
+def add_consent_routes(router: APIRouter, backend: StatsBackend) -> None:
+    """Opting in and out, deleting everything, and asking the receiver to delete the old id's data."""
+
     @router.post("/opt-in", name="usage_stats_opt_in", response_model=ActionResult, summary="Opt in",
                  description="Starts collecting under a new random installation id. Already on, changes nothing "
                              "(`already` is true, the id and the consent day stay). 403 while DO_NOT_TRACK is set.",
                  **_CHANGES)
     async def opt_in(language: str = Depends(request_language)) -> ActionResult:
-        before = await current_status()
+        before = await current_status(backend)
         await call(backend, backend.opt_in)
-        after = await current_status()
+        after = await current_status(backend)
         unchanged = before.opted_in and (before.installation_id, before.consent_day, before.consent_version) == (
             after.installation_id, after.consent_day, after.consent_version)
         return ActionResult(message=say(language, ALREADY_ON if unchanged else OPTED_IN), already=unchanged,
@@ -147,7 +165,7 @@ def add_api_routes(router: APIRouter, backend: StatsBackend) -> None:
                       language: str = Depends(request_language)) -> ActionResult:
         deletion = request is not None and request.request_server_deletion
         await call(backend, backend.opt_out, request_server_deletion=deletion)
-        current = await current_status()
+        current = await current_status(backend)
         return ActionResult(message=say(language, OPTED_OUT, *([DELETION_QUEUED] if current.deletion_request else [])),
                             status=current)
 
@@ -155,7 +173,7 @@ def add_api_routes(router: APIRouter, backend: StatsBackend) -> None:
         False, description="Also queue one request asking the receiver to delete what it holds for this id.",
     ), language: str = Depends(request_language)) -> ActionResult:
         await call(backend, backend.delete_all, request_server_deletion=request_server_deletion)
-        current = await current_status()
+        current = await current_status(backend)
         queued = [DELETION_QUEUED] if current.deletion_request else []
         return ActionResult(message=say(language, DELETED_ALL, *queued), status=current)
 
@@ -174,6 +192,10 @@ def add_api_routes(router: APIRouter, backend: StatsBackend) -> None:
         queued = await call(backend, backend.request_server_deletion)
         message = say(language, DELETION_SENT_LATER if queued["state"] == "queued" else DELETION_ACCEPTED)
         return validated(DeletionRequest, {**queued, "message": message})
+
+
+def add_control_routes(router: APIRouter, backend: StatsBackend) -> None:
+    """Sending now, the settings (id rotation, local retention) and rotating the id."""
 
     @router.post("/submit", name="usage_stats_submit", response_model=SubmitResult,
                  summary="Send complete weeks now", description="409 when no receiver is configured.", **_CHANGES)
@@ -198,4 +220,4 @@ def add_api_routes(router: APIRouter, backend: StatsBackend) -> None:
                  summary="Give the installation a new random id now", **_CHANGES)
     async def rotate_id(language: str = Depends(request_language)) -> ActionResult:
         await call(backend, backend.rotate_id)
-        return ActionResult(message=say(language, ROTATED), status=await current_status())
+        return ActionResult(message=say(language, ROTATED), status=await current_status(backend))
