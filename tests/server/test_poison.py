@@ -21,6 +21,7 @@ from printernizer_stats.registry import Registry, to_unix_nano
 from printernizer_stats.server import (
     GroupWriter,
     Outcome,
+    ReceiverConfig,
     Storage,
     TimeWindow,
     ValidatedBatch,
@@ -64,6 +65,7 @@ def test_a_poison_registry_version_is_a_400_not_a_500(value: str, driver: AsgiDr
     assert "printernizer.stats.registry_version" in status_pb2.Status.FromString(answer.body).message
 
 
+@pytest.mark.parametrize("config", [ReceiverConfig(address_burst=0)])  # a collector's: everyone's address
 def test_a_poison_batch_among_a_collectors_batches_fails_only_itself(driver: AsgiDriver, storage: Storage,
                                                                       registry: Registry) -> None:
     honest = [_request(registry, Installation(), seed) for seed in range(5)]
