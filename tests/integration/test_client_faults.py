@@ -163,7 +163,7 @@ db, mode = Path(sys.argv[1]), sys.argv[2]
 installation = SimulatedInstallation(db, 5, week_start(utc_today()) - timedelta(weeks=30))
 installation.run_week()
 if mode == "fill":  # the disk (a small tmpfs) is filled by something else
-    with open(db.parent / "filler", "wb") as filler:
+    with open(db.parent / "filler", "wb", buffering=0) as filler:  # unbuffered: close has nothing to flush
         try:
             while True:
                 filler.write(bytes(65536))

@@ -211,7 +211,7 @@ class InstanceSimulator:
         self._errors(jobs)
         self._requests()
         self.client.flush()
-        self.client.services.upkeep.run()  # the daily round's local part (no scheduler runs in a simulation)
+        self.client.services.rounds.upkeep()  # the daily round's local part (no scheduler runs in a simulation)
 
 
 def simulate_weeks(sim: InstanceSimulator, first_day: date, weeks: int) -> SimulationLog:
