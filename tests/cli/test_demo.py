@@ -48,7 +48,7 @@ def _raw(db: Path) -> dict[str, Any]:
         one = connection.execute
         latest = one("SELECT max(period) FROM daily_stats").fetchone()[0]
         return {
-            "weekly_batches": one("SELECT count(*) FROM batches WHERE kind = 'week'").fetchone()[0],
+            "weekly_batches": one("SELECT count(*) FROM batches WHERE kind = 'weekly'").fetchone()[0],
             "weeks": {period: (n, jobs, errors) for period, n, jobs, errors in one(
                 "SELECT period, count(DISTINCT installation_id), sum(jobs_created), sum(error_count) "
                 "FROM daily_stats GROUP BY period")},

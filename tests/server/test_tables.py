@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
 from importlib import resources
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -12,8 +14,9 @@ from alembic.migration import MigrationContext
 from sqlalchemy.dialects import mssql
 from sqlalchemy.schema import CreateIndex, CreateTable
 
+from printernizer_stats.contract import BatchKind
 from printernizer_stats.registry import Registry
-from printernizer_stats.server import build_metadata, create_engine, figure_columns, schema_sql, tables
+from printernizer_stats.server import build_metadata, create_engine, figure_columns, migrate, schema_sql, tables
 
 
 def test_daily_stats_figures_come_from_the_registry(registry: Registry, minimal_registry: Registry) -> None:
@@ -101,3 +104,20 @@ def test_sql_server_stores_events_summary_as_a_clustered_columnstore() -> None:
                         "(period, installation_id, metric, attributes)")
     assert shipped.index("DROP CONSTRAINT pk_events_summary") < columnstore < key
     assert "COLUMNSTORE" not in schema_sql("postgresql")
+
+
+def test_batch_kinds_are_renamed_to_the_contracts_spelling(tmp_path: Path, registry: Registry) -> None:
+    """0006: a ledger written as 'week' (before one spelling) reads 'weekly' after migrating; deletion stays."""
+    engine = create_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    migrate(engine, "0005", registry)
+    row = {"installation_id": None, "period": None, "receipt": "r", "stored_points": 0, "rejected_points": 0,
+           "received_week": date(2026, 11, 16)}
+    with engine.begin() as db:
+        db.execute(sa.insert(tables(registry)["batches"]), [
+            {**row, "batch_id": "00000000-0000-5000-8000-000000000001", "kind": "week"},
+            {**row, "batch_id": "00000000-0000-5000-8000-000000000002", "kind": "deletion"}])
+    migrate(engine, registry=registry)
+    with engine.connect() as db:
+        kinds = db.execute(sa.text("SELECT kind FROM batches ORDER BY batch_id")).scalars().all()
+    assert kinds == [BatchKind.WEEKLY, BatchKind.DELETION]
+    engine.dispose()

@@ -13,6 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from printernizer_stats.analytics import Insights, Window, build_insights, compute_figures
+from printernizer_stats.contract import BatchKind
 from printernizer_stats.registry import Registry
 from printernizer_stats.server import tables
 
@@ -34,7 +35,7 @@ def read_delivery(engine: sa.Engine, registry: Registry) -> Delivery:
     with engine.connect() as db:
         count, rejected = db.execute(
             sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(batches.c.rejected_points), 0))
-            .where(batches.c.kind == "week")).one()
+            .where(batches.c.kind == BatchKind.WEEKLY.value)).one()
     return Delivery(int(count), int(rejected))
 
 

@@ -20,10 +20,10 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse, Response
 
 from printernizer_stats._version import __version__
-from printernizer_stats.contract import BATCH_ID_HEADER, JSON, METRICS_PATH, PROTOBUF, RECEIPT_HEADER
+from printernizer_stats.contract import BATCH_ID_HEADER, JSON, METRICS_PATH, PROTOBUF, RECEIPT_HEADER, BatchKind
 from printernizer_stats.registry import Registry, default_registry
 from printernizer_stats.server._answer import combine, refusal_reason
-from printernizer_stats.server._batch import BatchKind, Rejected, ValidatedBatch
+from printernizer_stats.server._batch import Rejected, ValidatedBatch
 from printernizer_stats.server._config import ReceiverConfig
 from printernizer_stats.server._decoding import Decoded, Decoder, decode_and_validate
 from printernizer_stats.server._engine import create_engine
@@ -153,7 +153,7 @@ class Receiver:
     def _rate_limit(self, batch: ValidatedBatch, address: str) -> float:
         """Take a token of the batch's installation, or a deletion's of its client address: 0 when admitted,
         else the seconds to wait. (A deletion is never limited per installation: it must always get through.)"""
-        if batch.kind is BatchKind.WEEK:
+        if batch.kind is BatchKind.WEEKLY:
             return self.installations.take(batch.installation.installation_id)
         return self.deletions.take(address) if self.deletions is not None else 0.0
 

@@ -23,9 +23,9 @@ import structlog
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 
-from printernizer_stats.contract import deletion_batch_id
+from printernizer_stats.contract import BatchKind, deletion_batch_id
 from printernizer_stats.registry import Registry
-from printernizer_stats.server._batch import BatchKind, ValidatedBatch
+from printernizer_stats.server._batch import ValidatedBatch
 from printernizer_stats.server._bulk import BulkInsert, DriverQuery
 from printernizer_stats.server._deletion import delete_installations, split_by_kind
 from printernizer_stats.server._engine import lock_installations
@@ -226,7 +226,7 @@ class Storage:
 
     def _write(self, connection: Connection, new: list[tuple[ValidatedBatch, date, BatchRows]]) -> None:
         self._insert["batches"].execute(connection, [{
-            "batch_id": batch.batch_id, "kind": BatchKind.WEEK.value,
+            "batch_id": batch.batch_id, "kind": BatchKind.WEEKLY.value,
             "installation_id": batch.installation.installation_id, "period": batch.period,
             "receipt": rows.receipt, "stored_points": len(rows.events), "rejected_points": batch.rejected_points,
             "received_week": received_week(today),
