@@ -91,7 +91,7 @@ FROM daily_stats AS d, LATERAL (VALUES
     ('printernizer.uptime', '{}', d.uptime_days::float)) AS e(metric, attributes, value);
 
 INSERT INTO batches (batch_id, kind, installation_id, period, receipt, stored_points, rejected_points, received_week)
-SELECT md5('b' || installation_id || period)::uuid::text, 'week', installation_id, period, repeat('0', 64), 12, 0,
+SELECT md5('b' || installation_id || period)::uuid::text, 'weekly', installation_id, period, repeat('0', 64), 12, 0,
        period + 7
 FROM daily_stats;
 

@@ -63,7 +63,7 @@ def test_two_receivers_store_each_batch_once(tmp_path: Path, registry: Registry)
         with engine.connect() as connection:
             ledger = connection.execute(sa.text("SELECT kind, count(*) FROM batches GROUP BY kind")).all()
             daily = connection.execute(sa.text("SELECT count(*) FROM daily_stats")).scalar_one()
-            assert dict(ledger) == {"week": expected, "deletion": 3} and daily == expected
+            assert dict(ledger) == {"weekly": expected, "deletion": 3} and daily == expected
             assert stored_rollups(engine) == recomputed_rollups(connection)
             assert stored_rollups(engine)  # not trivially equal
         engine.dispose()

@@ -32,7 +32,7 @@ def test_rows_reach_the_driver_in_its_parameter_style(registry: Registry, dialec
     """Positional drivers get tuples in column order, named ones dicts; only SQLite gets dates as ISO text."""
     table = tables(registry)["batches"]
     bulk = BulkInsert(SimpleNamespace(dialect=dialect), table)  # type: ignore[arg-type]
-    row = {"batch_id": "b", "kind": "week", "installation_id": "i", "period": date(2026, 11, 16), "receipt": "r",
+    row = {"batch_id": "b", "kind": "weekly", "installation_id": "i", "period": date(2026, 11, 16), "receipt": "r",
            "stored_points": 3, "rejected_points": 0, "received_week": date(2026, 11, 23)}
     recorder = _Recorder()
     bulk.execute(recorder, [row, row])  # type: ignore[arg-type]
