@@ -14,6 +14,7 @@ from sqlalchemy.schema import CreateIndex, CreateTable
 
 from printernizer_stats.registry import Registry
 from printernizer_stats.server import build_metadata, create_engine, figure_columns, schema_sql, tables
+from printernizer_stats.server._partitions import include_name
 
 
 def test_daily_stats_figures_come_from_the_registry(registry: Registry, minimal_registry: Registry) -> None:
@@ -88,7 +89,7 @@ def test_migrations_produce_the_table_metadata(db_url: str, registry: Registry) 
     """A database migrated to head has exactly the tables, columns, types, keys and indexes of the metadata."""
     engine = create_engine(db_url)
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(connection, opts={"compare_type": True, "include_name": include_name})
         assert compare_metadata(context, build_metadata(registry)) == []
     engine.dispose()
 

@@ -22,13 +22,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from printernizer_stats.registry import fleet_size_label
+from printernizer_stats.registry.names import Attribute, DailyStat, Metric
 
-PRINTERS_METRIC = "printernizer.printers"
-PRINTER_TYPE = "printer_type"
-FEATURES_METRIC = "printernizer.features.enabled"
-FEATURE = "feature"
-ERRORS_METRIC = "printernizer.errors"
-ERROR_TYPE = "error_type"
+PRINTERS_METRIC = Metric.PRINTERS
+PRINTER_TYPE = Attribute.PRINTER_TYPE
+FEATURES_METRIC = Metric.FEATURES_ENABLED
+FEATURE = Attribute.FEATURE
+ERRORS_METRIC = Metric.ERRORS
+ERROR_TYPE = Attribute.ERROR_TYPE
 UNKNOWN = "unknown"
 _ROLLED_UP = frozenset({PRINTERS_METRIC, FEATURES_METRIC, ERRORS_METRIC})
 
@@ -87,7 +88,7 @@ def _number(value: Any) -> float:
 
 
 def _error_sums(daily: Mapping[str, Any]) -> dict[str, float]:
-    errors, jobs = _number(daily.get("error_count")), _number(daily.get("jobs_created"))
+    errors, jobs = _number(daily.get(DailyStat.ERROR_COUNT)), _number(daily.get(DailyStat.JOBS_CREATED))
     return {"errors": errors, "jobs": jobs, "errors_sq": errors * errors, "jobs_sq": jobs * jobs,
             "errors_jobs": errors * jobs}
 
@@ -95,12 +96,12 @@ def _error_sums(daily: Mapping[str, Any]) -> dict[str, float]:
 def week_contribution(daily: Mapping[str, Any], events: Iterable[Sequence[Any]]) -> dict[Key, Vector]:
     """The rollup cells one installation-week adds to (``daily``: its daily_stats row; ``events``: its
     events_summary rows as (metric, attributes, value, ...)), with what it adds to each."""
-    printers = daily.get("printer_count")
+    printers = daily.get(DailyStat.PRINTER_COUNT)
     sums = _error_sums(daily)
     cells: dict[Key, Vector] = {
         ("active_installations", "", ""): _vector(**sums, printers=_number(printers)),
         ("fleet_sizes", fleet_size_label(printers), ""): _vector(printers=_number(printers)),
-        ("uptime", _label(daily.get("uptime_days")), ""): _vector(),
+        ("uptime", _label(daily.get(DailyStat.UPTIME_DAYS)), ""): _vector(),
         ("errors_by_version", str(daily["app_version"]), ""): _vector(**sums),
     }
     for figure, column in FACT_FIGURES.items():

@@ -30,6 +30,7 @@ from printernizer_stats.server._bulk import DriverQuery
 from printernizer_stats.server._deletion import delete_installations, split_by_kind
 from printernizer_stats.server._engine import lock_installations
 from printernizer_stats.server._identity import Verifiers
+from printernizer_stats.server._partitions import WeekPartitions
 from printernizer_stats.server._rollup_store import RollupWriter
 from printernizer_stats.server._rows import batch_rows, nothing_stored_receipt, received_week
 from printernizer_stats.server._tables import figure_rollups, tables
@@ -96,6 +97,7 @@ class Storage:
             ledger.c.batch_id.in_([sa.bindparam("batch"), sa.bindparam("tombstone")])))
         self._rollups = RollupWriter(engine, {**self.tables, "figure_rollups": figure_rollups(registry)})
         self._weeks_writes = WeekWrites(engine, self.tables, registry, self._rollups)
+        self._partitions = WeekPartitions(engine)
         # SQLite has one writer at a time; queueing here beats SQLITE_BUSY retries.
         self._write_lock = threading.Lock() if dialect == "sqlite" else contextlib.nullcontext()
 
@@ -178,6 +180,7 @@ class Storage:
         keys = [batch.batch_id for batch, _ in items] + [deletion_batch_id(i) for i in installations]
         results: list[StoreResult] = []
         new: list[PlannedWeek] = []
+        self._partitions.ensure({b.period for b, _ in items if b.period})  # PostgreSQL: before, in its own transaction
         with self._transaction() as connection:
             lock_installations(connection, installations)
             if len(keys) == 2:  # one batch: its id and its installation's tombstone, compiled once

@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from printernizer_stats.client import StatsClient
+from printernizer_stats.registry.names import Feature
 from printernizer_stats.sender import SenderConfig, Transport
 from printernizer_stats.simulator._bus import StandInEventBus
 from printernizer_stats.simulator._profile import InstanceProfile, Release, running_version
@@ -135,7 +136,7 @@ class InstanceSimulator:
         self.log.events[(self.clock.day, f"{name}:{status}" if name == "job_status_changed" else name)] += 1
 
     def _job(self, job_id: int) -> None:
-        s, auto = self.s, self.profile.features.get("auto_job_creation", False) and self.rng.random() < 0.6
+        s, auto = self.s, self.profile.features.get(Feature.AUTO_JOB_CREATION, False) and self.rng.random() < 0.6
         printer = {"printer_id": f"{s.serial}", "name": f"X1C at {s.host}"}
         if auto:
             self._emit("job_auto_created", {"job_id": job_id, **printer, "filename": s.file_name})
@@ -197,11 +198,11 @@ class InstanceSimulator:
             if self.rng.random() < 0.3:
                 self._emit("printer_disconnected", {"printer_id": self.s.serial, "name": self.s.host})
                 self._emit("printer_connected", {"printer_id": self.s.serial, "name": self.s.host})
-        if self.profile.features.get("slicing") and self.rng.random() < 0.5:
+        if self.profile.features.get(Feature.SLICING) and self.rng.random() < 0.5:
             self._emit("slicing_job.created", {"job_id": 1})
             self._emit("slicing_job.completed",
                        {"job_id": 1, "filename": self.s.file_name, "printer_id": self.s.serial})
-        if self.profile.features.get("library") and self.rng.random() < 0.4:
+        if self.profile.features.get(Feature.LIBRARY) and self.rng.random() < 0.4:
             self._emit("library_file_added", {"checksum": "ab12", "filename": self.s.file_name, "file_size": 10})
         self._errors(jobs)
         self._requests()
