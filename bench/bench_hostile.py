@@ -42,7 +42,8 @@ from tests.server.batches import (  # noqa: E402
     week_request,
 )
 
-from bench_receiver import build_bodies, http_request, load, process_cpu_seconds  # noqa: E402
+from _util import process_cpu_seconds  # noqa: E402
+from bench_receiver import build_bodies, http_request, load  # noqa: E402
 from printernizer_stats.registry import default_registry, utc_today, week_start  # noqa: E402
 from printernizer_stats.server import max_points  # noqa: E402
 from printernizer_stats.tools import free_port  # noqa: E402
