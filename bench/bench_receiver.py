@@ -1,15 +1,19 @@
 """Issue 6: receiver ingest throughput (batches/s) on SQLite and PostgreSQL, next to a bare FastAPI endpoint.
 
-Each target runs in its own process (uvicorn, one worker) on a loopback port; a bounded load generator here
-sends pre-encoded, distinct weekly batches (gzip protobuf, a typical week of one installation) over a few
-keep-alive connections, each request waiting for its answer. Reported: batches/s, p50/p99 latency, and the
-ratio to a bare FastAPI endpoint that only reads the body. Goal: >= 1,000 batches/s on SQLite.
+Each target runs in its own process (uvicorn, one worker; ``--workers 1,2`` adds uvicorn's multi-process mode)
+on a loopback port; a bounded load generator here sends pre-encoded, distinct weekly batches (gzip protobuf,
+a typical week of one installation) over a few keep-alive connections, each request waiting for its answer.
+Reported: batches/s, p50/p99 latency, the receiver's CPU per batch (user + system of every receiver process:
+issue 15's goal is <= 0.5 ms) and the ratio to a bare FastAPI endpoint that only reads the body. Goal:
+>= 1,000 batches/s on SQLite. ``--before SRC`` runs every receiver target twice in this one run, on the
+package in SRC (e.g. a checkout of main) and on this one, alternating, each on a fresh database.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import random
 import socket
@@ -19,6 +23,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -29,6 +34,7 @@ from starlette.responses import Response
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench._util import tree_cpu_seconds  # noqa: E402
 from tests.server.batches import Installation, gzipped, typical_series, week_request  # noqa: E402
 
 from printernizer_stats.cli._serve import tune_garbage_collector  # noqa: E402
@@ -39,15 +45,33 @@ GOAL = 1000.0
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
-def serve(kind: str, db_url: str) -> None:
-    """Child process: bind an ephemeral loopback port, print it, serve until killed."""
-    if kind == "bare":
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def receiver_app() -> FastAPI:
+    """The receiver on $BENCH_DB_URL (a factory: uvicorn's worker processes each build their own)."""
+    tune_garbage_collector()  # as `printernizer-stats serve` does, for every target
+    if os.environ["BENCH_DB_URL"] == "-":
         app = FastAPI()
         app.add_api_route("/v1/metrics", bare_endpoint, methods=["POST"])
-    else:
-        # Address limit off: every batch comes from this one loopback client. Per-installation limits stay on.
-        app = create_app(ReceiverConfig(db_url=db_url, address_burst=0))
-    tune_garbage_collector()  # as `printernizer-stats serve` does, for both targets
+        return app
+    # Address limit off: every batch comes from this one loopback client. Per-installation limits stay on.
+    return create_app(ReceiverConfig(db_url=os.environ["BENCH_DB_URL"], address_burst=0))
+
+
+def serve(db_url: str, workers: int) -> None:
+    """Child process: bind a loopback port, print it, serve until killed."""
+    os.environ["BENCH_DB_URL"] = db_url
+    if workers > 1:
+        port = free_port()
+        print(port, flush=True)
+        uvicorn.run("bench.bench_receiver:receiver_app", factory=True, workers=workers, host="127.0.0.1",
+                    port=port, access_log=False, log_level="warning")
+        return
+    app = receiver_app()
 
     class AnnouncingServer(uvicorn.Server):
         async def startup(self, sockets: list[socket.socket] | None = None) -> None:
@@ -63,10 +87,10 @@ async def bare_endpoint(request: Request) -> Response:
     return Response(b"", 200, media_type="application/x-protobuf")
 
 
-def build_bodies(installations: int, weeks: int) -> list[bytes]:
+def build_bodies(installations: int, weeks: int, seed: int = 6) -> list[bytes]:
     """Distinct weekly batches: ``installations`` × the last ``weeks`` complete ISO weeks, shuffled."""
     registry = default_registry()
-    rng = random.Random(6)
+    rng = random.Random(seed)
     this_monday = week_start(utc_today())
     bodies = []
     for _ in range(installations):
@@ -110,33 +134,42 @@ async def load(port: int, requests: list[bytes], connections: int) -> tuple[floa
     return time.perf_counter() - started, latencies, statuses
 
 
-def process_cpu_seconds(pid: int) -> float:
-    """User + system CPU of a process (Linux /proc): steadier than wall time on a shared machine."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+async def load_when_up(port: int, requests: list[bytes], connections: int) -> None:
+    """``load``, once the server accepts connections (uvicorn's workers start after the port is printed)."""
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            await load(port, requests[:1], 1)
+            break
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            await asyncio.sleep(0.2)
+    await load(port, requests[1:], connections)
 
 
-def run_target(kind: str, db_url: str, requests: list[bytes], warmup: list[bytes], connections: int) -> float:
-    process = subprocess.Popen([sys.executable, __file__, "--serve", kind, db_url], stdout=subprocess.PIPE,
-                               text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+def run_target(label: str, db_url: str, requests: list[bytes], warmup: list[bytes], connections: int,
+               workers: int = 1, src: Path = ROOT / "src") -> float:
+    process = subprocess.Popen([sys.executable, __file__, "--serve", db_url, str(workers)], stdout=subprocess.PIPE,
+                               text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": f"{src}{os.pathsep}{ROOT}"})
     try:
         assert process.stdout is not None
         port = int(process.stdout.readline())
-        time.sleep(0.3)
-        asyncio.run(load(port, warmup, connections))
-        cpu_before = process_cpu_seconds(process.pid)
+        asyncio.run(load_when_up(port, warmup, connections))
+        cpu_before = tree_cpu_seconds(process.pid)
         seconds, latencies, statuses = asyncio.run(load(port, requests, connections))
-        cpu = process_cpu_seconds(process.pid) - cpu_before
+        cpu = tree_cpu_seconds(process.pid) - cpu_before
     finally:
         process.terminate()
-        process.wait(10)
+        process.wait(20)
     rate = len(requests) / seconds
     ordered = sorted(latencies)
     p50, p99 = statistics.median(ordered) * 1000, ordered[int(0.99 * len(ordered))] * 1000
-    print(f"  {kind:<11} {rate:8.0f} batches/s   p50 {p50:6.2f} ms   p99 {p99:6.2f} ms   "
-          f"server CPU {cpu / len(requests) * 1e6:5.0f} µs/batch   statuses {dict(sorted(statuses.items()))}")
-    if kind != "bare" and set(statuses) != {200}:
-        print(f"  !! {kind}: not every batch was accepted")
+    print(f"  {label:<22} {rate:6.0f} batches/s   p50 {p50:6.2f} ms   p99 {p99:6.2f} ms   "
+          f"server CPU {cpu / len(requests) * 1e6:5.0f} µs/batch   statuses {dict(sorted(statuses.items()))}",
+          flush=True)
+    if db_url != "-" and set(statuses) != {200}:
+        print(f"  !! {label}: not every batch was accepted")
     return rate
 
 
@@ -146,47 +179,65 @@ def migrated(url: str) -> None:
     engine.dispose()
 
 
+def postgres_database() -> Iterator[str | None]:
+    """A fresh PostgreSQL database's URL, migrated (None when PostgreSQL is unreachable), dropped afterwards."""
+    name = f"pstats_bench_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    except sa.exc.OperationalError as exc:
+        print(f"  postgresql skipped: {type(exc).__name__}")
+        yield None
+        return
+    try:
+        url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+        migrated(url)
+        yield url
+    finally:
+        with contextlib.suppress(sa.exc.OperationalError), admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def sqlite_database() -> Iterator[str | None]:
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{tmp}/receiver.db"
+        migrated(url)
+        yield url
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--installations", type=int, default=400)
     parser.add_argument("--weeks", type=int, default=8, help="batches per installation (an offline client's outbox)")
     parser.add_argument("--connections", type=int, default=32, help="concurrent clients (keep-alive connections)")
-    parser.add_argument("--serve", nargs=2, metavar=("KIND", "DB_URL"), help=argparse.SUPPRESS)
+    parser.add_argument("--workers", default="1", help="uvicorn worker processes, comma-separated runs (e.g. 1,2)")
+    parser.add_argument("--before", type=Path, default=None, metavar="SRC",
+                        help="also run each receiver on the package in SRC (another checkout's src/), alternating")
+    parser.add_argument("--serve", nargs=2, metavar=("DB_URL", "WORKERS"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
-        serve(*args.serve)
+        serve(args.serve[0], int(args.serve[1]))
         return
     bodies = build_bodies(args.installations, args.weeks)
-    warmup_bodies = build_bodies(20, 2)
+    warmup_bodies = build_bodies(20, 2, seed=7)  # other installations: the same ids with other keys are refused
     print(f"receiver ingest: {len(bodies)} distinct weekly batches ({statistics.mean(map(len, bodies)) / 1024:.1f} KB "
-          f"gzip each), {args.connections} keep-alive connections on loopback, server: 1 uvicorn worker")
-    port_free = [http_request(0, b) for b in bodies]
+          f"gzip each), {args.connections} keep-alive connections on loopback", flush=True)
+    requests = [http_request(0, b) for b in bodies]
     warmup = [http_request(0, b) for b in warmup_bodies]
-    bare = run_target("bare", "-", port_free, warmup, args.connections)
-    with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite:///{tmp}/receiver.db"
-        migrated(url)
-        sqlite = run_target("sqlite", url, port_free, warmup, args.connections)
-    name = f"pstats_bench_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    postgres = None
-    try:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-        url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-        migrated(url)
-        postgres = run_target("postgresql", url, port_free, warmup, args.connections)
-    except sa.exc.OperationalError as exc:
-        print(f"  postgresql  skipped: {type(exc).__name__}")
-    finally:
-        try:
-            with admin.connect() as connection:
-                connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        except sa.exc.OperationalError:
-            pass
-        admin.dispose()
-    print(f"ratio to the bare endpoint: SQLite {sqlite / bare:.2f}"
-          + (f", PostgreSQL {postgres / bare:.2f}" if postgres else ""))
+    bare = run_target("bare", "-", requests, warmup, args.connections)
+    sources = [("before", args.before.resolve()), ("after", ROOT / "src")] if args.before else [("", ROOT / "src")]
+    rates: dict[str, float] = {}
+    for workers in (int(w) for w in args.workers.split(",")):
+        for kind, database in (("sqlite", sqlite_database), ("postgresql", postgres_database)):
+            for tag, src in sources:
+                for url in database():
+                    if url is not None:
+                        label = f"{kind} {workers}w{' ' + tag if tag else ''}"
+                        rates[label] = run_target(label, url, requests, warmup, args.connections, workers, src)
+    print("ratio to the bare endpoint: " + ", ".join(f"{label} {rate / bare:.2f}" for label, rate in rates.items()))
+    sqlite = next(rate for label, rate in rates.items() if label.startswith("sqlite"))
     print(f"goal >= {GOAL:.0f} batches/s on SQLite: {'met' if sqlite >= GOAL else 'MISSED'} ({sqlite:.0f})")
 
 

@@ -30,7 +30,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -39,7 +39,8 @@ from sqlalchemy.engine import Engine
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.bench_receiver import http_request, load, process_cpu_seconds  # noqa: E402
+from bench._util import tree_cpu_seconds  # noqa: E402
+from bench.bench_receiver import http_request, load  # noqa: E402
 from tests.server.batches import Installation, gzipped, typical_series, week_request  # noqa: E402
 
 from printernizer_stats.analytics import (  # noqa: E402
@@ -54,7 +55,7 @@ from printernizer_stats.analytics._queries import latest_complete_week, tune_for
 from printernizer_stats.analytics._rollup_sql import counted_rows, rollup_select  # noqa: E402
 from printernizer_stats.analytics._sql import analytics_tables, between, figure_select  # noqa: E402
 from printernizer_stats.registry import default_registry, utc_today  # noqa: E402
-from printernizer_stats.server import ReceiverConfig, create_engine, migrate  # noqa: E402
+from printernizer_stats.server import ReceiverConfig, create_engine, ensure_week_partitions, migrate  # noqa: E402
 from printernizer_stats.tools import free_port  # noqa: E402
 
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -117,6 +118,7 @@ def best_of(work: Callable[[], object], runs: int) -> float:
 def generate(engine: Engine, installations: int, first: date) -> float:
     start = time.perf_counter()
     with engine.begin() as connection:
+        ensure_week_partitions(connection, [first + timedelta(weeks=n) for n in range(WEEKS)])  # rows in their week
         for statement in _GENERATE.split(";\n"):
             if statement.strip():
                 connection.execute(sa.text(statement), {"first": first, "n": installations, "weeks": WEEKS})
@@ -161,16 +163,6 @@ def http(url: str, window: Window, result: Row) -> None:
                                                                     for _ in range(5))
 
 
-def _tree_cpu(pid: int) -> float:
-    """CPU seconds of a process and its children (uvicorn's workers)."""
-    total = process_cpu_seconds(pid)
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        for child in (task / "children").read_text().split():
-            with contextlib.suppress(FileNotFoundError, ProcessLookupError):
-                total += _tree_cpu(int(child))
-    return total
-
-
 def ingest(url: str, workers: int, bodies: list[bytes], result: Row) -> None:
     port = free_port()
     argv = [sys.executable, "-m", "printernizer_stats.cli", "serve", "--db-url", url, "--port", str(port),
@@ -189,9 +181,9 @@ def ingest(url: str, workers: int, bodies: list[bytes], result: Row) -> None:
                 time.sleep(0.3)
         half = len(bodies) // 2
         asyncio.run(load(port, [http_request(port, b) for b in bodies[1:half]], 16))  # warm-up
-        cpu = _tree_cpu(process.pid)
+        cpu = tree_cpu_seconds(process.pid)
         seconds, _, statuses = asyncio.run(load(port, [http_request(port, b) for b in bodies[half:]], 16))
-        cpu = _tree_cpu(process.pid) - cpu
+        cpu = tree_cpu_seconds(process.pid) - cpu
     finally:
         process.terminate()
         process.wait(20)
@@ -213,14 +205,24 @@ def batches(count: int, last: date, seed: int) -> list[bytes]:
     return bodies
 
 
-def run_size(installations: int, window: Window, ingest_batches: int, today: bool) -> Row:
-    name = f"pstats_scale_{uuid.uuid4().hex[:10]}"
+@contextlib.contextmanager
+def scratch_database(prefix: str) -> Iterator[str]:
+    """The URL of a new PostgreSQL database, dropped on exit."""
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    result: Row = {}
     try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def run_size(installations: int, window: Window, ingest_batches: int, today: bool) -> Row:
+    result: Row = {}
+    with scratch_database("pstats_scale") as url:
         engine = create_engine(url)
         migrate(engine)
         result["generate 26 weeks in SQL (s)"] = generate(engine, installations, window.first)
@@ -237,10 +239,6 @@ def run_size(installations: int, window: Window, ingest_batches: int, today: boo
             result["figure_rollups rows"] = connection.execute(
                 sa.text("SELECT count(*) FROM figure_rollups")).scalar_one()
         engine.dispose()
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
     return result
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from printernizer_stats.analytics._chart_text import bar_summary, bar_table, line_summary, line_table
-from printernizer_stats.analytics._svg import Bar, Line, Point
+from printernizer_stats.analytics._charts import Bar, Line, Point
 
 WEEKS = [date(2026, 1, 5) + timedelta(weeks=i) for i in range(4)]
 

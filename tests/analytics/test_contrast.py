@@ -10,7 +10,7 @@ from importlib import resources
 
 import pytest
 
-from printernizer_stats.analytics._svg import PALETTE_SIZE
+from printernizer_stats.analytics._charts import PALETTE_SIZE
 from tests.contrast import NON_TEXT, TEXT, schemes, shortfalls
 
 CSS = resources.files("printernizer_stats.analytics").joinpath("dashboard.css").read_text(encoding="utf-8")

@@ -72,7 +72,7 @@ def test_corrupt_db_degrades_to_off_without_raising(tmp_path: Path) -> None:
     assert summary["consent"]["opted_in"] is False and summary["consent"]["off_reason"]
 
 
-def test_db_broken_while_running_turns_off(tmp_path: Path) -> None:
+def test_db_broken_while_running_turns_off(tmp_path: Path, captured_logs: list[dict[str, object]]) -> None:
     path = tmp_path / "s.db"
     client = _client(path)
     client.opt_in()
@@ -84,6 +84,7 @@ def test_db_broken_while_running_turns_off(tmp_path: Path) -> None:
     assert client.services.gate.off_reason is not None
     client.services.events.handle("job_created", {})  # still never raises
     client.stop()
+    assert [log["event"] for log in captured_logs if log["log_level"] == "warning"] == ["usage_stats.off"]
 
 
 def test_read_only_dir_does_not_raise(read_only_dir: Path) -> None:

@@ -114,15 +114,15 @@ def test_durable_queue_and_token(config: dict[str, Any]) -> None:
 
 
 def test_compose_stack_wires_collector_receiver_db() -> None:
-    """Compose publishes only the collector; the receiver (secrets in its environment, no per-address limit
-    behind the collector) and the database stay on the compose network."""
+    """Compose publishes only the proxy in front of the collector (tests/collector/test_deploy_limits.py);
+    the receiver (secrets in its environment) and the database stay on the compose network."""
     compose = yaml.safe_load((CONFIG_DIR / "compose.yaml").read_text())
     services = compose["services"]
-    assert set(services) == {"collector", "receiver", "db"}
+    assert set(services) == {"proxy", "collector", "receiver", "db"}
     assert "ports" not in services["receiver"] and "ports" not in services["db"]
     assert "./otelcol.yaml:/etc/otelcol/otelcol.yaml:ro" in services["collector"]["volumes"]
     receiver = services["receiver"]
-    assert "--address-burst 0" in receiver["command"] and "TOKEN" not in receiver["command"]
+    assert "TOKEN" not in receiver["command"]
     assert set(receiver["environment"]) == {"PRINTERNIZER_STATS_DB_URL", "PRINTERNIZER_STATS_TOKEN"}
 
 
@@ -130,7 +130,7 @@ def test_systemd_units_keep_secrets_off_the_command_line() -> None:
     """The receiver's unit takes its database URL and token from its environment file, not from ExecStart."""
     unit = (CONFIG_DIR / "systemd" / "printernizer-stats-receiver.service").read_text()
     exec_start = next(line for line in unit.splitlines() if line.startswith("ExecStart="))
-    assert "--address-burst 0" in exec_start and "TOKEN" not in exec_start and "DB_URL" not in exec_start
+    assert "TOKEN" not in exec_start and "DB_URL" not in exec_start
 
 
 # -- the distribution: builder manifest and the Go sources generated from it ------------------------------

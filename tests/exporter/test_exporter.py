@@ -26,7 +26,9 @@ def pipeline(tmp_path: Path, registry: Registry) -> Iterator[tuple[MeterProvider
     provider.shutdown()
 
 
-def test_only_registry_data_is_stored(pipeline: tuple[MeterProvider, PrivacyFilteringMetricExporter]) -> None:
+def test_only_registry_data_is_stored(
+    pipeline: tuple[MeterProvider, PrivacyFilteringMetricExporter], tmp_path: Path,
+) -> None:
     """Undeclared metrics and attributes never reach the store; unknown values arrive as `other`."""
     provider, exporter = pipeline
     meter = provider.get_meter("host")
@@ -36,7 +38,7 @@ def test_only_registry_data_is_stored(pipeline: tuple[MeterProvider, PrivacyFilt
     meter.create_counter("printernizer.user.emails").add(1, {"email": "a@b.c"})
     meter.create_up_down_counter("printernizer.printers").add(1)
     provider.force_flush()
-    stored = {(r.metric, r.attributes): r.value for r in exporter._store.readings()}
+    stored = {(r.metric, r.attributes): r.value for r in LocalStore(tmp_path / "s.db").readings()}
     assert stored == {
         ("printernizer.jobs.events", (("event", "completed"),)): 2,
         ("printernizer.jobs.events", (("event", OTHER),)): 1,
@@ -44,13 +46,15 @@ def test_only_registry_data_is_stored(pipeline: tuple[MeterProvider, PrivacyFilt
     assert exporter.dropped_readings == 1  # the up-down counter never even becomes a reading
 
 
-def test_delta_exports_add_up_per_day(pipeline: tuple[MeterProvider, PrivacyFilteringMetricExporter]) -> None:
-    provider, exporter = pipeline
+def test_delta_exports_add_up_per_day(
+    pipeline: tuple[MeterProvider, PrivacyFilteringMetricExporter], tmp_path: Path,
+) -> None:
+    provider, _ = pipeline
     counter = provider.get_meter("host").create_counter("printernizer.app.starts")
     for _ in range(3):
         counter.add(1)
         provider.force_flush()
-    assert [r.value for r in exporter._store.readings()] == [3]
+    assert [r.value for r in LocalStore(tmp_path / "s.db").readings()] == [3]
 
 
 def test_consent_gate_refuses_to_write(tmp_path: Path, registry: Registry) -> None:

@@ -1,6 +1,6 @@
 """Many receivers, one database: two receiver processes (one of them ``serve --workers 2``) on one
-PostgreSQL database take the same batches concurrently; each is stored once and the rollups equal their
-full recomputation."""
+PostgreSQL database take the same batches concurrently; each is stored once, the rollups equal their
+full recomputation, and the weeks' partitions are made once though both receivers make them at once."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ import sqlalchemy as sa
 from printernizer_stats.analytics import recomputed_rollups, stored_rollups
 from printernizer_stats.cli._receiver_process import ReceiverProcess
 from printernizer_stats.registry import Registry, utc_today, week_start
-from printernizer_stats.server import create_engine, migrate
+from printernizer_stats.server import PARTITIONED_TABLES, create_engine, migrate
+from printernizer_stats.server._partitions import partition_name, week_partitions
 from tests.postgres import fresh_database
 from tests.server.batches import Installation, deletion_request, gzipped, typical_series, week_request
 
@@ -48,6 +49,11 @@ def test_two_receivers_store_each_batch_once(tmp_path: Path, registry: Registry)
     with fresh_database() as url:
         engine = create_engine(url)
         migrate(engine)
+        recent = [week_start(utc_today()) - timedelta(weeks=n) for n in (1, 2, 3)]
+        with engine.begin() as connection:  # made ahead by migrate: gone, so both receivers make them at once
+            for week in recent:
+                for name in PARTITIONED_TABLES:
+                    connection.exec_driver_sql(f"DROP TABLE {partition_name(name, week)}")
         with (ReceiverProcess(url, tmp_path / "a.log", options=(*OPTIONS, "--workers", "2")) as first,
               ReceiverProcess(url, tmp_path / "b.log", options=OPTIONS) as second,
               httpx.Client(timeout=30) as client):
@@ -66,4 +72,7 @@ def test_two_receivers_store_each_batch_once(tmp_path: Path, registry: Registry)
             assert dict(ledger) == {"weekly": expected, "deletion": 3} and daily == expected
             assert stored_rollups(engine) == recomputed_rollups(connection)
             assert stored_rollups(engine)  # not trivially equal
+            for name in PARTITIONED_TABLES:  # each week's rows in its partition, made by one of the receivers
+                assert set(week_partitions(connection, name)) >= set(recent)
+                assert connection.execute(sa.text(f"SELECT count(*) FROM {name}_default")).scalar_one() == 0
         engine.dispose()

@@ -12,6 +12,7 @@ from printernizer_stats.registry import (
     Registry,
     RegistryError,
     Weekly,
+    check_registry,
     default_registry,
     lint_registry,
     parse_registry,
@@ -81,22 +82,25 @@ class TestShippedRegistry:
 
 class TestBrokenRegistries:
     @pytest.mark.parametrize(("replace", "by", "message"), [
-        ("kind: counter", "kind: sparkline", "metrics.test.jobs: 'sparkline' is not a valid Kind"),
-        ("    weekly: max", "    weekly: avg", "metrics.test.printers: 'avg' is not a valid Weekly"),
-        ("max_cardinality: 2", "max_cardinality: 0", "max_cardinality must be a positive integer"),
-        ("max_cardinality: 2", "max_cardinality: 2\n    max_weekly: 0", "max_weekly must be a positive number"),
-        ("max_cardinality: 2", "max_cardinality: 2\n    max_weekly: many", "max_weekly must be a positive number"),
-        ("allowed_values: [created, completed]", "allowed_values: [created, other]", "'other' is implicit"),
-        ("allowed_values: [created, completed]", "allowed_values: [created, created]", "duplicates"),
-        ("allowed_values: [created, completed]", "allowed_values: []", "non-empty list"),
-        ("allowed_values: [created, completed]", "allowed_values: ['has space']", "must match"),
+        ("kind: counter", "kind: sparkline",
+         "metrics.test.jobs.kind: 'sparkline' is not one of ['counter', 'gauge', 'histogram']"),
+        ("    weekly: max", "    weekly: avg", "metrics.test.printers.weekly: 'avg' is not one of ['sum', 'max']"),
+        ("max_cardinality: 2", "max_cardinality: 0", "max_cardinality: 0 is less than the minimum of 1"),
+        ("max_cardinality: 2", "max_cardinality: 2\n    max_weekly: 0",
+         "max_weekly: 0 is less than or equal to the minimum of 0"),
+        ("max_cardinality: 2", "max_cardinality: 2\n    max_weekly: many",
+         "max_weekly: 'many' is not of type 'number'"),
+        ("allowed_values: [created, completed]", "allowed_values: [created, other]", "`other` is implicit"),
+        ("allowed_values: [created, completed]", "allowed_values: [created, created]", "has non-unique elements"),
+        ("allowed_values: [created, completed]", "allowed_values: []", "should be non-empty"),
+        ("allowed_values: [created, completed]", "allowed_values: ['has space']", "'has space' does not match"),
         ("  test.jobs:", "  TestJobs:", "dotted snake_case"),
         ("    expires: never\n  test.printers", "    colour: red\n    expires: never\n  test.printers",
-         "unknown key(s) ['colour']"),
+         "metrics.test.jobs: Additional properties are not allowed ('colour' was unexpected)"),
         ("    rounding: integer\n    weekly: sum\n    daily", "    rounding: none\n    weekly: sum\n    daily",
          "COUNTER_NOT_INTEGER"),
         ("jobs_done: {event: [completed]}", "jobs_done: {event: [finished]}", "values ['finished'] not allowed"),
-        ("format: uuid4", "format: guid", "unknown format 'guid'"),
+        ("format: uuid4", "format: guid", "format: 'guid' is not one of ['uuid4'"),
         ("$schema: printernizer-stats/metrics/1-0-0", "$schema: glean/2-0-0", "$schema"),
         ("  printernizer.stats.batch_id: {description: Batch id., format: uuid}\n", "", "PLAN_FIELD_MISSING"),
         ("description: Jobs counted for the tests, nothing else at all.", "description: Jobs.",
@@ -105,16 +109,40 @@ class TestBrokenRegistries:
     def test_fails_naming_the_entry(self, replace: str, by: str, message: str) -> None:
         """Each broken entry fails at load with a message naming it."""
         with pytest.raises(RegistryError) as excinfo:
-            parse_registry(_broken(replace, by), "broken.yaml")
+            check_registry(_broken(replace, by), "broken.yaml")
         assert message in str(excinfo.value)
         assert "broken.yaml" in str(excinfo.value)
 
     def test_error_names_the_line(self) -> None:
-        """Errors in a metric point at the line of that metric in the file."""
+        """Schema errors point at the line of the broken key, the loader's at the line of the metric."""
         text = _broken("kind: gauge", "kind: sparkline")
-        line = text.splitlines().index("  test.printers:") + 1
-        with pytest.raises(RegistryError, match=rf"broken.yaml:{line}: metrics.test.printers"):
+        line = text.splitlines().index("    kind: sparkline") + 1
+        with pytest.raises(RegistryError, match=rf"broken.yaml:{line}: metrics.test.printers.kind: 'sparkline'"):
+            check_registry(text, "broken.yaml")
+        text = _broken("jobs_done: {event: [completed]}", "jobs_done: {event: [finished]}")
+        line = text.splitlines().index("  test.jobs:") + 1
+        with pytest.raises(RegistryError, match=rf"broken.yaml:{line}: metrics.test.jobs: daily_stats jobs_done"):
             parse_registry(text, "broken.yaml")
+
+    def test_the_loader_alone_points_a_misshapen_file_to_the_lint(self) -> None:
+        """Without jsonschema (the host's runtime) a file of the wrong shape still fails as a RegistryError."""
+        with pytest.raises(RegistryError, match=r"does not match metrics\.schema\.json .*registry lint --file b\.yaml"):
+            parse_registry(_broken("kind: gauge", "kind: sparkline"), "b.yaml")
+        with pytest.raises(RegistryError, match=r"does not match metrics\.schema\.json"):
+            parse_registry(_broken("    weekly: max\n", ""), "b.yaml")
+
+    @pytest.mark.parametrize(("replace", "by", "message"), [
+        ("    rounding: integer\n    weekly: sum\n    daily",
+         "    rounding: {buckets: [1, 5]}\n    weekly: sum\n    daily",
+         "rounding must be 'integer' or 'none' for a counter"),
+        ("format: uuid4", "format: guid", "unknown format 'guid'"),
+        ("allowed_values: [created, completed]}",
+         "allowed_values: [created, completed], transform: shout}", "unknown transform 'shout'"),
+    ])
+    def test_the_loader_keeps_what_the_schema_cannot_check(self, replace: str, by: str, message: str) -> None:
+        """Cross-references into Python tables (formats, transforms) and across keys hold without the schema."""
+        with pytest.raises(RegistryError, match=message):
+            parse_registry(_broken(replace, by), "broken.yaml")
 
     def test_invalid_yaml(self) -> None:
         with pytest.raises(RegistryError, match="not valid YAML"):
@@ -124,6 +152,14 @@ class TestBrokenRegistries:
         text = _broken("allowed_values: [created, completed]", "allowed_values: runtime:route_templates")
         with pytest.raises(RegistryError, match="needs a `pattern`"):
             parse_registry(text, "broken.yaml")
+        with pytest.raises(RegistryError, match="'pattern' is a required property"):
+            check_registry(text, "broken.yaml")
+
+    def test_histogram_buckets_ascend(self) -> None:
+        text = (DATA / "minimal.yaml").read_text().replace("kind: gauge", "kind: histogram").replace(
+            "    rounding: integer\n    weekly: max", "    rounding: {buckets: [5, 1]}\n    weekly: sum")
+        with pytest.raises(RegistryError, match="strictly ascending"):
+            check_registry(text, "broken.yaml")
 
     def test_minimal_registry_loads(self, minimal_registry: Registry) -> None:
         assert minimal_registry.version == 3

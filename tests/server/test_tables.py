@@ -17,6 +17,7 @@ from sqlalchemy.schema import CreateIndex, CreateTable
 from printernizer_stats.contract import BatchKind
 from printernizer_stats.registry import Registry
 from printernizer_stats.server import build_metadata, create_engine, figure_columns, migrate, schema_sql, tables
+from printernizer_stats.server._partitions import include_name
 
 
 def test_daily_stats_figures_come_from_the_registry(registry: Registry, minimal_registry: Registry) -> None:
@@ -91,7 +92,7 @@ def test_migrations_produce_the_table_metadata(db_url: str, registry: Registry) 
     """A database migrated to head has exactly the tables, columns, types, keys and indexes of the metadata."""
     engine = create_engine(db_url)
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(connection, opts={"compare_type": True, "include_name": include_name})
         assert compare_metadata(context, build_metadata(registry)) == []
     engine.dispose()
 
@@ -106,10 +107,28 @@ def test_sql_server_stores_events_summary_as_a_clustered_columnstore() -> None:
     assert "COLUMNSTORE" not in schema_sql("postgresql")
 
 
+def test_the_per_installation_tables_are_by_week_on_every_dialect(registry: Registry) -> None:
+    """PostgreSQL partitions daily_stats and events_summary by week, from the metadata (with a default
+    partition) as from the migrations; every dialect indexes the ledger by week (retention's lookups)."""
+    emitted: list[str] = []
+    engine = sa.create_mock_engine("postgresql+psycopg://", lambda sql, *a, **k: emitted.append(
+        str(sql.compile(dialect=engine.dialect))))
+    build_metadata(registry).create_all(engine, checkfirst=False)
+    for name in ("daily_stats", "events_summary"):
+        created = next(s for s in emitted if s.strip().startswith(f"CREATE TABLE {name} ("))
+        assert created.rstrip().endswith("PARTITION BY RANGE (period)")
+        assert f"CREATE TABLE {name}_default PARTITION OF {name} DEFAULT" in emitted
+        assert f"CREATE TABLE {name} (LIKE {name}_unpartitioned INCLUDING DEFAULTS) PARTITION BY RANGE (period)" in (
+            schema_sql("postgresql"))
+    assert "PARTITION" not in schema_sql("mssql") and "PARTITION" not in schema_sql("sqlite")
+    for dialect in ("mssql", "postgresql", "sqlite"):
+        assert "CREATE INDEX ix_batches_period ON batches (period)" in schema_sql(dialect)
+
+
 def test_batch_kinds_are_renamed_to_the_contracts_spelling(tmp_path: Path, registry: Registry) -> None:
-    """0006: a ledger written as 'week' (before one spelling) reads 'weekly' after migrating; deletion stays."""
+    """0007: a ledger written as 'week' (before one spelling) reads 'weekly' after migrating; deletion stays."""
     engine = create_engine(f"sqlite:///{tmp_path / 'old.db'}")
-    migrate(engine, "0005", registry)
+    migrate(engine, "0006", registry)
     row = {"installation_id": None, "period": None, "receipt": "r", "stored_points": 0, "rejected_points": 0,
            "received_week": date(2026, 11, 16)}
     with engine.begin() as db:

@@ -16,6 +16,7 @@ from printernizer_stats.simulator import (
     STUCK_VERSION,
     InstanceSimulator,
     Release,
+    SharedConnection,
     SimClock,
     SimulatedInstallation,
     random_profile,
@@ -81,7 +82,7 @@ def test_no_regression_without_the_affected_printers(tmp_path: Path) -> None:
     client = simulated_client(str(tmp_path / "s.db"), profile, clock)
     client.opt_in()
     sim = InstanceSimulator(client, profile, clock, releases=releases)
-    simulate_weeks(sim, FIRST, 1)
+    simulate_weeks(sim, FIRST, 4)
     sim.client.stop()
     jobs = sum(n for (_, name), n in sim.log.events.items() if name in {"job_created", "job_auto_created"})
     assert sum(n for (_, code, _), n in sim.log.errors.items() if code == "SOMETHING_NEW") < jobs
@@ -119,3 +120,26 @@ def test_each_monday_the_past_week_is_sent(tmp_path: Path) -> None:
     assert len(requests) == 2 and all(isinstance(r, ExportMetricsServiceRequest) for r in requests)
     with pytest.raises(ValueError, match="Monday"):
         SimulatedInstallation(tmp_path / "t.db", 5, FIRST + timedelta(days=1))
+
+
+def test_installations_sharing_a_connection_send_every_batch_over_one_socket(tmp_path: Path) -> None:
+    """A demo worker's installations borrow one keep-alive session: every batch still goes through the real
+    sender and transport (all accepted, all received), over one connection, which a pass does not close."""
+    shared = SharedConnection()
+    with RecordingEndpoint() as endpoint:
+        config = SenderConfig(endpoint=endpoint.url)
+        installations = [SimulatedInstallation(tmp_path / f"s{seed}.db", seed, FIRST, config, transports=shared)
+                         for seed in (5, 6)]
+        try:
+            for _ in range(2):
+                for installation in installations:
+                    installation.run_week()
+                    assert [a["outcome"] for a in installation.submit()["attempts"]] == ["accepted"]
+        finally:
+            for installation in installations:
+                installation.close()
+        assert shared.session is not None and len(endpoint.requests()) == 4
+        pools = shared.session.get_adapter(endpoint.url).poolmanager.pools
+        keys = pools.keys()  # the container itself refuses iteration
+        assert [(pools[key].num_connections, pools[key].num_requests) for key in keys] == [(1, 4)]
+    shared.close()

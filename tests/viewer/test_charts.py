@@ -4,28 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from printernizer_stats.viewer._charts import axis, bar_chart, column_chart, figure, nice_step
-
-
-@pytest.mark.parametrize(("value", "step"), [(0, 1), (0.4, 1), (1.5, 2), (2.25, 5), (7, 10), (26, 50), (120, 200)])
-def test_nice_step_is_a_whole_1_2_5_multiple(value: float, step: float) -> None:
-    """Tick steps are whole 1/2/5 x 10^n, at least the value (counts never get 2.5 ticks)."""
-    assert nice_step(value) == step
-
-
-def test_axis_covers_the_largest_value_in_about_four_steps() -> None:
-    """The axis top is a whole number of steps at or above the maximum; a fixed maximum is kept and ticked."""
-    assert axis(9) == (10, [0, 5, 10])
-    assert axis(0) == (1, [0, 1])
-    assert axis(3, fixed_max=7) == (7, [0, 2, 4, 6, 7])
-    assert axis(3, fixed_max=7, step=1) == (7, [0, 1, 2, 3, 4, 5, 6, 7])
+from printernizer_stats.viewer._charts import bar_chart, column_chart, figure
 
 
 def test_stacked_columns_are_in_proportion() -> None:
     """Segments stack upwards from the base; their heights are proportional to the values."""
     chart = column_chart("c", "t", "week", ("a", "b"), [("W1", [6, 2]), ("W2", [0, 0]), ("W3", [10, 0])])
     first = [r for r in chart.rects if r.title.startswith("W1")]
-    assert [r.series for r in first] == [0, 1]
+    assert [r.cls for r in first] == ["bar s0", "bar s1"]
     assert first[0].height == pytest.approx(3 * first[1].height)
     assert first[1].y + first[1].height == pytest.approx(first[0].y)
     assert not [r for r in chart.rects if r.title.startswith("W2")]

@@ -11,9 +11,10 @@ import pytest
 from jinja2 import Environment
 
 from printernizer_stats.client import StatsClient
+from printernizer_stats.pages import MORE
 from printernizer_stats.registry import Kind, default_registry
 from printernizer_stats.simulator.standin_app import create_standin_app
-from printernizer_stats.viewer._charts import COLUMNS, LARGEST, MORE, bar_chart, count_messages
+from printernizer_stats.viewer._charts import COLUMNS, LARGEST, bar_chart, count_messages
 from printernizer_stats.viewer._community import ENGLISH_SENTENCES, GROUPS, LABELS
 from printernizer_stats.viewer._dashboard import JOB_SERIES, charts, features_used, key_figures
 from printernizer_stats.viewer._i18n import SCRIPT_MESSAGES, catalog, choose_language, translate
@@ -128,7 +129,7 @@ def test_the_sentences_composed_in_code_have_their_german_text() -> None:
 def test_the_chart_summaries_in_german(client: StatsClient) -> None:
     """The screen-reader line of every chart on the German page is German, its figures with German separators."""
     page = call_app(privacy_app(client), [("GET", f"{PAGE}?lang=de")])[0].text
-    summaries = [html.unescape(d) for d in re.findall(r'<desc id="[\w-]+-desc">([^<]*)</desc>', page)]
+    summaries = [html.unescape(d) for d in re.findall(r'<desc id="[\w-]+-summary">([^<]*)</desc>', page)]
     assert len(summaries) >= 4, summaries
     english = ("largest first", " to ", "most:", "weeks", "days,", "more", "error type", "printer type", "routes")
     assert [s for s in summaries if any(word in s for word in english)] == []

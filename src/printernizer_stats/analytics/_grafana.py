@@ -108,7 +108,7 @@ def _overlap(panel: Panel, dialect: str, receiver: Tables) -> sa.Select[Any]:
     trials = cells.c.installations if spec.trials in (None, "installations") else cells.c[spec.trials or ""]
     shown = cells.c.published == 1
     if panel.value == "table":
-        return (sa.select(_time(cells.c.period), cells.c.group_1.label("version"), cells.c.group_2.label("error_type"),
+        return (sa.select(_time(cells.c.period), cells.c.group_1.label("version"), cells.c.group_2.label(f.ERROR_TYPE),
                           cells.c.installations, _ratio(successes, trials).label("share"))
                 .where(shown).order_by(cells.c.period.desc(), cells.c.installations.desc()))
     return (sa.select(_time(cells.c.period), cells.c.group_1.label("metric"), _ratio(successes, trials))

@@ -11,14 +11,17 @@ from markupsafe import Markup
 from printernizer_stats.analytics import _figures as f
 from printernizer_stats.analytics._anomaly import AnomalyKind
 from printernizer_stats.analytics._chart_text import Table, bar_summary, bar_table, line_summary, line_table
+from printernizer_stats.analytics._charts import Bar, Line, Point, bar_chart, line_chart
 from printernizer_stats.analytics._insights import Insights, describe, format_rate, format_share, group_label
 from printernizer_stats.analytics._model import Figure, PublishedRow
-from printernizer_stats.analytics._svg import Bar, Line, Naming, Point, bar_chart, line_chart
-from printernizer_stats.pages import page_environment
+from printernizer_stats.pages import Naming, page_environment
+from printernizer_stats.registry import FLEET_SIZE_GROUPS, LARGEST_FLEET_SIZE, default_registry
+from printernizer_stats.registry.names import Metric
 
-_ORDERED = {f.FLEET_SIZES.name: ("0", "1", "2", "3-5", "6-10", "11+", "unknown"),
-            f.UPTIME.name: ("0", "1", "2", "3", "4", "5", "6", "7", "unknown")}
-"""Distributions drawn in their natural order, not by size."""
+_DAYS_A_WEEK = int(default_registry().metrics[Metric.UPTIME].max_weekly or 0)
+_ORDERED = {f.FLEET_SIZES.name: (*(label for _, _, label in FLEET_SIZE_GROUPS), LARGEST_FLEET_SIZE, f.UNKNOWN),
+            f.UPTIME.name: (*(str(day) for day in range(_DAYS_A_WEEK + 1)), f.UNKNOWN)}
+"""Distributions drawn in their natural order, not by size: the registry's fleet-size groups and days."""
 _TRENDS = (f.VERSIONS, f.DEPLOYMENT_MODES)
 _LATEST_BARS = (f.PRINTER_TYPES, f.FLEET_SIZES, f.FEATURES, f.UPTIME, f.COUNTRIES, f.PLATFORMS, f.PYTHON_VERSIONS)
 

@@ -6,11 +6,15 @@ For each week older than the cutoff, oldest first, in one transaction per week:
 2. keep what ``anonymous_figures`` lets through (the same gate every output uses) as ``weekly_rollups`` rows;
 3. delete the week's ``events_summary``, ``daily_stats``, ledger (``batches``) and ingest rollup
    (``figure_rollups``) rows, so every row left still has its ledger row (the receiver's invariant, which
-   deletion relies on) and the week is read from its k-anonymous rollup only.
+   deletion relies on) and the week is read from its k-anonymous rollup only. On PostgreSQL the first
+   two are partitioned by week (server/_partitions.py): the week's partitions are dropped, no row is
+   deleted one by one (unless a long query holds the table: then the rows are deleted as elsewhere).
+   The ingest rollups of the week go with the rows, so they stay what recomputation gives.
 
-Then installations with no week left lose their ``installations`` row, and the others' ``first_week`` is
-clamped to the cutoff, or the week before it when the cutoff is their last week (when they started is
-per-installation data about a week retention has closed; whether they count must not change).
+Then empty partitions of older weeks are dropped, installations with no week left lose their
+``installations`` row, and the others' ``first_week`` is clamped to the cutoff, or the week before it
+when the cutoff is their last week (when they started is per-installation data about a week retention
+has closed; whether they count must not change).
 Deletion tombstones stay: they hold no installation data and keep deleted installations deleted.
 
 Receivers sharing a PostgreSQL database run it one at a time (a session advisory lock; the others skip).
@@ -36,7 +40,13 @@ from printernizer_stats.analytics._linked import anonymous_figures
 from printernizer_stats.analytics._queries import Window, fetch_cells, tune_for_analytics
 from printernizer_stats.analytics._sql import GROUP_COLUMNS, Tables, analytics_tables
 from printernizer_stats.registry import Registry, week_start
-from printernizer_stats.server import ReceiverConfig
+from printernizer_stats.server import (
+    PARTITIONED_TABLES,
+    ReceiverConfig,
+    drop_empty_partitions_before,
+    drop_week_partition,
+    partitioned_weeks_before,
+)
 
 _log = structlog.get_logger(__name__)
 _MAX_AGE_WEEKS = ReceiverConfig().max_age_weeks
@@ -75,6 +85,10 @@ def check_days(days: int) -> int:
 def weeks_to_roll_up(connection: Connection, receiver: Tables, cutoff: date) -> list[date]:
     found: set[date] = set()
     for name in ("batches", "daily_stats", "events_summary"):
+        partitioned = partitioned_weeks_before(connection, name, cutoff)
+        if partitioned is not None:  # PostgreSQL: from the partitions, without reading their rows
+            found |= partitioned
+            continue
         table = receiver[name]
         found |= {p if isinstance(p, date) else date.fromisoformat(str(p)) for p in connection.execute(
             sa.select(table.c.period).where(table.c.period < cutoff).distinct()).scalars() if p is not None}
@@ -105,7 +119,9 @@ def roll_up_week(connection: Connection, receiver: Tables, week: date, k: int) -
     deleted = {}
     for name in ("events_summary", "daily_stats", "batches", "figure_rollups"):
         table = receiver[name]
-        deleted[name] = connection.execute(table.delete().where(table.c.period == week)).rowcount
+        # PostgreSQL drops the week's partition; the DELETE then finds at most stragglers (default partition).
+        dropped = drop_week_partition(connection, name, week) if name in PARTITIONED_TABLES else None
+        deleted[name] = (dropped or 0) + connection.execute(table.delete().where(table.c.period == week)).rowcount
     return len(rows), deleted
 
 
@@ -154,6 +170,8 @@ def _apply_retention(engine: Engine, cutoff: date, k: int, registry: Registry | 
             deleted[name] += count
     installations = receiver["installations"]
     with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            drop_empty_partitions_before(connection, cutoff)
         deleted["installations"] = connection.execute(
             installations.delete().where(installations.c.last_week < cutoff)).rowcount
         # Whether an installation counts (two distinct weeks sent, server/_rollup_store.py) survives the

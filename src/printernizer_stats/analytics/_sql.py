@@ -183,7 +183,7 @@ def _error_types(events: sa.Table, daily: sa.Table, where: PeriodFilter, by_vers
     and type (in primary-key order, so without a sort), then counted, which is a distinct count."""
     error_type = attribute_value(events.c.attributes, f.ERROR_TYPE)
     per_installation = (
-        sa.select(events.c.period, events.c.installation_id, error_type.label("error_type"),
+        sa.select(events.c.period, events.c.installation_id, error_type.label(f.ERROR_TYPE),
                   sa.func.sum(events.c.value).label("errors"))
         .where(events.c.metric == f.ERRORS_METRIC, events.c.value > 0, where(events.c.period))
         .group_by(events.c.period, events.c.installation_id, error_type).subquery("per_installation"))

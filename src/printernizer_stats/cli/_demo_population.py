@@ -10,12 +10,13 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from pathlib import Path
 
 import structlog
 
 from printernizer_stats.sender import ACCEPTED, REJECTED, SenderConfig
-from printernizer_stats.simulator import Release, SimulatedInstallation
+from printernizer_stats.simulator import Release, SharedConnection, SimulatedInstallation
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,11 +53,22 @@ def quiet_logging() -> None:
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
 
 
+def warm_up() -> None:
+    """Nothing: unpickling this function in a fresh worker imports the client stack (this module's imports)."""
+
+
+@cache
+def _connection() -> SharedConnection:
+    """This worker's one keep-alive connection to the collector, for every installation it simulates."""
+    return SharedConnection()
+
+
 def run_installation(task: InstallationTask) -> InstallationReport:
     """Simulate ``task``'s installation week by week, sending each week's batch on the following Monday."""
     quiet_logging()
     sender = SenderConfig(endpoint=task.endpoint, token=task.token, ca_file=task.ca_file, timeout_s=30.0)
-    installation = SimulatedInstallation(Path(task.db_path), task.seed, task.first_day, sender, task.releases)
+    installation = SimulatedInstallation(Path(task.db_path), task.seed, task.first_day, sender, task.releases,
+                                         transports=_connection())
     counts = {ACCEPTED: 0, REJECTED: 0}
     try:
         for _ in range(task.weeks):

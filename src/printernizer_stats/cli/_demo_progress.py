@@ -13,6 +13,7 @@ from printernizer_stats.cli._demo_population import (
     InstallationTask,
     quiet_logging,
     run_installation,
+    warm_up,
 )
 
 
@@ -52,8 +53,21 @@ class Progress:
             self._shown = ""
 
 
-def run_population(tasks: Sequence[InstallationTask], workers: int, progress: Progress) -> list[InstallationReport]:
-    """Run every task (in ``workers`` processes; in this one for 1); reports in task order."""
+def start_workers(workers: int) -> ProcessPoolExecutor | None:
+    """The worker processes, started at once (None: simulate in this process): each imports the client
+    stack while the receiver and the collector start, instead of after them."""
+    if workers <= 1:
+        return None
+    # spawn: the workers start clean (no inherited threads or sockets from this process).
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=quiet_logging)
+    for _ in range(workers):
+        pool.submit(warm_up)
+    return pool
+
+
+def run_population(tasks: Sequence[InstallationTask], pool: ProcessPoolExecutor | None,
+                   progress: Progress) -> list[InstallationReport]:
+    """Run every task (in ``pool``'s processes; in this one without a pool); reports in task order."""
     weeks = tasks[0].weeks if tasks else 0
     title = f"simulating {len(tasks)} installations × {weeks} weeks, each sending its batch every Monday"
     progress.line(f"population {title}")
@@ -65,14 +79,11 @@ def run_population(tasks: Sequence[InstallationTask], workers: int, progress: Pr
         progress.status(f"           {len(reports)}/{len(tasks)} installations · {sent:,} batches accepted",
                         force=len(reports) == len(tasks))
 
-    if workers <= 1 or len(tasks) <= 1:
+    if pool is None:
         for task in tasks:
             done(run_installation(task))
     else:
-        # spawn: the workers start clean (no inherited threads or sockets from this process).
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(workers, mp_context=context, initializer=quiet_logging) as pool:
-            for future in as_completed([pool.submit(run_installation, task) for task in tasks]):
-                done(future.result())
+        for future in as_completed([pool.submit(run_installation, task) for task in tasks]):
+            done(future.result())
     progress.clear()
     return [reports[task.seed] for task in tasks]

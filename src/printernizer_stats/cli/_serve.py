@@ -23,6 +23,23 @@ if TYPE_CHECKING:
     from printernizer_stats.server import ConnectionLimits, ReceiverConfig
 
 
+_LIMIT_FLAGS: tuple[tuple[str, type, str], ...] = (
+    ("--address-burst", int, "requests per client address at once (0: no address limit, nor batch and "
+                             "new-installation limits; e.g. behind a collector)"),
+    ("--installation-burst", int, "batches per installation at once"),
+    ("--installation-refill-per-hour", float, "batches per installation and hour after the burst"),
+    ("--max-age-weeks", int, "refuse points older than this many weeks (default 26)"),
+    ("--batch-burst", int, "weekly batches per client address at once, however many a request carries "
+                           "(default 100; 0: off)"),
+    ("--batch-refill-per-hour", float, "weekly batches per client address and hour after the burst (default 100)"),
+    ("--new-installation-burst", int, "installations new to the receiver per client address at once (default 3; "
+                                      "0: off; behind a collector: the whole community's)"),
+    ("--new-installation-refill-per-hour", float, "new installations per client address and hour after the "
+                                                  "burst (default 0.25)"),
+)
+"""``serve`` flags that set a ``ReceiverConfig`` limit of the same name."""
+
+
 def add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db-url", default=None,
                         help=f"database URL (default: ${DB_URL_ENV}, else a SQLite file "
@@ -37,13 +54,8 @@ def add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
                         help=f"bearer token clients must send (default: ${INGEST_TOKEN_ENV}, else none)")
     parser.add_argument("--no-migrate", action="store_true",
                         help="do not migrate the schema at start-up; refuse to start if it is not current")
-    parser.add_argument("--address-burst", type=int, default=None,
-                        help="requests per client address at once (0: no address limit, e.g. behind a collector)")
-    parser.add_argument("--installation-burst", type=int, default=None, help="batches per installation at once")
-    parser.add_argument("--max-age-weeks", type=int, default=None,
-                        help="refuse points older than this many weeks (default 26)")
-    parser.add_argument("--installation-refill-per-hour", type=float, default=None,
-                        help="batches per installation and hour after the burst")
+    for flag, kind, text in _LIMIT_FLAGS:
+        parser.add_argument(flag, type=kind, default=None, help=text)
     parser.add_argument("--analytics-token", default=None,
                         help="bearer token of the dashboard and analytics API (default "
                              f"${ANALYTICS_TOKEN_ENV}, else the ingest token, with a warning)")
@@ -84,15 +96,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"schema at revision {current_revision(engine)}")
         engine.dispose()
         return 0
-    overrides = {
-        key: value for key, value in {
-            "address_burst": args.address_burst, "installation_burst": args.installation_burst,
-            "installation_refill_per_hour": args.installation_refill_per_hour,
-            "max_age_weeks": args.max_age_weeks,
-        }.items() if value is not None
-    }
     receiver_settings = {"db_url": db_url, "token": env_or(args.token, INGEST_TOKEN_ENV),
-                         "analytics_token": env_or(args.analytics_token, ANALYTICS_TOKEN_ENV), **overrides}
+                         "analytics_token": env_or(args.analytics_token, ANALYTICS_TOKEN_ENV), **limit_settings(args)}
     analytics_settings = {**({"k": args.k} if args.k is not None else {}), "retention_days": args.retention_days}
     config = ReceiverConfig(**receiver_settings).validate()
     from printernizer_stats.analytics import AnalyticsConfig, create_maintainers_app  # noqa: PLC0415
@@ -133,6 +138,12 @@ def run(args: argparse.Namespace) -> int:
     uvicorn.run(app, host=args.host, port=args.port, access_log=False, server_header=False, log_level="info",
                 **limits.uvicorn_options())
     return 0
+
+
+def limit_settings(args: argparse.Namespace) -> dict[str, Any]:
+    """The ``ReceiverConfig`` limits given on the command line (the others keep their defaults)."""
+    names = (flag.removeprefix("--").replace("-", "_") for flag, _, _ in _LIMIT_FLAGS)
+    return {name: value for name in names if (value := getattr(args, name)) is not None}
 
 
 def connection_limits(args: argparse.Namespace) -> ConnectionLimits:

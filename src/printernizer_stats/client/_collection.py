@@ -14,6 +14,7 @@ from printernizer_stats.client._upkeep import LocalUpkeep
 from printernizer_stats.exporter import PrivacyFilteringMetricExporter
 from printernizer_stats.instrumentation import Pipeline, UsageInstruments, start_pipeline
 from printernizer_stats.registry import Registry
+from printernizer_stats.registry.names import Metric
 
 
 class Collection:
@@ -58,7 +59,7 @@ class Collection:
             except Exception as exc:
                 self._gate.turn_off(f"could not start the metrics pipeline: {type(exc).__name__}")
                 return False
-            self._instruments.add("printernizer.app.starts")
+            self._instruments.add(Metric.APP_STARTS)
             return True
 
     def flush(self) -> None:

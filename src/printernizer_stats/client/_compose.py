@@ -89,7 +89,7 @@ def compose(config: ClientConfig) -> ClientServices:
     upkeep = LocalUpkeep(store, registry, today)
     runtime_values = RuntimeValueSets(config.route_templates)
     exporter = PrivacyFilteringMetricExporter(registry, store, runtime_values, collection_allowed=gate.collecting,
-                                              today=today, on_unavailable=gate.turn_off)
+                                              today=today, on_unavailable=gate.turned_off)
     collection = Collection(gate, instruments, exporter, registry, facts, upkeep, lock, config.export_interval_s)
     send_config = config.sender or sender_config(environ=environ)
     schedule = Schedule(send_config.check_interval_s, send_config.first_check_jitter_s)

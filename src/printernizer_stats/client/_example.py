@@ -15,11 +15,12 @@ import structlog
 
 from printernizer_stats.instrumentation import GaugeSource
 from printernizer_stats.registry import Registry
+from printernizer_stats.registry.names import Metric
 from printernizer_stats.sender import EXAMPLE_INSTALLATION_ID, build_example_batch, describe_payload
 
 _log = structlog.get_logger(__name__)
 
-LIVE_GAUGES = ("printernizer.printers", "printernizer.features.enabled")
+LIVE_GAUGES = (Metric.PRINTERS, Metric.FEATURES_ENABLED)
 """The host's gauges, shown as they are now; uptime is a count like the others (zero in the example)."""
 
 

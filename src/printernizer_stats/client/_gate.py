@@ -45,12 +45,18 @@ class ConsentGate:
         """Why statistics are off although consent may allow them (a broken DB, a failed start), or None."""
         return self._off_reason
 
-    def turn_off(self, reason: str) -> None:
-        """Statistics off for this process: one log line, and the instruments stop recording."""
+    def turn_off(self, reason: str, *, logged: bool = False) -> None:
+        """Statistics off for this process: one log line (``logged``: the caller wrote it), and the
+        instruments stop recording."""
         if self._off_reason is None:
             self._off_reason = reason
-            _log.warning("usage_stats.off", reason=reason)
+            if not logged:
+                _log.warning("usage_stats.off", reason=reason)
         self._on_off()
+
+    def turned_off(self, reason: str) -> None:
+        """The exporter turned statistics off and logged it: the same, without a second line."""
+        self.turn_off(reason, logged=True)
 
     def state(self) -> ConsentState:
         """The stored consent; an unreadable store reads as "not opted in" (and turns statistics off)."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from printernizer_stats.instrumentation import GaugeSource
+from printernizer_stats.registry.names import Attribute, Metric
 
 PrintersByType = Callable[[], Mapping[str, int]]
 FeaturesEnabled = Callable[[], Mapping[str, bool]]
@@ -15,11 +16,11 @@ FeaturesEnabled = Callable[[], Mapping[str, bool]]
 
 def host_gauges(printers: PrintersByType | None, features: FeaturesEnabled | None) -> dict[str, GaugeSource]:
     """Gauge sources from the host's callables; uptime is ours (1 on every day the process runs)."""
-    sources: dict[str, GaugeSource] = {"printernizer.uptime": lambda: [(1.0, {})]}
+    sources: dict[str, GaugeSource] = {Metric.UPTIME: lambda: [(1.0, {})]}
     if printers is not None:
-        sources["printernizer.printers"] = lambda: [(float(n), {"printer_type": t}) for t, n in printers().items()]
+        sources[Metric.PRINTERS] = lambda: [(float(n), {Attribute.PRINTER_TYPE: t}) for t, n in printers().items()]
     if features is not None:
-        sources["printernizer.features.enabled"] = lambda: [
-            (1.0 if on else 0.0, {"feature": name}) for name, on in features().items()
+        sources[Metric.FEATURES_ENABLED] = lambda: [
+            (1.0 if on else 0.0, {Attribute.FEATURE: name}) for name, on in features().items()
         ]
     return sources

@@ -15,18 +15,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from printernizer_stats.registry.names import Feature
+
 FEATURE_FLAGS: dict[str, str] = {
-    "library": "library_enabled",
-    "library_search": "library_search_enabled",
-    "timelapse": "timelapse_enabled",
-    "auto_job_creation": "job_creation_auto_create",
-    "german_compliance": "enable_german_compliance",
-    "watch_folders": "watch_folders_enabled",
-    "upload": "enable_upload",
-    "websockets": "enable_websockets",
+    Feature.LIBRARY: "library_enabled",
+    Feature.LIBRARY_SEARCH: "library_search_enabled",
+    Feature.TIMELAPSE: "timelapse_enabled",
+    Feature.AUTO_JOB_CREATION: "job_creation_auto_create",
+    Feature.GERMAN_COMPLIANCE: "enable_german_compliance",
+    Feature.WATCH_FOLDERS: "watch_folders_enabled",
+    Feature.UPLOAD: "enable_upload",
+    Feature.WEBSOCKETS: "enable_websockets",
 }
 """Registry feature -> Printernizer boolean setting."""
-FEATURE_SERVICES: dict[str, str] = {"slicing": "slicer_service_url", "mqtt": "mqtt_host"}
+FEATURE_SERVICES: dict[str, str] = {Feature.SLICING: "slicer_service_url", Feature.MQTT: "mqtt_host"}
 """Registry feature -> Printernizer setting that switches the feature off when empty."""
 _TRUE = {"1", "true", "yes", "on"}
 _MISSING = object()

@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 
 from printernizer_stats.instrumentation import UNMATCHED, RouteTemplates
+from printernizer_stats.registry.names import RuntimeSource
 
-ROUTE_TEMPLATES = "route_templates"
+ROUTE_TEMPLATES = RuntimeSource.ROUTE_TEMPLATES
 """The registry's runtime source name for ``http.route`` (``allowed_values: runtime:route_templates``)."""
 
 

@@ -13,14 +13,15 @@ from typing import Any
 
 from printernizer_stats.client._weeks import LocalWeeks
 from printernizer_stats.registry import Registry, WeekValue, fleet_size_label, week_label, week_start
+from printernizer_stats.registry.names import DailyStat, Metric, ResourceField
 
-PRINTERS = "printernizer.printers"
-FEATURES = "printernizer.features.enabled"
-UPTIME = "printernizer.uptime"
-JOBS_COLUMN = "jobs_created"
-ERRORS_COLUMN = "error_count"
-FACTS = {"deployment_mode": "printernizer.deployment_mode", "app_version": "printernizer.app_version",
-         "platform": "printernizer.platform"}
+PRINTERS = Metric.PRINTERS
+FEATURES = Metric.FEATURES_ENABLED
+UPTIME = Metric.UPTIME
+JOBS_COLUMN = DailyStat.JOBS_CREATED
+ERRORS_COLUMN = DailyStat.ERROR_COUNT
+FACTS = {"deployment_mode": ResourceField.DEPLOYMENT_MODE, "app_version": ResourceField.APP_VERSION,
+         "platform": ResourceField.PLATFORM}
 LOOKBACK_WEEKS = 4
 """How far back the printers and features are looked for when the latest weeks have none."""
 

@@ -13,6 +13,7 @@ import uuid
 from datetime import date
 
 from printernizer_stats.registry import PROOF, VERIFIER, week_label
+from printernizer_stats.registry.names import ResourceField
 
 METRICS_PATH = "/v1/metrics"
 """OTLP/HTTP: where a batch is POSTed (an endpoint without a path gets it appended)."""
@@ -30,9 +31,9 @@ BATCH_ID_HEADER = "X-Printernizer-Batch-Id"
 RECEIPT_HEADER = "X-Printernizer-Receipt"
 """The answer's header with the SHA-256 hex of the canonical stored rows (same rule as the batch id)."""
 
-INSTALLATION_ID = "printernizer.installation_id"
-BATCH_ID = "printernizer.stats.batch_id"
-REGISTRY_VERSION = "printernizer.stats.registry_version"
+INSTALLATION_ID = ResourceField.INSTALLATION_ID
+BATCH_ID = ResourceField.BATCH_ID
+REGISTRY_VERSION = ResourceField.REGISTRY_VERSION
 IDENTITY_ATTRIBUTES = frozenset({INSTALLATION_ID, BATCH_ID, REGISTRY_VERSION, PROOF, VERIFIER})
 """Resource attributes that identify or prove a batch rather than describe the installation."""
 

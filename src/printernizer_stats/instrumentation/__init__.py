@@ -10,9 +10,10 @@ from printernizer_stats.instrumentation._environment import (
     platform_family,
 )
 from printernizer_stats.instrumentation._event_bus import (
-    EVENT_HANDLERS,
     EventBus,
     EventBusAdapter,
+    event_handlers,
+    increments,
     record_error,
 )
 from printernizer_stats.instrumentation._instruments import GaugeSource, UsageInstruments
@@ -35,7 +36,6 @@ from printernizer_stats.instrumentation._setup import (
 
 __all__ = [
     "DEFAULT_ROUTE_MODE",
-    "EVENT_HANDLERS",
     "HTTP_SERVER_DURATION",
     "ROUTE_MODES",
     "UNMATCHED",
@@ -54,6 +54,8 @@ __all__ = [
     "configured_timezone",
     "country_from_timezone",
     "deployment_mode",
+    "event_handlers",
+    "increments",
     "installation_facts",
     "instrument_app",
     "platform_family",

@@ -17,9 +17,10 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-from printernizer_stats.registry import UNKNOWN_COUNTRY, Registry, normalise_resource
+from printernizer_stats.registry import OTHER, UNKNOWN_COUNTRY, Registry, normalise_resource
+from printernizer_stats.registry.names import DeploymentMode, Platform, ResourceField
 
-_MODES = {"homeassistant", "docker", "pi", "standalone"}
+_MODES = {DeploymentMode.HOMEASSISTANT, DeploymentMode.DOCKER, DeploymentMode.PI, DeploymentMode.STANDALONE}
 _HA_ALIASES = {"ha", "hassio", "home_assistant", "home-assistant", "homeassistant"}
 
 
@@ -44,20 +45,20 @@ def deployment_mode(probe: Probe) -> str:
     """homeassistant > docker > pi > standalone, with an explicit DEPLOYMENT_MODE winning."""
     declared = probe.environ.get("DEPLOYMENT_MODE", "").strip().lower()
     if declared in _HA_ALIASES:
-        return "homeassistant"
-    if declared in _MODES and declared != "standalone":
+        return DeploymentMode.HOMEASSISTANT
+    if declared in _MODES and declared != DeploymentMode.STANDALONE:
         return declared
     if (
         probe.environ.get("ENVIRONMENT", "").lower() == "homeassistant"
         or probe.environ.get("SUPERVISOR_TOKEN") or probe.environ.get("HASSIO_TOKEN")
         or (probe.exists("/run/s6/services") and probe.exists("/data/options.json"))
     ):
-        return "homeassistant"
+        return DeploymentMode.HOMEASSISTANT
     if probe.exists("/.dockerenv") or "docker" in probe.read("/proc/1/cgroup"):
-        return "docker"
+        return DeploymentMode.DOCKER
     if "raspberry pi" in probe.read("/proc/device-tree/model").lower():
-        return "pi"
-    return "standalone"
+        return DeploymentMode.PI
+    return DeploymentMode.STANDALONE
 
 
 @cache
@@ -90,7 +91,9 @@ def configured_timezone(environ: Mapping[str, str]) -> str | None:
 
 
 def platform_family() -> str:
-    return {"linux": "linux", "darwin": "darwin", "win32": "windows", "cygwin": "windows"}.get(sys.platform, "other")
+    families = {"linux": Platform.LINUX, "darwin": Platform.DARWIN, "win32": Platform.WINDOWS,
+                "cygwin": Platform.WINDOWS}
+    return families.get(sys.platform, OTHER)
 
 
 def installation_facts(
@@ -102,10 +105,10 @@ def installation_facts(
     """The resource fields describing this installation, normalised by the registry (no ids, no batch)."""
     probe = probe or Probe(os.environ)
     raw = {
-        "printernizer.app_version": app_version,
-        "printernizer.deployment_mode": deployment_mode(probe),
-        "printernizer.country_code": country_from_timezone(timezone or configured_timezone(probe.environ)),
-        "printernizer.python_version": platform.python_version(),
-        "printernizer.platform": platform_family(),
+        ResourceField.APP_VERSION: app_version,
+        ResourceField.DEPLOYMENT_MODE: deployment_mode(probe),
+        ResourceField.COUNTRY_CODE: country_from_timezone(timezone or configured_timezone(probe.environ)),
+        ResourceField.PYTHON_VERSION: platform.python_version(),
+        ResourceField.PLATFORM: platform_family(),
     }
     return {key: normalise_resource(registry.resource[key], value) for key, value in raw.items()}

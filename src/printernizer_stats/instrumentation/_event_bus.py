@@ -1,83 +1,46 @@
-"""Bridge from Printernizer's event bus to counter increments.
+"""Bridge from Printernizer's event bus to counter increments: a small interpreter of ``registry/event_bus.yaml``.
 
 Printernizer's ``EventService`` has no wildcard and passes handlers only the payload, so there is one small
-handler per event name. A handler reads at most one enum-like field of the payload (``status``); file
-names, printer names, paths, messages and IPs in payloads are never read, so they cannot reach an attribute.
-Handlers are synchronous: the bus calls them inline in the emitter's task, and an in-memory counter add is
-all they do.
+handler per event name the map declares. A handler reads at most one enum-like field of the payload
+(``status``, with ``old_status`` beside it); file names, printer names, paths, messages and IPs in payloads
+are never read, so they cannot reach an attribute. Handlers are synchronous: the bus calls them inline in
+the emitter's task, and an in-memory counter add is all they do.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from functools import cache, partial
+from types import MappingProxyType
 from typing import Any, Protocol
 
 from printernizer_stats.instrumentation._instruments import UsageInstruments
-
-JOBS = "printernizer.jobs.events"
-FILES = "printernizer.files.transfers"
-CONNECTIONS = "printernizer.printers.connection_events"
-SLICING = "printernizer.slicing.jobs"
-LIBRARY = "printernizer.library.events"
-ERRORS = "printernizer.errors"
+from printernizer_stats.registry import OTHER, EventRule, default_event_map
+from printernizer_stats.registry.names import Attribute, Component, Metric
 
 Increment = tuple[str, dict[str, str]]
 Handler = Callable[[Mapping[str, Any]], list[Increment]]
 
-# job_status_changed is the job signal that fires in production; job_started/job_completed are never
-# emitted (EventService's loops are dead), so subscribing to them too would only risk double counts.
-_JOB_STATUS = {"printing": "started", "running": "started", "completed": "completed",
-               "failed": "failed", "cancelled": "cancelled"}
-_FAILED_CONNECTION = {"failed", "error"}
 
-
-def _fixed(*increments: Increment) -> Handler:
-    return lambda _data: list(increments)
-
-
-def _job_status_changed(data: Mapping[str, Any]) -> list[Increment]:
-    status, old = str(data.get("status", "")).lower(), str(data.get("old_status", "")).lower()
-    event = _JOB_STATUS.get(status)
-    if event is None or status == old:
+def increments(rule: EventRule, data: Mapping[str, Any]) -> list[Increment]:
+    """The counter increments one event makes, per its rule; reads only ``status`` and ``old_status``."""
+    status = str(data.get("status", "")).lower()
+    if rule.status_in is not None and status not in rule.status_in:
         return []
-    return [(JOBS, {"event": event})]
-
-
-def _connection_progress(data: Mapping[str, Any]) -> list[Increment]:
-    if str(data.get("status", "")).lower() not in _FAILED_CONNECTION:
+    if rule.status_changed and status == str(data.get("old_status", "")).lower():
         return []
-    return [(CONNECTIONS, {"event": "connection_failed"}),
-            (ERRORS, {"error_type": "printer_connection", "component": "printer"})]
+    out: list[Increment] = []
+    for count in rule.counts:
+        chosen = {name: values.get(status) for name, values in count.by_status.items()}
+        if all(value is not None for value in chosen.values()):
+            out.append((count.metric, {**count.attributes, **{k: str(v) for k, v in chosen.items()}}))
+    return out
 
 
-EVENT_HANDLERS: dict[str, Handler] = {
-    "job_created": _fixed((JOBS, {"event": "created"})),
-    "job_auto_created": _fixed((JOBS, {"event": "auto_created"})),
-    "job_status_changed": _job_status_changed,
-    "print_paused": _fixed((JOBS, {"event": "paused"})),
-    "print_resumed": _fixed((JOBS, {"event": "resumed"})),
-    "print_stopped": _fixed((JOBS, {"event": "stopped"})),
-    "file_download_complete": _fixed((FILES, {"direction": "download", "result": "completed"})),
-    "file_download_failed": _fixed((FILES, {"direction": "download", "result": "failed"}),
-                                   (ERRORS, {"error_type": "file_download", "component": "file"})),
-    "file_upload_complete": _fixed((FILES, {"direction": "upload", "result": "completed"})),
-    "file_upload_failed": _fixed((FILES, {"direction": "upload", "result": "failed"}),
-                                 (ERRORS, {"error_type": "file_upload", "component": "file"})),
-    "printer_connected": _fixed((CONNECTIONS, {"event": "connected"})),
-    "printer_disconnected": _fixed((CONNECTIONS, {"event": "disconnected"})),
-    "printer_connection_progress": _connection_progress,
-    "slicing_job.created": _fixed((SLICING, {"result": "created"})),
-    "slicing_job.completed": _fixed((SLICING, {"result": "completed"})),
-    "slicing_job.failed": _fixed((SLICING, {"result": "failed"}),
-                                 (ERRORS, {"error_type": "slicing_failed", "component": "slicing"})),
-    "slicing_job.cancelled": _fixed((SLICING, {"result": "cancelled"})),
-    "library_file_added": _fixed((LIBRARY, {"event": "file_added"})),
-    "library_file_deleted": _fixed((LIBRARY, {"event": "file_deleted"})),
-    "material_created": _fixed((LIBRARY, {"event": "material_created"})),
-    "material_updated": _fixed((LIBRARY, {"event": "material_updated"})),
-    "material_deleted": _fixed((LIBRARY, {"event": "material_deleted"})),
-    "material_low_stock": _fixed((LIBRARY, {"event": "material_low_stock"})),
-}
+@cache
+def event_handlers() -> Mapping[str, Handler]:
+    """One handler per event name of the shipped map (loaded on first use, not when Printernizer imports us)."""
+    return MappingProxyType({event: partial(increments, rule) for event, rule in default_event_map().items()})
 
 
 class EventBus(Protocol):
@@ -93,7 +56,7 @@ class EventBusAdapter:
 
     def __init__(self, instruments: UsageInstruments, handlers: Mapping[str, Handler] | None = None) -> None:
         self._instruments = instruments
-        self._handlers = dict(EVENT_HANDLERS if handlers is None else handlers)
+        self._handlers = dict(event_handlers() if handlers is None else handlers)
         self._subscribed: dict[str, Callable[[dict[str, Any]], None]] = {}
         self._bus: EventBus | None = None
 
@@ -134,11 +97,11 @@ class EventBusAdapter:
         return on_event
 
 
-def record_error(instruments: UsageInstruments, error_code: str, component: str = "api") -> None:
+def record_error(instruments: UsageInstruments, error_code: str, component: str = Component.API) -> None:
     """Count an error by Printernizer's error code (``PRINTER_CONNECTION`` -> ``printer_connection``).
 
     Meant for the host's exception handler: pass the code, never the message or details. Codes outside the
     registry become ``other`` in the exporter's filter.
     """
-    code = str(error_code).strip().lower().removesuffix("_error") or "other"
-    instruments.add(ERRORS, 1, {"error_type": code, "component": str(component).lower()})
+    code = str(error_code).strip().lower().removesuffix("_error") or OTHER
+    instruments.add(Metric.ERRORS, 1, {Attribute.ERROR_TYPE: code, Attribute.COMPONENT: str(component).lower()})

@@ -25,11 +25,13 @@ from opentelemetry.sdk.metrics.export import (
 )
 
 from printernizer_stats.registry import OTHER, MetricSpec
+from printernizer_stats.registry.names import Attribute
+from printernizer_stats.registry.names import Metric as MetricName
 
-HTTP_SERVER_DURATION = "http.server.request.duration"
-ROUTE = "http.route"
-METHOD = "http.request.method"
-STATUS = "http.response.status_code"
+HTTP_SERVER_DURATION = MetricName.HTTP_SERVER_REQUEST_DURATION
+ROUTE = Attribute.HTTP_ROUTE
+METHOD = Attribute.HTTP_REQUEST_METHOD
+STATUS = Attribute.HTTP_RESPONSE_STATUS_CODE
 UNMATCHED = "unmatched"
 """The one ``http.route`` label of requests that matched no route (never their path)."""
 

@@ -6,8 +6,7 @@ and the one place its tables are declared. Imports nothing of ours: both sides o
 """
 
 from printernizer_stats.localdb._connection import BUSY_TIMEOUT_S, LocalDatabase
-from printernizer_stats.localdb._errors import SchemaTooNew
-from printernizer_stats.localdb._schema import MIGRATIONS, SCHEMA_VERSION, migrate, user_version
+from printernizer_stats.localdb._schema import MIGRATIONS, SCHEMA_VERSION, SchemaTooNew, migrate, user_version
 
 __all__ = [
     "BUSY_TIMEOUT_S",

@@ -13,8 +13,10 @@ import hashlib
 import hmac
 import secrets
 
-PROOF = "printernizer.stats.proof"
-VERIFIER = "printernizer.stats.verifier"
+from printernizer_stats.registry.names import ResourceField
+
+PROOF = ResourceField.PROOF
+VERIFIER = ResourceField.VERIFIER
 SECRET_BYTES = 32
 _VERIFIER_LABEL = b"printernizer-stats verifier v1"
 

@@ -12,20 +12,21 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 
 from printernizer_stats.registry._model import Kind, Registry, Weekly
+from printernizer_stats.registry.names import Metric, ResourceField
 
 REQUIRED_RESOURCE_FIELDS = (
-    "printernizer.installation_id",
-    "printernizer.app_version",
-    "printernizer.deployment_mode",
-    "printernizer.country_code",
-    "printernizer.python_version",
-    "printernizer.platform",
-    "printernizer.stats.registry_version",
-    "printernizer.stats.batch_id",
-    "printernizer.stats.proof",
-    "printernizer.stats.verifier",
+    ResourceField.INSTALLATION_ID,
+    ResourceField.APP_VERSION,
+    ResourceField.DEPLOYMENT_MODE,
+    ResourceField.COUNTRY_CODE,
+    ResourceField.PYTHON_VERSION,
+    ResourceField.PLATFORM,
+    ResourceField.REGISTRY_VERSION,
+    ResourceField.BATCH_ID,
+    ResourceField.PROOF,
+    ResourceField.VERIFIER,
 )
-DELETION_METRIC = "printernizer.installation.deletion_requested"
+DELETION_METRIC = Metric.INSTALLATION_DELETION_REQUESTED
 _MIN_DESCRIPTION = 25
 
 

@@ -48,6 +48,8 @@ def route_group(value: object) -> str:
 
 
 _TRANSFORMS = {"status_class": status_class, "route_group": route_group}
+TRANSFORMS = frozenset(_TRANSFORMS)
+"""The transforms an attribute may name (``transform: status_class``)."""
 
 
 @cache

@@ -55,7 +55,8 @@ class Sender:
         config: endpoint, TLS, proxy, timeouts and backoff.
         may_send: the consent gate, asked before every attempt.
         today / now: the UTC day (for the sent log) and Unix time (for the schedule); parameters for tests.
-        transport_factory: builds the HTTP transport for a pass (a parameter for tests).
+        transport_factory: builds the HTTP transport for a pass (a parameter for tests; the simulator's
+            workers share one keep-alive connection between the many installations they host).
     """
 
     def __init__(
@@ -76,7 +77,7 @@ class Sender:
         self.now = now
         self.rng = rng or random.Random()
         self.policy = RetryPolicy(config.backoff_base_s, config.backoff_max_s, config.retry_after_max_s)
-        self._transport_factory = transport_factory
+        self.transport_factory = transport_factory
         self._pass_lock = threading.Lock()
 
     def send_due(self, force: bool = False) -> list[Attempt]:
@@ -91,7 +92,7 @@ class Sender:
                     if not self.may_send(batch):
                         attempts.append(Attempt(batch.batch_id, batch.label, HELD, reason="not allowed now"))
                         continue
-                    transport = transport or self._transport_factory(self.config)
+                    transport = transport or self.transport_factory(self.config)
                     attempt = self._record(batch, transport.post(batch.payload))
                     attempts.append(attempt)
                     if attempt.outcome == Outcome.RETRY.value:

@@ -25,6 +25,13 @@ from printernizer_stats.server._guards import (
 )
 from printernizer_stats.server._migrations import current_revision, head_revision, migrate, schema_sql
 from printernizer_stats.server._otlp import DecodeError, decode_request
+from printernizer_stats.server._partitions import (
+    PARTITIONED_TABLES,
+    drop_empty_partitions_before,
+    drop_week_partition,
+    ensure_week_partitions,
+    partitioned_weeks_before,
+)
 from printernizer_stats.server._points import SANITY_LIMIT, TimeWindow
 from printernizer_stats.server._ratelimit import TokenBuckets
 from printernizer_stats.server._rollup_cells import (
@@ -65,6 +72,7 @@ __all__ = [
     "LOOPBACK",
     "MAX_BATCHES_PER_REQUEST",
     "MEASURES",
+    "PARTITIONED_TABLES",
     "PRINTERS_METRIC",
     "PRINTER_TYPE",
     "ROLLUP_FIGURES",
@@ -102,12 +110,16 @@ __all__ = [
     "current_revision",
     "daily_figures",
     "decode_request",
+    "drop_empty_partitions_before",
+    "drop_week_partition",
+    "ensure_week_partitions",
     "figure_columns",
     "figure_rollups",
     "guarded_protocol",
     "head_revision",
     "max_points",
     "migrate",
+    "partitioned_weeks_before",
     "rollup_table",
     "schema_sql",
     "sqlalchemy_url",

@@ -52,6 +52,15 @@ def refusal_reason(verdicts: Sequence[Verdict]) -> str:
                            for i, v in enumerate(verdicts) if isinstance(v, Rejected)))
 
 
+def limited_reason(waits: Mapping[int, tuple[float, str]], batches: int) -> str:
+    """The 429 reason: the reason itself for a lone batch, else each limited batch's index and reason."""
+    if batches == 1 and len(waits) == 1:
+        return next(iter(waits.values()))[1]
+    limited = tuple(PointRejection(f"resource_metrics[{i}]: {reason}") for i, (_, reason) in sorted(waits.items()))
+    stored = "; the others are stored" if batches > len(waits) else ""
+    return f"{len(waits)} of {batches} batches limited{stored}: {summarise(limited)}"
+
+
 def combine(verdicts: Sequence[Verdict], points: Sequence[int], stored: Mapping[int, StoreResult]) -> Answer:
     """The answer for a request whose storable batches were all stored.
 

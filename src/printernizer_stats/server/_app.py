@@ -20,9 +20,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse, Response
 
 from printernizer_stats._version import __version__
-from printernizer_stats.contract import BATCH_ID_HEADER, JSON, METRICS_PATH, PROTOBUF, RECEIPT_HEADER, BatchKind
+from printernizer_stats.contract import BATCH_ID_HEADER, JSON, METRICS_PATH, PROTOBUF, RECEIPT_HEADER
 from printernizer_stats.registry import Registry, default_registry
-from printernizer_stats.server._answer import combine, refusal_reason
+from printernizer_stats.server._answer import combine, limited_reason, refusal_reason
 from printernizer_stats.server._batch import Rejected, ValidatedBatch
 from printernizer_stats.server._config import ReceiverConfig
 from printernizer_stats.server._decoding import Decoded, Decoder, decode_and_validate
@@ -35,6 +35,7 @@ from printernizer_stats.server._guards import (
 )
 from printernizer_stats.server._guesses import WrongGuesses
 from printernizer_stats.server._json_budget import JsonBudget
+from printernizer_stats.server._limits import BatchLimits
 from printernizer_stats.server._otlp import (
     DecodeError,
     media_type,
@@ -94,14 +95,12 @@ class Receiver:
         self.storage = storage
         self.config = config
         self.now = now
-        self.installations = TokenBuckets(config.installation_burst, config.installation_refill_per_hour / 3600)
         self.writer = GroupWriter(storage)
         budget = JsonBudget.for_registry(registry, config.max_json_bytes, max_points(registry))
         self.decoder = Decoder(registry, budget, config.decode_in_processes)
         self.workers = FairWorkers(self.decoder.executor, config.decode_workers, config.max_decoding_per_address)
         self.keys = AddressKeys()
-        self.deletions = (TokenBuckets(config.deletion_burst, config.deletion_refill_per_hour / 3600)
-                          if config.deletion_burst > 0 and config.deletion_refill_per_hour > 0 else None)
+        self.limits = BatchLimits(config, storage, self.writer.inline)
 
     async def export(self, request: Request) -> Response:
         media = media_type(request.headers.get("content-type"))
@@ -122,18 +121,19 @@ class Receiver:
         if not batches:
             return status_response(400, refusal_reason(verdicts), media)
         address = self.keys(request.client.host if request.client else "unknown")
-        waits = {i: self._rate_limit(batch, address) for i, batch in batches.items()}
         try:
-            stored = await self._store({i: b for i, b in batches.items() if not waits[i]}, now)
+            waits = await self.limits.waits(batches, address)
+            stored = await self._store({i: b for i, b in batches.items() if i not in waits}, now)
+            self.limits.stored(batches, stored)
         except StorageUnavailable:
             _log.warning("receiver.storage_unavailable")
             return status_response(503, "storage unavailable; retry later", media,
                                    {"Retry-After": _RETRY_STORAGE_S})
-        if any(waits.values()):
-            # The request's other batches are stored: its retry finds them stored (idempotent).
-            return status_response(429, "too many batches from this installation, or deletions from this "
-                                   "address; retry later", media,
-                                   {"Retry-After": str(max(1, math.ceil(max(waits.values()))))})
+        if waits:
+            # Only these batches are refused, and not for good: the others are stored, and the retry of the
+            # whole request finds them stored (idempotent). partial_success would be final: nothing resends it.
+            return status_response(429, limited_reason(waits, len(verdicts)), media,
+                                   {"Retry-After": str(max(1, math.ceil(max(w for w, _ in waits.values()))))})
         answer = combine(verdicts, decoded.points, stored)
         if answer.refusal:
             return status_response(400, answer.refusal, media)
@@ -149,13 +149,6 @@ class Receiver:
         job = self.decoder.job(body, media, window)
         address = request.client.host if request.client else "unknown"
         return await self.workers.run(self.keys(address), job)
-
-    def _rate_limit(self, batch: ValidatedBatch, address: str) -> float:
-        """Take a token of the batch's installation, or a deletion's of its client address: 0 when admitted,
-        else the seconds to wait. (A deletion is never limited per installation: it must always get through.)"""
-        if batch.kind is BatchKind.WEEKLY:
-            return self.installations.take(batch.installation.installation_id)
-        return self.deletions.take(address) if self.deletions is not None else 0.0
 
     async def _store(self, batches: dict[int, ValidatedBatch], now: datetime) -> dict[int, StoreResult]:
         """Store each batch (one group commit for a collector's request); raises StorageUnavailable."""

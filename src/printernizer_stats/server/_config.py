@@ -6,6 +6,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from printernizer_stats.server._ratelimit import TokenBuckets
+
 DEFAULT_DB_URL = "sqlite:///printernizer-stats-receiver.db"
 """A SQLite file in the working directory: the embedded default."""
 
@@ -21,8 +23,10 @@ class ReceiverConfig:
         max_inflated_bytes: largest body after gzip inflation; larger -> 413 (a gzip bomb stops here).
         installation_burst / installation_refill_per_hour: per-installation token bucket; 10 admits a client
             that was offline for weeks and sends its whole outbox (about 8 batches) at once.
-        address_burst / address_refill_per_minute: per client address; 0 turns it off (e.g. behind one
-            collector, whose address all batches share).
+        address_burst / address_refill_per_minute: requests per client address (IPv6: per /64); 0 turns
+            it off, and with it the batch and new-installation limits below: the receiver then does not see
+            its clients' addresses (behind one collector, whose address all batches share), and those limits
+            belong to the proxy in front of the collector (docs/security.md, "Sybils").
         max_age_weeks: points older than this are rejected (the client keeps unsent weeks for a while).
         clock_skew_s: how far in the future a point may be dated (client clocks are not exact).
         decode_workers: threads that decode and validate bodies larger than ``inline_decode_bytes`` and every
@@ -41,6 +45,12 @@ class ReceiverConfig:
             this long for its answer; a correct one never waits.
         deletion_burst / deletion_refill_per_hour: deletion requests per client address (a collector's
             address counts all its users'); 0 turns it off. Past it: 429, the request's other batches stored.
+        batch_burst / batch_refill_per_hour: weekly batches per client address (IPv6: per /64), however
+            many a request carries; 0 turns it off. Past it: 429 for those batches, the others stored
+            (batches already stored never count: a retry resends them).
+        new_installation_burst / new_installation_refill_per_hour: installations new to the receiver (no
+            verifier registered yet) per client address; 0 turns it off. A household has a few; behind a
+            collector the address is everyone's, so size both limits for the whole community there.
     """
 
     db_url: str = DEFAULT_DB_URL
@@ -63,6 +73,10 @@ class ReceiverConfig:
     analytics_token: str | None = None
     wrong_token_penalty_s: float = 2.0
     deletion_refill_per_hour: float = 100.0
+    batch_burst: int = 100
+    batch_refill_per_hour: float = 100.0
+    new_installation_burst: int = 3
+    new_installation_refill_per_hour: float = 0.25
 
     def validate(self) -> ReceiverConfig:
         """Raise ValueError naming the first bad field; return self."""
@@ -81,6 +95,12 @@ class ReceiverConfig:
             raise ValueError("address_burst and address_refill_per_minute must be >= 0 (0: no address limit)")
         if self.clock_skew_s < 0 or self.inline_decode_bytes < 0 or self.deletion_burst < 0:
             raise ValueError("clock_skew_s, inline_decode_bytes and deletion_burst must be >= 0")
+        sybil = {"batch_burst": self.batch_burst, "batch_refill_per_hour": self.batch_refill_per_hour,
+                 "new_installation_burst": self.new_installation_burst,
+                 "new_installation_refill_per_hour": self.new_installation_refill_per_hour}
+        for name, value in sybil.items():
+            if value < 0:
+                raise ValueError(f"{name} must be >= 0 (0: that limit off), not {value!r}")
         if self.token is not None and not self.token.strip():
             raise ValueError("token must not be empty (leave it unset for no token)")
         analytics = self.analytics_token
@@ -95,6 +115,10 @@ class ReceiverConfig:
     @property
     def address_limit_enabled(self) -> bool:
         return self.address_burst > 0 and self.address_refill_per_minute > 0
+
+    def per_address(self, burst: int, refill_per_hour: float) -> TokenBuckets | None:
+        """Buckets of ``burst`` refilled ``refill_per_hour``, or ``None`` (no limit) when either is 0."""
+        return TokenBuckets(burst, refill_per_hour / 3600) if burst > 0 and refill_per_hour > 0 else None
 
 
 def env_or(value: str | None, name: str, environ: Mapping[str, str] | None = None) -> str | None:

@@ -22,6 +22,7 @@ import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from printernizer_stats.contract import CONNECTION_LIMITS_ENV
+from printernizer_stats.server._ratelimit import address_group
 
 LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
 
@@ -74,7 +75,7 @@ def guarded_protocol(limits: ConnectionLimits) -> type[H11Protocol]:
 
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
             super().connection_made(transport)
-            self._address = self.client[0] if self.client else ""
+            self._address = address_group(self.client[0]) if self.client else ""  # IPv6: per /64
             open_per_address[self._address] += 1
             if (len(self.connections) > limits.max_connections
                     or open_per_address[self._address] > limits.max_connections_per_address):

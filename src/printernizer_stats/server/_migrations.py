@@ -14,7 +14,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine
 
-from printernizer_stats.registry import Registry, default_registry
+from printernizer_stats.registry import Registry, default_registry, utc_today
+from printernizer_stats.server._partitions import accepted_weeks, ensure_week_partitions
 
 SCRIPT_LOCATION = "printernizer_stats.server:migrations"
 
@@ -40,11 +41,14 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def migrate(engine: Engine, revision: str = "head", registry: Registry | None = None) -> None:
-    """Upgrade the database to ``revision`` (default: the newest), in one transaction where the dialect can."""
+    """Upgrade the database to ``revision`` (default: the newest), in one transaction where the dialect
+    can; on PostgreSQL, the partitions of every week the receiver accepts and of the next few weeks are
+    made ahead (_partitions.py)."""
     config = alembic_config(registry)
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+        ensure_week_partitions(connection, accepted_weeks(utc_today()))
 
 
 def schema_sql(dialect_name: str, registry: Registry | None = None) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import os
 import time
 from collections import OrderedDict
@@ -46,9 +47,28 @@ class TokenBuckets:
         return len(self._buckets)
 
 
+IPV6_GROUP_PREFIX = 64
+"""IPv6 addresses are limited per /64: one subscriber's line usually gets a /64 (or more), so its 2**64
+addresses would otherwise be 2**64 separate budgets."""
+
+
+def address_group(address: str) -> str:
+    """What one budget is kept for: an IPv4 address as it is, an IPv6 address's /64 network (an
+    IPv4-mapped IPv6 address is its IPv4 address), anything else (``unknown``, a socket path) verbatim."""
+    try:
+        parsed = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return address
+    if isinstance(parsed, ipaddress.IPv6Address):
+        if parsed.ipv4_mapped is not None:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.IPv6Network((parsed, IPV6_GROUP_PREFIX), strict=False))
+    return str(parsed)
+
+
 class AddressKeys:
-    """Client addresses as keyed BLAKE2b digests: the key is random per process, so even this process's
-    memory holds no address in the clear for longer than one request."""
+    """Client addresses as keyed BLAKE2b digests of their group (``address_group``): the key is random per
+    process, so even this process's memory holds no address in the clear for longer than one request."""
 
     __slots__ = ("_key",)
 
@@ -56,4 +76,5 @@ class AddressKeys:
         self._key = os.urandom(32)
 
     def __call__(self, address: str) -> str:
-        return hashlib.blake2b(address.encode("utf-8", "replace"), key=self._key, digest_size=16).hexdigest()
+        group = address_group(address)
+        return hashlib.blake2b(group.encode("utf-8", "replace"), key=self._key, digest_size=16).hexdigest()

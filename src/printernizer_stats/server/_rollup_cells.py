@@ -18,18 +18,20 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from printernizer_stats.registry import fleet_size_label
+from printernizer_stats.registry.names import Attribute, DailyStat, Metric
 
-PRINTERS_METRIC = "printernizer.printers"
-PRINTER_TYPE = "printer_type"
-FEATURES_METRIC = "printernizer.features.enabled"
-FEATURE = "feature"
-ERRORS_METRIC = "printernizer.errors"
-ERROR_TYPE = "error_type"
+PRINTERS_METRIC = Metric.PRINTERS
+PRINTER_TYPE = Attribute.PRINTER_TYPE
+FEATURES_METRIC = Metric.FEATURES_ENABLED
+FEATURE = Attribute.FEATURE
+ERRORS_METRIC = Metric.ERRORS
+ERROR_TYPE = Attribute.ERROR_TYPE
 UNKNOWN = "unknown"
+_ROLLED_UP = frozenset({PRINTERS_METRIC, FEATURES_METRIC, ERRORS_METRIC})
 
 MEASURES = ("jobs", "errors", "printers", "enabled", "errors_sq", "jobs_sq", "errors_jobs")
 """Sums a rollup cell holds, after its installations (unused ones are 0)."""
@@ -86,45 +88,44 @@ def _number(value: Any) -> float:
 
 
 def _error_sums(daily: Mapping[str, Any]) -> dict[str, float]:
-    errors, jobs = _number(daily.get("error_count")), _number(daily.get("jobs_created"))
+    errors, jobs = _number(daily.get(DailyStat.ERROR_COUNT)), _number(daily.get(DailyStat.JOBS_CREATED))
     return {"errors": errors, "jobs": jobs, "errors_sq": errors * errors, "jobs_sq": jobs * jobs,
             "errors_jobs": errors * jobs}
 
 
-def week_contribution(daily: Mapping[str, Any], events: Iterable[Mapping[str, Any]]) -> dict[Key, Vector]:
+def week_contribution(daily: Mapping[str, Any], events: Iterable[Sequence[Any]]) -> dict[Key, Vector]:
     """The rollup cells one installation-week adds to (``daily``: its daily_stats row; ``events``: its
-    events_summary rows), with what it adds to each."""
-    printers = daily.get("printer_count")
+    events_summary rows as (metric, attributes, value, ...)), with what it adds to each."""
+    printers = daily.get(DailyStat.PRINTER_COUNT)
     sums = _error_sums(daily)
     cells: dict[Key, Vector] = {
         ("active_installations", "", ""): _vector(**sums, printers=_number(printers)),
         ("fleet_sizes", fleet_size_label(printers), ""): _vector(printers=_number(printers)),
-        ("uptime", _label(daily.get("uptime_days")), ""): _vector(),
+        ("uptime", _label(daily.get(DailyStat.UPTIME_DAYS)), ""): _vector(),
         ("errors_by_version", str(daily["app_version"]), ""): _vector(**sums),
     }
     for figure, column in FACT_FIGURES.items():
         cells[(figure, str(daily[column]), "")] = _vector()
     error_types: dict[str, float] = {}
     for event in events:
-        metric, value = event["metric"], float(event["value"])
+        metric = event[0]
+        if metric not in _ROLLED_UP:
+            continue
+        value = float(event[2])
         if metric == PRINTERS_METRIC and value > 0:
-            key: Key = ("printer_types", _attribute(event, PRINTER_TYPE), "")
+            key: Key = ("printer_types", _decoded(event[1], PRINTER_TYPE), "")
             cells[key] = _add(cells.get(key), _vector(printers=value))
         elif metric == FEATURES_METRIC:
-            key = ("features", _attribute(event, FEATURE), "")
+            key = ("features", _decoded(event[1], FEATURE), "")
             cells[key] = _add(cells.get(key), _vector(enabled=value))
         elif metric == ERRORS_METRIC and value > 0:
-            error_type = _attribute(event, ERROR_TYPE)
+            error_type = _decoded(event[1], ERROR_TYPE)
             error_types[error_type] = error_types.get(error_type, 0.0) + value
     version = str(daily["app_version"])
     for error_type, errors in error_types.items():
         cells[("error_types", error_type, "")] = _vector(errors=errors)
         cells[("error_types_by_version", version, error_type)] = _vector(errors=errors)
     return cells
-
-
-def _attribute(event: Mapping[str, Any], name: str) -> str:
-    return _decoded(event["attributes"], name)
 
 
 @functools.lru_cache(maxsize=4096)

@@ -24,10 +24,12 @@ from sqlalchemy.engine import Connection, Engine
 from printernizer_stats.server._bulk import BulkInsert, DriverQuery
 from printernizer_stats.server._rollup_cells import MEASURES, Key, Vector, week_contribution
 from printernizer_stats.server._rows import BatchRows, Row
-from printernizer_stats.server._upsert import Columns, upsert
+from printernizer_stats.server._upsert import Columns
 
 PeriodCells = dict[tuple[date, Key], Vector]
 _COLUMNS = ("installations", *MEASURES)
+_CHUNK = 500
+"""Installation ids per IN list: under every dialect's parameter limit (SQL Server: 2,100)."""
 
 
 def _increment(existing: Columns, incoming: Columns) -> dict[str, Any]:
@@ -39,7 +41,7 @@ def counted(first_week: date, last_week: date) -> bool:
     return first_week < last_week
 
 
-def add_week(total: PeriodCells, period: date, daily: Mapping[str, Any], events: Iterable[Mapping[str, Any]],
+def add_week(total: PeriodCells, period: date, daily: Mapping[str, Any], events: Iterable[Sequence[Any]],
              sign: float = 1.0) -> None:
     """``total += sign * (what the installation-week adds)``, keyed by period too."""
     for key, vector in week_contribution(daily, events).items():
@@ -58,12 +60,13 @@ class RollupWriter:
     def __init__(self, engine: Engine, tables: Mapping[str, sa.Table]) -> None:
         self.rollups = rollups = tables["figure_rollups"]
         keys = ["period", "figure", "group_1", "group_2"]
-        self._upsert = BulkInsert(engine, rollups, upsert(engine.dialect.name, rollups, keys, _increment))
+        self._upsert = BulkInsert(engine, rollups, keys, _increment)
         installations, daily, events = tables["installations"], tables["daily_stats"], tables["events_summary"]
         installation_id: sa.BindParameter[str] = sa.bindparam("installation_id")
         period: sa.BindParameter[date] = sa.bindparam("period")
-        self._membership = DriverQuery(engine, sa.select(installations.c.first_week, installations.c.last_week)
-                                       .where(installations.c.installation_id == installation_id))
+        self._membership = sa.select(installations.c.installation_id, installations.c.first_week,
+                                     installations.c.last_week).where(
+            installations.c.installation_id.in_(sa.bindparam("ids", expanding=True)))
         self._daily_columns = tuple(column.name for column in daily.columns)
         self._daily = DriverQuery(engine, sa.select(daily).where(daily.c.installation_id == installation_id,
                                                                  daily.c.period == period))
@@ -74,34 +77,34 @@ class RollupWriter:
         """Add ``changes`` (negative for a deletion); drop cells that are left with no installation."""
         if not changes:
             return
-        self._upsert.execute(connection, [
-            {"period": period, "figure": key[0], "group_1": key[1], "group_2": key[2],
-             "installations": round(vector[0]), **dict(zip(MEASURES, vector[1:], strict=True))}
-            for (period, key), vector in sorted(changes.items())])
+        driver_date = self._upsert.driver_date
+        self._upsert.execute(connection, [(driver_date(period), *key, round(vector[0]), *vector[1:])
+                                          for (period, key), vector in sorted(changes.items())])
         if any(vector[0] < 0 for vector in changes.values()):
             periods = sorted({period for period, _ in changes})
             connection.execute(self.rollups.delete().where(self.rollups.c.period.in_(periods),
                                                            self.rollups.c.installations <= 0))
 
     def stored_weeks(self, connection: Connection, installation_id: str, periods: Iterable[date]
-                     ) -> dict[date, tuple[Row, list[Row]]]:
-        """An installation's stored daily_stats row and events_summary rows of each of ``periods``."""
-        found: dict[date, tuple[Row, list[Row]]] = {}
+                     ) -> dict[date, tuple[Row, list[tuple[Any, ...]]]]:
+        """An installation's stored daily_stats row and events_summary rows (metric, attributes, value) of
+        each of ``periods``."""
+        found: dict[date, tuple[Row, list[tuple[Any, ...]]]] = {}
         for period in periods:
             daily = self._daily.rows(connection, installation_id=installation_id, period=period)
             if daily:
                 events = self._events.rows(connection, installation_id=installation_id, period=period)
-                found[period] = (dict(zip(self._daily_columns, daily[0], strict=True)),
-                                 [{"metric": m, "attributes": a, "value": v} for m, a, v in events])
+                found[period] = (dict(zip(self._daily_columns, daily[0], strict=True)), events)
         return found
 
     def membership(self, connection: Connection, installation_ids: Iterable[str]) -> dict[str, tuple[date, date]]:
-        """(first_week, last_week) of each known installation among ``installation_ids``."""
+        """(first_week, last_week) of each known installation among ``installation_ids`` (one query a chunk)."""
+        ids = list(installation_ids)
         found = {}
-        for installation_id in installation_ids:
-            rows = self._membership.rows(connection, installation_id=installation_id)
-            if rows:
-                found[installation_id] = (_date(rows[0][0]), _date(rows[0][1]))
+        for start in range(0, len(ids), _CHUNK):
+            for installation_id, first, last in connection.execute(self._membership,
+                                                                   {"ids": ids[start:start + _CHUNK]}):
+                found[installation_id] = (_date(first), _date(last))
         return found
 
     def on_store(self, connection: Connection, new: Sequence[BatchRows]) -> None:

@@ -26,21 +26,16 @@ from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 from printernizer_stats.contract import BatchKind, deletion_batch_id
 from printernizer_stats.registry import Registry
 from printernizer_stats.server._batch import ValidatedBatch
-from printernizer_stats.server._bulk import BulkInsert, DriverQuery
+from printernizer_stats.server._bulk import DriverQuery
 from printernizer_stats.server._deletion import delete_installations, split_by_kind
 from printernizer_stats.server._engine import lock_installations
-from printernizer_stats.server._fit import ColumnLimits
 from printernizer_stats.server._identity import Verifiers
-from printernizer_stats.server._installations import installation_update, merge_installations
+from printernizer_stats.server._partitions import WeekPartitions
 from printernizer_stats.server._rollup_store import RollupWriter
-from printernizer_stats.server._rows import (
-    BatchRows,
-    batch_rows,
-    nothing_stored_receipt,
-    received_week,
-)
+from printernizer_stats.server._rows import batch_rows, nothing_stored_receipt, received_week
 from printernizer_stats.server._tables import figure_rollups, tables
 from printernizer_stats.server._upsert import upsert
+from printernizer_stats.server._week_writes import PlannedWeek, WeekWrites
 
 _log = structlog.get_logger(__name__)
 
@@ -96,16 +91,13 @@ class Storage:
         self.registry = registry
         self.tables = tables(registry)
         dialect = engine.dialect.name
-        self._upsert_installation = upsert(dialect, self.tables["installations"], ["installation_id"],
-                                           installation_update)
         self._insert_tombstone = upsert(dialect, self.tables["batches"], ["batch_id"])
-        self._insert = {name: BulkInsert(engine, self.tables[name]) for name in
-                        ("batches", "daily_stats", "events_summary")}
-        self._limits = ColumnLimits(self.tables.values())
         ledger = self.tables["batches"]
         self._ledger_pair = DriverQuery(engine, sa.select(ledger.c.batch_id, ledger.c.receipt).where(
             ledger.c.batch_id.in_([sa.bindparam("batch"), sa.bindparam("tombstone")])))
         self._rollups = RollupWriter(engine, {**self.tables, "figure_rollups": figure_rollups(registry)})
+        self._weeks_writes = WeekWrites(engine, self.tables, registry, self._rollups)
+        self._partitions = WeekPartitions(engine)
         # SQLite has one writer at a time; queueing here beats SQLITE_BUSY retries.
         self._write_lock = threading.Lock() if dialect == "sqlite" else contextlib.nullcontext()
 
@@ -181,13 +173,14 @@ class Storage:
         """Steps: 1. rows and receipts (pure, outside the lock); 2. lock the installations, read the ledger;
         3. decide each batch's outcome (tombstone, already stored, stored earlier in this group, new);
         4. write the new ones: ledger first (its key catches concurrent copies), then the data."""
-        planned = [(batch, today, batch_rows(self.registry, batch)) for batch, today in items]
-        misfits = {batch.batch_id: reason for batch, _, rows in planned if (reason := self._misfit(rows))}
+        planned = [self._weeks_writes.plan(batch, today) for batch, today in items]
+        misfits = self._weeks_writes.misfits(planned)
         ledger = self.tables["batches"]
         installations = sorted({batch.installation.installation_id for batch, _ in items})
         keys = [batch.batch_id for batch, _ in items] + [deletion_batch_id(i) for i in installations]
         results: list[StoreResult] = []
-        new: list[tuple[ValidatedBatch, date, BatchRows]] = []
+        new: list[PlannedWeek] = []
+        self._partitions.ensure({b.period for b, _ in items if b.period})  # PostgreSQL: before, in its own transaction
         with self._transaction() as connection:
             lock_installations(connection, installations)
             if len(keys) == 2:  # one batch: its id and its installation's tombstone, compiled once
@@ -196,7 +189,8 @@ class Storage:
                 known = {row.batch_id: row.receipt for row in connection.execute(
                     sa.select(ledger.c.batch_id, ledger.c.receipt).where(ledger.c.batch_id.in_(keys)))}
             verifiers = Verifiers(connection, self.tables["verifiers"], installations)
-            for batch, today, rows in planned:
+            for week in planned:
+                batch, rows = week.batch, week.rows
                 if batch.batch_id in misfits:
                     results.append(_invalid(batch, misfits[batch.batch_id]))
                 elif deletion_batch_id(batch.installation.installation_id) in known:
@@ -212,29 +206,12 @@ class Storage:
                                                Outcome.DUPLICATE if same else Outcome.CONFLICT))
                 else:
                     known[batch.batch_id] = rows.receipt
-                    new.append((batch, today, rows))
+                    new.append(week)
                     results.append(StoreResult(batch.batch_id, rows.receipt, Outcome.STORED))
             verifiers.flush(received_week(items[0][1]))
             if new:
-                self._write(connection, new)
+                self._weeks_writes.write(connection, new)
         return results
-
-    def _misfit(self, rows: BatchRows) -> str | None:
-        return (self._limits.misfit("installations", (rows.installation,))
-                or self._limits.misfit("daily_stats", (rows.daily_stats,))
-                or self._limits.misfit("events_summary", rows.events))
-
-    def _write(self, connection: Connection, new: list[tuple[ValidatedBatch, date, BatchRows]]) -> None:
-        self._insert["batches"].execute(connection, [{
-            "batch_id": batch.batch_id, "kind": BatchKind.WEEKLY.value,
-            "installation_id": batch.installation.installation_id, "period": batch.period,
-            "receipt": rows.receipt, "stored_points": len(rows.events), "rejected_points": batch.rejected_points,
-            "received_week": received_week(today),
-        } for batch, today, rows in new])
-        self._rollups.on_store(connection, [rows for _, _, rows in new])
-        connection.execute(self._upsert_installation, merge_installations([rows.installation for _, _, rows in new]))
-        self._insert["daily_stats"].execute(connection, [rows.daily_stats for _, _, rows in new])
-        self._insert["events_summary"].execute(connection, [e for _, _, rows in new for e in rows.events])
 
     def _delete_many(self, items: Sequence[tuple[ValidatedBatch, date]]) -> list[StoreResult]:
         with self._transaction() as connection:

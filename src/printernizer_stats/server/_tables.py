@@ -14,6 +14,7 @@ Layout, for the receiver and what reads its tables next (dashboard, Grafana SQL,
 Per-installation rows are keyed (period, installation_id, ...): a week's rows are one range (week scans,
 k-anonymity counts, retention deletes by period), and one batch's rows are contiguous, so an insert touches
 a page or two; SQL Server clusters on the primary key, SQLite stores these tables WITHOUT ROWID likewise.
+PostgreSQL partitions daily_stats and events_summary by week (_partitions.py): retention drops a week.
 No index on installation_id there: a deletion finds the installation's periods in ``batches`` (indexed by
 installation) and deletes by primary key. Invariant kept by every writer (and retention): each
 daily_stats/events_summary row has a ledger row with its installation and period. Every stored string is
@@ -31,6 +32,7 @@ import sqlalchemy as sa
 from printernizer_stats.contract import IDENTITY_ATTRIBUTES
 from printernizer_stats.registry import FORMATS, OTHER, Kind, Registry
 from printernizer_stats.server._batch import fact_column
+from printernizer_stats.server._partitions import PARTITIONED_TABLES, default_partition
 from printernizer_stats.server._points import SANITY_LIMIT
 from printernizer_stats.server._rollup_cells import MEASURES
 
@@ -44,7 +46,7 @@ NAMING_CONVENTION = {
 """Deterministic constraint names: the same on every dialect, in migrations and in mssql-schema.sql."""
 UUID_LENGTH = 36
 VALUE_LENGTH = 32
-"""The registry's longest closed-set value (registry/_loader.py ``_VALUE``)."""
+"""The registry's longest closed-set value (``closedValues`` in registry/metrics.schema.json)."""
 TEXT_FLOOR = 256
 """Derived lengths are rounded up to at least this, so small registry changes need no migration."""
 METRIC_LENGTH = 100
@@ -57,6 +59,8 @@ ROLLUP_FIGURE_LENGTH = 64
 ROLLUP_MEASURES_LENGTH = 1024
 _TABLES = ("installations", "daily_stats", "events_summary", "batches", "verifiers")
 ROLLUP_TABLE = "weekly_rollups"
+WEEKLY = "RANGE (period)"
+"""PostgreSQL: the per-installation tables are partitioned by week (migration 0006, _partitions.py)."""
 
 
 def _fact_columns(registry: Registry) -> list[sa.Column[str]]:
@@ -120,7 +124,7 @@ def build_metadata(registry: Registry) -> sa.MetaData:
         sa.Column("installation_id", uuid, primary_key=True),
         *_fact_columns(registry),
         *(sa.Column(column, sql_type, nullable=True) for column, (_, sql_type) in figure_columns(registry).items()),
-        sqlite_with_rowid=False,
+        sqlite_with_rowid=False, postgresql_partition_by=WEEKLY,
     )
     sa.Table(
         "events_summary", metadata,
@@ -131,14 +135,14 @@ def build_metadata(registry: Registry) -> sa.MetaData:
         sa.Column("value", sa.Float(precision=53), nullable=False),
         sa.Column("sample_count", sa.BigInteger, nullable=True),
         sa.Column("bucket_counts", sa.String(bucket_counts_length(registry)), nullable=True),
-        sqlite_with_rowid=False,
+        sqlite_with_rowid=False, postgresql_partition_by=WEEKLY,
     )
     sa.Table(
         "batches", metadata,
         sa.Column("batch_id", uuid, primary_key=True),
         sa.Column("kind", sa.String(16), nullable=False),
         sa.Column("installation_id", uuid, nullable=True, index=True),
-        sa.Column("period", DATE, nullable=True),
+        sa.Column("period", DATE, nullable=True, index=True),
         sa.Column("receipt", sa.String(RECEIPT_LENGTH), nullable=False),
         sa.Column("stored_points", sa.Integer, nullable=False),
         sa.Column("rejected_points", sa.Integer, nullable=False),
@@ -165,6 +169,9 @@ def build_metadata(registry: Registry) -> sa.MetaData:
         sqlite_with_rowid=False,
     )
     figure_rollups_table(metadata)
+    for name in PARTITIONED_TABLES:  # as migration 0006 leaves them: a default partition from the start
+        default = sa.DDL(f"CREATE TABLE {default_partition(name)} PARTITION OF {name} DEFAULT")  # type: ignore[no-untyped-call]
+        sa.event.listen(metadata.tables[name], "after_create", default.execute_if(dialect="postgresql"))
     return metadata
 
 

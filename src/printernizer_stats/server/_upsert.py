@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import CompileError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.expression import ClauseElement, ColumnElement, Executable
+from sqlalchemy.sql.expression import ClauseElement, ColumnElement, Executable, Selectable
 
 Columns = Any
 """A column collection (``table.c``, ``excluded``, the MERGE target or source); typed loosely on purpose."""
@@ -67,7 +67,8 @@ def _merge_mssql(element: Merge, compiler: SQLCompiler, **kw: Any) -> str:
     return "\n".join(lines)
 
 
-def upsert(dialect_name: str, table: sa.Table, keys: Sequence[str], updates: UpdateRule = keep_existing) -> Executable:
+def upsert(dialect_name: str, table: sa.Table, keys: Sequence[str], updates: UpdateRule | None = None, *,
+           source: Selectable | None = None) -> Executable:
     """An executable statement that inserts rows (execute with one dict or a list) or updates them by ``keys``.
 
     Args:
@@ -75,14 +76,19 @@ def upsert(dialect_name: str, table: sa.Table, keys: Sequence[str], updates: Upd
         table: the target table; every row carries every column.
         keys: the columns that identify a row (a primary key or unique constraint).
         updates: for an existing row, the new value of each column to change (none: leave it alone).
+        source: SQLite and PostgreSQL: the rows come from this SELECT of every column, in table order
+            (``INSERT ... SELECT``), not from parameters.
     """
+    updates = updates or keep_existing
     if dialect_name in {"sqlite", "postgresql"}:
         insert = sqlite.insert(table) if dialect_name == "sqlite" else postgresql.insert(table)
+        if source is not None:
+            insert = insert.from_select([column.name for column in table.columns], source)
         set_ = updates(table.c, insert.excluded)
         index = [table.c[key] for key in keys]
         if not set_:
             return insert.on_conflict_do_nothing(index_elements=index)
         return insert.on_conflict_do_update(index_elements=index, set_=dict(set_))
-    if dialect_name == "mssql":
+    if dialect_name == "mssql" and source is None:
         return Merge(table, keys, updates)
     raise CompileError(f"no upsert for the {dialect_name} dialect (sqlite, postgresql, mssql)")

@@ -1,6 +1,7 @@
 """A seeded simulator of Printernizer installations, for tests, the demo and benchmarks."""
 
 from printernizer_stats.simulator._bus import StandInEventBus
+from printernizer_stats.simulator._connection import SharedConnection
 from printernizer_stats.simulator._installation import SimulatedInstallation, keep_open, simulate_installation
 from printernizer_stats.simulator._profile import (
     STUCK_VERSION,
@@ -28,6 +29,7 @@ __all__ = [
     "InstanceSimulator",
     "Release",
     "Sensitive",
+    "SharedConnection",
     "SimClock",
     "SimulatedInstallation",
     "SimulationLog",

@@ -4,14 +4,14 @@ does: the demo and the end-to-end tests drive many of these through a collector 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, closing, contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 from printernizer_stats.client import StatsClient
-from printernizer_stats.sender import SenderConfig
+from printernizer_stats.sender import SenderConfig, Transport
 from printernizer_stats.simulator._profile import InstanceProfile, Release, random_profile
 from printernizer_stats.simulator._simulate import (
     InstanceSimulator,
@@ -65,17 +65,20 @@ class SimulatedInstallation:
         sender: where its batches go (a collector or the receiver); None: nothing is sent.
         releases: releases it may upgrade to while it runs.
         sensitive: the sensitive values planted in its event payloads (PII canaries).
+        transports: builds its sender's transport for each pass (e.g. a worker's :class:`SharedConnection`);
+            None: a new session a pass, as a real installation.
     """
 
     def __init__(self, db_path: str | Path, seed: int, first_day: date, sender: SenderConfig | None = None,
                  releases: Sequence[Release] = (), sensitive: Sensitive | None = None,
-                 jobs_per_week: float | None = None) -> None:
+                 jobs_per_week: float | None = None,
+                 transports: Callable[[SenderConfig], Transport] | None = None) -> None:
         if first_day.weekday() != 0:
             raise ValueError("first_day must be a Monday")
         self.profile: InstanceProfile = random_profile(seed, jobs_per_week)
         self.clock = SimClock(first_day)
         self.next_day = first_day
-        client = simulated_client(str(db_path), self.profile, self.clock, sender=sender)
+        client = simulated_client(str(db_path), self.profile, self.clock, sender=sender, transports=transports)
         client.opt_in()
         self._resources = ExitStack()
         self._resources.enter_context(keep_open(db_path))  # for the installation's whole life

@@ -7,8 +7,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from printernizer_stats.registry.names import Feature, PrinterType
+
 DEPLOYMENT_MODES = (("docker", 0.45), ("homeassistant", 0.30), ("standalone", 0.15), ("pi", 0.10))
-PRINTER_TYPES = (("bambu_lab", 0.55), ("prusa_core", 0.35), ("octoprint", 0.10))
+PRINTER_TYPES = ((PrinterType.BAMBU_LAB, 0.55), (PrinterType.PRUSA_CORE, 0.35), (PrinterType.OCTOPRINT, 0.10))
 VERSIONS = (("2.42.0", 0.45), ("2.41.7", 0.30), ("2.40.2", 0.15), ("2.7.0", 0.10))
 TIMEZONES = (
     ("Europe/Berlin", 0.40), ("Europe/Vienna", 0.08), ("Europe/Zurich", 0.07), ("America/New_York", 0.12),
@@ -16,9 +18,9 @@ TIMEZONES = (
     ("Europe/Amsterdam", 0.05), ("UTC", 0.05),
 )
 FEATURE_ADOPTION = {
-    "library": 0.85, "library_search": 0.7, "timelapse": 0.35, "auto_job_creation": 0.8,
-    "german_compliance": 0.25, "watch_folders": 0.4, "upload": 0.9, "websockets": 0.95,
-    "slicing": 0.2, "mqtt": 0.3,
+    Feature.LIBRARY: 0.85, Feature.LIBRARY_SEARCH: 0.7, Feature.TIMELAPSE: 0.35, Feature.AUTO_JOB_CREATION: 0.8,
+    Feature.GERMAN_COMPLIANCE: 0.25, Feature.WATCH_FOLDERS: 0.4, Feature.UPLOAD: 0.9, Feature.WEBSOCKETS: 0.95,
+    Feature.SLICING: 0.2, Feature.MQTT: 0.3,
 }
 
 
@@ -98,7 +100,7 @@ class Release:
     """(error code, component) that a bug in this release throws, e.g. a Bambu Lab driver regression."""
     regression_per_job: float = 0.0
     """Extra errors of that code per job, on installations with a printer type in ``regression_printers``."""
-    regression_printers: frozenset[str] = frozenset({"bambu_lab"})
+    regression_printers: frozenset[str] = frozenset({PrinterType.BAMBU_LAB})
 
 
 def release_timeline(first_day: date, weeks: int) -> tuple[Release, ...]:

@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
+from printernizer_stats.registry.names import PrinterType
 from printernizer_stats.simulator._standin_services import FileService, StandInError, StandInPrinter, now_iso
 
 _PAUSE_EVENTS = {"pause": "print_paused", "resume": "print_resumed", "stop": "print_stopped"}
@@ -19,7 +20,7 @@ _PAUSE_EVENTS = {"pause": "print_paused", "resume": "print_resumed", "stop": "pr
 
 class PrinterCreate(BaseModel):
     name: str
-    printer_type: str = "bambu_lab"
+    printer_type: str = PrinterType.BAMBU_LAB
     ip_address: str = ""
 
 
@@ -220,8 +221,8 @@ def materials_router() -> APIRouter:
         return spool
 
     async def change_material(material_id: str, request: Request) -> dict[str, Any]:
-        event_type = "material_deleted" if request.method == "DELETE" else "material_updated"
-        await _emit(request, event_type, {"material_id": material_id, "remaining_percentage": 12.0})
+        await _emit(request, "material_deleted" if request.method == "DELETE" else "material_updated",
+                    {"material_id": material_id, "remaining_percentage": 12.0})
         return {"material_id": material_id}
 
     for method in ("PATCH", "DELETE"):

@@ -13,6 +13,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from printernizer_stats.registry.names import Feature, PrinterType
+
+_BAMBU, _PRUSA, _OCTOPRINT = PrinterType.BAMBU_LAB, PrinterType.PRUSA_CORE, PrinterType.OCTOPRINT
 JOB_STATUSES = frozenset({"pending", "running", "printing", "paused", "completed", "failed", "cancelled"})
 
 
@@ -59,9 +62,9 @@ class StandInPrinter:
 def default_fleet() -> list[StandInPrinter]:
     """A small mixed fleet with the kind of names and addresses real installations have."""
     return [
-        StandInPrinter("bambu_x1c_workshop", "X1C Werkstatt", "bambu_lab", "192.168.178.51", "00M09A350100123"),
-        StandInPrinter(str(uuid.UUID(int=7)), "Prusa MK4 Keller", "prusa_core", "192.168.178.52", "CZPX4723X004XK"),
-        StandInPrinter("ender3-octopi", "Ender 3 (OctoPi)", "octoprint", "octopi.local", reachable=False),
+        StandInPrinter("bambu_x1c_workshop", "X1C Werkstatt", _BAMBU, "192.168.178.51", "00M09A350100123"),
+        StandInPrinter(str(uuid.UUID(int=7)), "Prusa MK4 Keller", _PRUSA, "192.168.178.52", "CZPX4723X004XK"),
+        StandInPrinter("ender3-octopi", "Ender 3 (OctoPi)", _OCTOPRINT, "octopi.local", reachable=False),
     ]
 
 
@@ -81,7 +84,7 @@ class _UnknownPrinter:
     pass
 
 
-_DRIVERS: dict[str, type] = {"bambu_lab": BambuLabPrinter, "prusa_core": PrusaPrinter, "octoprint": OctoPrintPrinter}
+_DRIVERS: dict[str, type] = {_BAMBU: BambuLabPrinter, _PRUSA: PrusaPrinter, _OCTOPRINT: OctoPrintPrinter}
 
 
 class PrinterService:
@@ -194,9 +197,9 @@ class StandInSettings:
     """Printernizer's feature flags and the settings usage statistics read."""
 
     features: dict[str, bool] = field(default_factory=lambda: {
-        "library": True, "library_search": True, "timelapse": True, "auto_job_creation": True,
-        "german_compliance": True, "watch_folders": True, "upload": True, "websockets": True,
-        "slicing": False, "mqtt": False,
+        Feature.LIBRARY: True, Feature.LIBRARY_SEARCH: True, Feature.TIMELAPSE: True,
+        Feature.AUTO_JOB_CREATION: True, Feature.GERMAN_COMPLIANCE: True, Feature.WATCH_FOLDERS: True,
+        Feature.UPLOAD: True, Feature.WEBSOCKETS: True, Feature.SLICING: False, Feature.MQTT: False,
     })
     timezone: str = "Europe/Berlin"
     app_version: str = "2.42.0"
@@ -208,40 +211,40 @@ class StandInSettings:
     # Printernizer's ``PrinternizerSettings`` attribute names, so ``install(settings=...)`` reads them as there.
     @property
     def library_enabled(self) -> bool:
-        return self.features.get("library", False)
+        return self.features.get(Feature.LIBRARY, False)
 
     @property
     def library_search_enabled(self) -> bool:
-        return self.features.get("library_search", False)
+        return self.features.get(Feature.LIBRARY_SEARCH, False)
 
     @property
     def timelapse_enabled(self) -> bool:
-        return self.features.get("timelapse", False)
+        return self.features.get(Feature.TIMELAPSE, False)
 
     @property
     def job_creation_auto_create(self) -> bool:
-        return self.features.get("auto_job_creation", False)
+        return self.features.get(Feature.AUTO_JOB_CREATION, False)
 
     @property
     def enable_german_compliance(self) -> bool:
-        return self.features.get("german_compliance", False)
+        return self.features.get(Feature.GERMAN_COMPLIANCE, False)
 
     @property
     def watch_folders_enabled(self) -> bool:
-        return self.features.get("watch_folders", False)
+        return self.features.get(Feature.WATCH_FOLDERS, False)
 
     @property
     def enable_upload(self) -> bool:
-        return self.features.get("upload", False)
+        return self.features.get(Feature.UPLOAD, False)
 
     @property
     def enable_websockets(self) -> bool:
-        return self.features.get("websockets", False)
+        return self.features.get(Feature.WEBSOCKETS, False)
 
     @property
     def slicer_service_url(self) -> str:
-        return "http://slicer:8080" if self.features.get("slicing") else ""
+        return "http://slicer:8080" if self.features.get(Feature.SLICING) else ""
 
     @property
     def mqtt_host(self) -> str:
-        return "mqtt.local" if self.features.get("mqtt") else ""
+        return "mqtt.local" if self.features.get(Feature.MQTT) else ""

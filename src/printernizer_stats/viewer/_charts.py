@@ -1,17 +1,20 @@
-"""Charts as plain data: bar geometry for server-rendered SVG, computed from the local summary's JSON.
+"""The privacy page's charts, computed from the local summary's JSON: stacked columns and horizontal bars.
 
-Pure functions, no I/O: the page template draws what these return, so the charts need no JavaScript, no
-build step and no library. Every chart also carries its numbers as rows, for the table beside it (screen
-readers and people who prefer figures), and a one-line summary of them: with the title, the chart's
-accessible name (the SVG is one image to assistive technology, its bars are not read out one by one).
+Pure functions, no I/O: shapes and the one SVG writer come from :mod:`printernizer_stats.pages` (the axis
+too), so the charts need no JavaScript, no build step and no library. Every chart also carries its numbers
+as rows, for the table beside it (screen readers and people who prefer figures), and a one-line summary of
+them: with the title, the chart's accessible name (the SVG is one image to assistive technology, its bars
+are not read out one by one).
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from markupsafe import Markup
+
+from printernizer_stats.pages import MORE, Naming, Rect, Rule, Text, count_axis, first_few, svg, value_axis
 from printernizer_stats.viewer._i18n import number, translate
 
 WIDTH = 560
@@ -22,7 +25,6 @@ PLOT_BOTTOM = 28
 ROW_HEIGHT = 36
 
 
-MORE = ", and {n} more"
 LARGEST = "{count}, largest first: {shown}{more}"
 COLUMNS = "{count}, {first} to {last}; {last}: {values}; most: {top}, {top_values}"
 """The summaries' sentences, translated (``translations/de.yaml``) and filled in with ``str.format``."""
@@ -31,35 +33,6 @@ COLUMNS = "{count}, {first} to {last}; {last}: {values}; most: {top}, {top_value
 def count_messages(category: str) -> tuple[str, str, str]:
     """How a summary counts its rows: none, one, ``{n}`` (each translated as a whole, German nouns differ)."""
     return f"no {category}s", f"1 {category}", f"{{n}} {category}s"
-
-
-@dataclass(frozen=True, slots=True)
-class Rect:
-    x: float
-    y: float
-    width: float
-    height: float
-    series: int
-    """Index into the chart's series (its colour and legend entry)."""
-    title: str
-    """Shown on hover (SVG ``<title>``), e.g. ``2026-W47 completed: 12``."""
-
-
-@dataclass(frozen=True, slots=True)
-class Label:
-    x: float
-    y: float
-    text: str
-    anchor: str = "middle"
-    kind: str = "axis"
-    """CSS class suffix: ``axis`` (tick and category labels), ``value`` (figures), ``name`` (row names)."""
-
-
-@dataclass(frozen=True, slots=True)
-class GridLine:
-    y: float
-    x1: float
-    x2: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,13 +46,20 @@ class Chart:
     series: tuple[str, ...]
     height: float
     rects: tuple[Rect, ...]
-    labels: tuple[Label, ...]
-    grid: tuple[GridLine, ...]
+    """Classes ``bar s<n>``: ``n`` indexes the chart's series (its colour and legend entry)."""
+    labels: tuple[Text, ...]
+    """Classes ``axis`` (tick and category labels), ``value`` (figures), ``name`` (row names)."""
+    grid: tuple[Rule, ...]
     rows: tuple[tuple[str, tuple[float, ...]], ...]
     empty: bool
     width: float = WIDTH
     kind: str = "columns"
     """``columns`` (categories in their own order, e.g. weeks) or ``bars`` (largest first)."""
+
+    def svg(self, language: str = "en") -> Markup:
+        """The chart as SVG, its summary in ``language``: grid first, then the bars, then the labels on top."""
+        return svg((*self.grid, *self.rects, *self.labels), self.width, self.height,
+                   Naming(self.ident, self.describe(language)), cls="svg-chart")
 
     @property
     def summary(self) -> str:
@@ -100,8 +80,7 @@ class Chart:
             return t(none)
         count = t(one if len(self.rows) == 1 else many).format(n=len(self.rows))
         if self.kind == "bars":
-            shown = ", ".join(f"{name} {num(values[0])}" for name, values in self.rows[:3])
-            more = t(MORE).format(n=len(self.rows) - 3) if len(self.rows) > 3 else ""
+            shown, more = first_few([f"{name} {num(values[0])}" for name, values in self.rows], t(MORE))
             return t(LARGEST).format(count=count, shown=shown, more=more)
         last, last_values = self.rows[-1]
         top, top_values = max(reversed(self.rows), key=lambda row: sum(row[1]))
@@ -115,24 +94,6 @@ class Chart:
         return t(COLUMNS).format(
             count=count, first=self.rows[0][0], last=last, values=values(last_values), top=top,
             top_values=values(top_values) if len(series) == 1 else num(sum(top_values)))
-
-
-def nice_step(value: float) -> float:
-    """The smallest whole 1, 2 or 5 x 10^n that is at least ``value``: a readable tick step for counts."""
-    if value <= 1:
-        return 1.0
-    magnitude = 10 ** math.floor(math.log10(value))
-    return float(next(step * magnitude for step in (1, 2, 5, 10) if step * magnitude >= value))
-
-
-def axis(total_max: float, fixed_max: float | None = None, step: float | None = None) -> tuple[float, list[float]]:
-    """The axis maximum and its ticks: about four steps of a nice size (a fixed maximum and step are kept)."""
-    step = step or nice_step((fixed_max or total_max) / 4)
-    top = fixed_max if fixed_max is not None else max(step, math.ceil(total_max / step) * step)
-    ticks = [step * n for n in range(int(top // step) + 1)]
-    if ticks[-1] < top:
-        ticks.append(top)
-    return top, ticks
 
 
 def figure(value: float) -> str:
@@ -149,29 +110,26 @@ def column_chart(
     """Stacked columns, one per category (weeks, days), one segment per series, with a y axis."""
     rows = tuple((name, tuple(float(v) for v in values)) for name, values in columns)
     total_max = max((sum(values) for _, values in rows), default=0.0)
-    top, ticks = axis(total_max, fixed_max, step)
+    axis = count_axis(total_max, fixed_max, step)
+    top = axis.top
     plot_width = WIDTH - PLOT_LEFT - 8
     plot_height = COLUMN_HEIGHT - PLOT_TOP - PLOT_BOTTOM
     base = PLOT_TOP + plot_height
-    grid = []
-    labels = []
-    for value in ticks:
-        y = round(base - plot_height * value / top, 2)
-        grid.append(GridLine(y, PLOT_LEFT, WIDTH - 8))
-        labels.append(Label(PLOT_LEFT - 6, y + 4, figure(value), "end"))
+    grid, labels = value_axis(axis, PLOT_LEFT, WIDTH - 8, lambda value: round(base - plot_height * value / top, 2),
+                              figure)
     slot = plot_width / max(len(rows), 1)
     bar_width = min(slot * 0.62, 48)
     rects = []
     for index, (name, values) in enumerate(rows):
         x = PLOT_LEFT + slot * index + (slot - bar_width) / 2
-        y = base
+        y = float(base)
         for position, value in enumerate(values):
             height = plot_height * value / top if top else 0
             if height > 0:
                 y -= height
-                rects.append(Rect(round(x, 2), round(y, 2), round(bar_width, 2), round(height, 2), position,
-                                  f"{name} {series[position]}: {figure(value)}"))
-        labels.append(Label(round(x + bar_width / 2, 2), base + 18, name))
+                rects.append(Rect(round(x, 2), round(y, 2), round(bar_width, 2), round(height, 2),
+                                  f"bar s{position}", f"{name} {series[position]}: {figure(value)}", rx=2))
+        labels.append(Text(round(x + bar_width / 2, 2), base + 18, name, "axis", "middle"))
     return Chart(ident, title, category, tuple(series), COLUMN_HEIGHT, tuple(rects), tuple(labels), tuple(grid),
                  rows, empty=total_max <= 0)
 
@@ -188,9 +146,9 @@ def bar_chart(
     for index, (name, (value,)) in enumerate(rows):
         y = index * ROW_HEIGHT
         width = (WIDTH - value_room) * value / top if top else 0
-        labels.append(Label(0, y + 12, name, "start", "name"))
-        rects.append(Rect(0, y + 17, round(max(width, 2.0), 2), 12, 0, f"{name}: {figure(value)}"))
-        labels.append(Label(round(max(width, 2.0) + 6, 2), y + 27.5, figure(value), "start", "value"))
+        labels.append(Text(0, y + 12, name, "name"))
+        rects.append(Rect(0, y + 17, round(max(width, 2.0), 2), 12, "bar s0", f"{name}: {figure(value)}", rx=2))
+        labels.append(Text(round(max(width, 2.0) + 6, 2), y + 27.5, figure(value), "value"))
     height = max(len(rows), 1) * ROW_HEIGHT
     return Chart(ident, title, category, (series_name,), height, tuple(rects), tuple(labels), (), rows,
                  empty=top <= 0, kind="bars")

@@ -14,6 +14,8 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from printernizer_stats.contract import SummaryDocument, SummaryList
+from printernizer_stats.registry import OTHER
+from printernizer_stats.registry.names import DeploymentMode, Platform, PrinterType
 from printernizer_stats.viewer._charts import figure
 from printernizer_stats.viewer._dashboard import humanize
 from printernizer_stats.viewer._i18n import number, translate
@@ -48,9 +50,10 @@ class Community(BaseModel):
     yours: YourSetup | None
 
 
-LABELS = {"bambu_lab": "Bambu Lab", "prusa_core": "Prusa", "octoprint": "OctoPrint", "homeassistant": "Home Assistant",
-          "docker": "Docker", "standalone": "standalone", "pi": "Raspberry Pi", "linux": "Linux",
-          "windows": "Windows", "darwin": "macOS", "other": "other", "unknown": "unknown"}
+LABELS = {PrinterType.BAMBU_LAB: "Bambu Lab", PrinterType.PRUSA_CORE: "Prusa", PrinterType.OCTOPRINT: "OctoPrint",
+          DeploymentMode.HOMEASSISTANT: "Home Assistant", DeploymentMode.DOCKER: "Docker",
+          DeploymentMode.STANDALONE: "standalone", DeploymentMode.PI: "Raspberry Pi", Platform.LINUX: "Linux",
+          Platform.WINDOWS: "Windows", Platform.DARWIN: "macOS", OTHER: "other", PrinterType.UNKNOWN: "unknown"}
 _L = SummaryList
 GROUPS = (
     (_L.DEPLOYMENT_MODES, "Deployment", "deployment_mode", "{share} of {n} installations run {value}"),

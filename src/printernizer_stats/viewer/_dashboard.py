@@ -12,18 +12,19 @@ from datetime import date, timedelta
 from typing import Any
 
 from printernizer_stats.registry import OTHER, Registry, week_label, week_start
+from printernizer_stats.registry.names import Attribute, JobsEvent, Metric
 from printernizer_stats.viewer._charts import Chart, bar_chart, column_chart
 
-JOBS = "printernizer.jobs.events"
-ERRORS = "printernizer.errors"
-PRINTERS = "printernizer.printers"
-UPTIME = "printernizer.uptime"
-REQUESTS = "http.server.request.duration"
-FEATURES = "printernizer.features.enabled"
-CHART_METRICS = {JOBS: "event", ERRORS: "error_type", PRINTERS: "printer_type", UPTIME: None,
-                 REQUESTS: "http.route", FEATURES: "feature"}
+JOBS = Metric.JOBS_EVENTS
+ERRORS = Metric.ERRORS
+PRINTERS = Metric.PRINTERS
+UPTIME = Metric.UPTIME
+REQUESTS = Metric.HTTP_SERVER_REQUEST_DURATION
+FEATURES = Metric.FEATURES_ENABLED
+CHART_METRICS = {JOBS: Attribute.EVENT, ERRORS: Attribute.ERROR_TYPE, PRINTERS: Attribute.PRINTER_TYPE, UPTIME: None,
+                 REQUESTS: Attribute.HTTP_ROUTE, FEATURES: Attribute.FEATURE}
 """Metric -> the attribute the page groups it by (checked against the registry by a test)."""
-JOB_SERIES = ("completed", "failed", "cancelled")
+JOB_SERIES = (JobsEvent.COMPLETED, JobsEvent.FAILED, JobsEvent.CANCELLED)
 WEEKS_SHOWN = 12
 TOP_BARS = 10
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")

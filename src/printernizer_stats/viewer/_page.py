@@ -24,6 +24,7 @@ from jinja2 import Environment, pass_context
 
 from printernizer_stats.pages import page_environment
 from printernizer_stats.registry import privacy_items, registry_texts, utc_today, week_label, week_start
+from printernizer_stats.registry.names import Metric
 from printernizer_stats.viewer._backend import StatsBackend
 from printernizer_stats.viewer._calls import UNEXPECTED
 from printernizer_stats.viewer._charts import figure
@@ -115,9 +116,9 @@ def example_facts(example: Mapping[str, Any] | None) -> list[tuple[str, str]]:
     resource = batch.get("resource", {}).get("attributes", [])
     facts = [(a["key"], str(a["value"].get("stringValue", ""))) for a in resource]
     metrics = batch["scopeMetrics"][0].get("metrics", []) if batch.get("scopeMetrics") else []
-    printers = ", ".join(f"{kind} {n}" for kind, n in _gauge_points(metrics, "printernizer.printers"))
-    features = ", ".join(name for name, on in _gauge_points(metrics, "printernizer.features.enabled") if on)
-    return [*facts, ("printernizer.printers", printers or "—"), ("printernizer.features.enabled", features or "—")]
+    printers = ", ".join(f"{kind} {n}" for kind, n in _gauge_points(metrics, Metric.PRINTERS))
+    features = ", ".join(name for name, on in _gauge_points(metrics, Metric.FEATURES_ENABLED) if on)
+    return [*facts, (Metric.PRINTERS, printers or "—"), (Metric.FEATURES_ENABLED, features or "—")]
 
 
 def _environment() -> Environment:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 from printernizer_stats.registry import default_registry
+from printernizer_stats.server._partitions import include_name
 from printernizer_stats.server._tables import registry_metadata
 
 config = context.config
@@ -20,7 +21,7 @@ if context.is_offline_mode():
 else:
     connection = config.attributes["connection"]
     # SQLite cannot ALTER most things: later migrations use batch mode (copy and move) there.
-    context.configure(connection=connection, target_metadata=target_metadata,
+    context.configure(connection=connection, target_metadata=target_metadata, include_name=include_name,
                       render_as_batch=connection.dialect.name == "sqlite")
     with context.begin_transaction():
         context.run_migrations()

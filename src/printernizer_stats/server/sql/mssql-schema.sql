@@ -166,11 +166,21 @@ GO
 
 -- Running upgrade 0005 -> 0006
 
-UPDATE batches SET kind='weekly' WHERE batches.kind = 'week';
+CREATE INDEX ix_batches_period ON batches (period);
 
 GO
 
 UPDATE alembic_version SET version_num='0006' WHERE alembic_version.version_num = '0005';
+
+GO
+
+-- Running upgrade 0006 -> 0007
+
+UPDATE batches SET kind='weekly' WHERE batches.kind = 'week';
+
+GO
+
+UPDATE alembic_version SET version_num='0007' WHERE alembic_version.version_num = '0006';
 
 GO
 

@@ -1,4 +1,4 @@
-"""The dashboard's SVG charts: labels escaped, gaps for weeks not published, axes that fit, named for assistive
+"""The dashboard's charts: labels escaped, gaps for weeks not published, axes that fit, named for assistive
 technology."""
 
 from __future__ import annotations
@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from printernizer_stats.analytics._svg import Bar, Line, Naming, Point, bar_chart, line_chart, nice_max
+from printernizer_stats.analytics._charts import Bar, Line, Point, bar_chart, line_chart
+from printernizer_stats.pages import Naming
 
 WEEKS = [date(2026, 1, 5) + timedelta(weeks=i) for i in range(6)]
 NAMING = Naming("figure-x", "a summary")
@@ -30,11 +31,6 @@ def test_flagged_weeks_are_ringed_and_shares_stop_at_100_percent() -> None:
     """Flagged points get the alert ring; a share axis never runs past 100 %."""
     svg = str(line_chart([Line("a", [Point(WEEKS[0], 0.98, flagged=True)])], WEEKS, NAMING, percent=True))
     assert 'class="flag c0"' in svg and "100 %" in svg and "200 %" not in svg
-
-
-def test_nice_axis_maxima() -> None:
-    """Axis maxima are 1, 2, 2.5 or 5 times a power of ten, at or above the data."""
-    assert [nice_max(v) for v in (0, 0.3, 7, 12, 180, 2600)] == [1.0, 0.5, 10.0, 20.0, 200.0, 5000.0]
 
 
 def test_each_chart_is_an_image_named_by_its_title_and_summary() -> None:

@@ -4,8 +4,8 @@ The batch kinds are the wire contract's (``printernizer_stats.contract.BatchKind
 outbox and sent log already spell 'weekly'. The values are written out here, not imported: a migration
 means the same thing forever.
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006"
-down_revision = "0005"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 

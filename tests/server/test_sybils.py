@@ -1,0 +1,127 @@
+"""Sybils (issue 13): fake installations from one address hit the per-address limits on batches and new
+installations before they can fill a hidden group up to k; installations that sent one week only never
+count (SQLite and PostgreSQL). Honest batches of known installations keep flowing; refusals are 429."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+from google.rpc import status_pb2
+from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import ExportMetricsServiceRequest
+
+from printernizer_stats.analytics import DEFAULT_K, Window, compute_figures
+from printernizer_stats.registry import Registry
+from printernizer_stats.server import ReceiverConfig, Storage, create_app
+from tests.server.asgi import Answer, AsgiDriver
+from tests.server.batches import MONDAY, Installation, merged, typical_series, week_request
+from tests.server.conftest import NOW, table_counts
+
+RARE = "2.50.1"
+"""The hidden group: the victim alone runs this version."""
+WEEKS = (MONDAY - timedelta(weeks=1), MONDAY)
+ATTACKER = "203.0.113.66"
+
+
+def _weeks(registry: Registry, installation: Installation, weeks: tuple[object, ...] = WEEKS
+           ) -> list[ExportMetricsServiceRequest]:
+    rng = random.Random(installation.installation_id)
+    return [week_request(registry, installation, monday, typical_series(registry, rng)) for monday in weeks]
+
+
+def _send(driver: AsgiDriver, request: ExportMetricsServiceRequest, address: str) -> Answer:
+    return driver.request("POST", "/v1/metrics", request.SerializeToString(),
+                          {"content-type": "application/x-protobuf"}, client=(address, 40000))
+
+
+def _population(driver: AsgiDriver, registry: Registry) -> None:
+    """Six honest installations and the victim, each from its own address, each two weeks."""
+    for number in range(6):
+        for request in _weeks(registry, Installation()):
+            assert _send(driver, request, f"198.51.100.{number + 1}").status == 200
+    for request in _weeks(registry, Installation(app_version=RARE)):
+        assert _send(driver, request, "198.51.100.99").status == 200
+
+
+def _rare_published(storage: Storage) -> bool:
+    figures = compute_figures(storage.engine, Window(MONDAY, MONDAY), DEFAULT_K)
+    groups = {row.group[0]: row.installations for row in figures["versions"].week(MONDAY)}
+    assert sum(groups.values()) >= 7  # the week is published (the victim's group folded into "other" or not)
+    return RARE in groups
+
+
+def _driver(storage: Storage, **limits: float) -> AsgiDriver:
+    return AsgiDriver(create_app(ReceiverConfig(**limits), storage=storage, now=lambda: NOW))  # type: ignore[arg-type]
+
+
+def _fakes(registry: Registry, count: int, weeks: tuple[object, ...] = WEEKS
+           ) -> tuple[list[Installation], ExportMetricsServiceRequest]:
+    """``count`` made-up installations in the victim's group, all their weeks in one request."""
+    fakes = [Installation(app_version=RARE) for _ in range(count)]
+    return fakes, merged(*(request for fake in fakes for request in _weeks(registry, fake, weeks)))
+
+
+def test_without_address_limits_four_fakes_make_the_hidden_group_public(storage: Storage,
+                                                                        registry: Registry) -> None:
+    """The attack of issue 13 as it worked before (and does wherever the receiver sees no client address)."""
+    driver = _driver(storage, address_burst=0)
+    _population(driver, registry)
+    assert not _rare_published(storage)
+    assert _send(driver, _fakes(registry, DEFAULT_K - 1)[1], ATTACKER).status == 200
+    assert _rare_published(storage)
+
+
+def test_fakes_that_sent_one_week_only_never_count(storage: Storage, registry: Registry) -> None:
+    driver = _driver(storage, address_burst=0)
+    _population(driver, registry)
+    assert _send(driver, _fakes(registry, 20, WEEKS[1:])[1], ATTACKER).status == 200
+    assert not _rare_published(storage)
+
+
+def test_sybils_from_one_address_hit_the_limit_before_the_group_is_public(storage: Storage,
+                                                                          registry: Registry) -> None:
+    driver = _driver(storage)  # the defaults: 3 new installations per address at once
+    _population(driver, registry)
+    fakes, request = _fakes(registry, DEFAULT_K - 1)
+    before = table_counts(storage)["batches"]
+    for _ in range(3):  # the client (or a collector) retries: the limited batches stay limited
+        answer = _send(driver, request, ATTACKER)
+        assert answer.status == 429
+        assert int(answer.headers["retry-after"]) > 60
+        reason = status_pb2.Status.FromString(answer.body).message
+        assert "2 of 8 batches limited; the others are stored" in reason
+        assert "resource_metrics[6]: too many new installations from this address" in reason
+    assert table_counts(storage)["batches"] == before + 6  # three fakes, two weeks each, stored once
+    assert not _rare_published(storage)
+    # Known installations from the same address keep flowing; another new one waits.
+    assert _send(driver, _weeks(registry, Installation())[0], ATTACKER).status == 429
+    earlier = _weeks(registry, fakes[0], (MONDAY - timedelta(weeks=2),))[0]
+    assert _send(driver, earlier, ATTACKER).status == 200
+    assert table_counts(storage)["batches"] == before + 7
+
+
+def test_a_request_of_many_batches_is_limited_per_batch(storage: Storage, registry: Registry) -> None:
+    """A thousand batches in one request cost a thousand batch tokens, not one request's."""
+    driver = _driver(storage, batch_burst=5, new_installation_burst=100)
+    answer = _send(driver, _fakes(registry, 4)[1], ATTACKER)  # eight batches
+    assert answer.status == 429
+    assert "3 of 8 batches limited" in status_pb2.Status.FromString(answer.body).message
+    assert "too many batches from this address" in status_pb2.Status.FromString(answer.body).message
+    assert table_counts(storage)["batches"] == 5
+
+
+def test_an_ipv6_line_is_one_address_per_64(storage: Storage, registry: Registry) -> None:
+    driver = _driver(storage, new_installation_burst=2)
+    line = [f"2001:db8:1:2::{n:x}" for n in range(1, 4)]
+    for address in line[:2]:
+        assert _send(driver, _weeks(registry, Installation())[0], address).status == 200
+    assert _send(driver, _weeks(registry, Installation())[0], line[2]).status == 429
+    assert _send(driver, _weeks(registry, Installation())[0], "2001:db8:1:3::1").status == 200
+    assert _send(driver, _weeks(registry, Installation())[0], "::ffff:198.51.100.5").status == 200
+
+
+def test_behind_a_collector_the_limits_are_the_communitys(storage: Storage, registry: Registry) -> None:
+    """With the address limit off (the receiver sees only its collector), batch and new-installation
+    limits are off too: they live in the proxy in front of the collector (collector-config/)."""
+    driver = _driver(storage, address_burst=0, new_installation_burst=1, batch_burst=1)
+    assert _send(driver, _fakes(registry, 4)[1], "10.0.0.2").status == 200
