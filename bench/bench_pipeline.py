@@ -28,23 +28,23 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from tests.server.batches import Installation, gzipped, typical_series, week_request  # noqa: E402
 
-from printernizer_stats.cli._receiver_process import ReceiverProcess  # noqa: E402
 from printernizer_stats.collector import find_otelcol  # noqa: E402
 from printernizer_stats.registry import default_registry, utc_today, week_start  # noqa: E402
-from printernizer_stats.simulator import (  # noqa: E402
+from printernizer_stats_tools.collectors import (  # noqa: E402
+    LocalCollector,
+    OtelcolCollector,
+    OtelcolSettings,
+    RotelSettings,
+    find_rotel_agent,
+)
+from printernizer_stats_tools.demo._receiver_process import ReceiverProcess  # noqa: E402
+from printernizer_stats_tools.simulator import (  # noqa: E402
     InstanceSimulator,
     SimClock,
     random_profile,
     simulate_installation,
     simulate_weeks,
     simulated_client,
-)
-from printernizer_stats.tools.collectors import (  # noqa: E402
-    LocalCollector,
-    OtelcolCollector,
-    OtelcolSettings,
-    RotelSettings,
-    find_rotel_agent,
 )
 
 WEEKS = 12

@@ -11,7 +11,7 @@ from opentelemetry.sdk.resources import Resource
 
 from printernizer_stats.instrumentation import EventBusAdapter, UsageInstruments, event_handlers, record_error
 from printernizer_stats.registry import OTHER, Registry, check_attribute
-from printernizer_stats.simulator import StandInEventBus
+from printernizer_stats_tools.standin import StandInEventBus
 
 
 def _collect(reader: InMemoryMetricReader) -> dict[tuple[str, tuple[tuple[str, Any], ...]], float]:
