@@ -2,7 +2,7 @@
 
 1. Simulating one installation for 12 weeks, with the client opening a connection per operation as a host
    does, and with the simulator's idle connection (``keep_open``) that spares each close its checkpoint
-   fsync. Same data either way (tests/simulator/test_installation.py).
+   fsync. Same data either way (tests/tools/simulator/test_installation.py).
 2. Delivering distinct weekly batches (gzip protobuf, 8 sending threads) to ``serve`` on SQLite until all
    are stored: straight, through the real OpenTelemetry Collector (HTTPS, the shipped otelcol.yaml: registry
    filter, persistent queue with fsync, batching in the queue) and through rotel (the quick fallback,

@@ -30,7 +30,7 @@ SWITCH = "Share anonymous usage statistics"
 
 @contextmanager
 def printernizer(db: Path) -> Iterator[str]:
-    """The stand-in Printernizer, with its exception handlers (simulator/_standin_errors.py)."""
+    """The stand-in Printernizer, with its exception handlers (printernizer_stats_tools/standin/_errors.py)."""
     app = create_standin_app(
         stats_db=db, stats_options={"environ": {}, "export_interval_s": 3600, "sender": SenderConfig()})
     with serve_in_thread(app, lifespan="on") as url:

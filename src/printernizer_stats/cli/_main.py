@@ -75,7 +75,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, unknown = parser.parse_known_args(argv)
+    if unknown and not getattr(args, "tool_absent", False):
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     try:
         module = importlib.import_module(COMMANDS[args.command])
         return int(module.run(args))

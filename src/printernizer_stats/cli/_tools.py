@@ -25,8 +25,9 @@ def tools_missing(exc: ModuleNotFoundError) -> bool:
 
 
 def add_absent_arguments(parser: argparse.ArgumentParser) -> None:
-    """Accept whatever was given, so the command reaches :func:`from_a_clone` rather than a usage error."""
-    parser.add_argument("arguments", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+    """Mark the command absent: ``main`` then accepts whatever options follow it and says where it runs
+    (:func:`from_a_clone`) rather than failing on them as unknown."""
+    parser.set_defaults(tool_absent=True)
 
 
 _IN_A_CLONE: dict[str, str] = {

@@ -14,18 +14,16 @@ from typing import Any
 from fastapi import APIRouter
 from fastapi.routing import APIRoute
 
-from printernizer_stats_tools.standin._printernizer_routes import OLD_USAGE_STATS_ROUTER, host_routers
-from printernizer_stats_tools.standin._routers import (
-    camera_router,
+from printernizer_stats_tools.standin._file_routers import (
     files_router,
-    jobs_router,
     library_router,
     materials_router,
-    ok_endpoint,
-    printers_router,
     search_router,
     slicing_router,
 )
+from printernizer_stats_tools.standin._handlers import ok_endpoint
+from printernizer_stats_tools.standin._printernizer_routes import OLD_USAGE_STATS_ROUTER, host_routers
+from printernizer_stats_tools.standin._routers import camera_router, jobs_router, printers_router
 
 _IMPLEMENTED: tuple[tuple[str, Callable[[], APIRouter]], ...] = (
     ("/api/v1/printers", printers_router),

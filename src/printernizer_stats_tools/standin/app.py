@@ -13,7 +13,7 @@ Integration is tested against this instead of Printernizer's code. What it repro
 - with a frontend directory: ``/``, ``//``, ``/debug`` and a static mount at ``/`` that shadows ``/metrics``;
 - a WebSocket route at ``/ws``;
 - Printernizer's exception handlers: every FastAPI ``HTTPException`` (the privacy API's too) is rewritten as
-  ``{"status": "error", "message": ...}`` (see ``_standin_errors``);
+  ``{"status": "error", "message": ...}`` (see ``_errors``);
 - ``Counter`` in this module is Prometheus's (as ``src/main.py`` imports it), next to README's snippet;
 - a lifespan that, like Printernizer's, stores the event bus on ``app.state`` and connects every printer
   (with its connection events) before the app serves;
@@ -84,6 +84,21 @@ def _add_frontend(app: FastAPI, frontend_dir: Path) -> None:
     app.mount("/", StaticFiles(directory=str(frontend_dir), html=True), name="frontend")
 
 
+def _add_host_routes(app: FastAPI) -> None:
+    # As Printernizer: CORS always on, here its most open form (any origin, credentials), so the privacy API's
+    # own checks are tested against a host that helps no one.
+    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=True,
+                       allow_methods=["GET", "POST", "PUT", "DELETE", "PATCH"], allow_headers=["*"])
+    for prefix, router in host_api_routers():
+        app.include_router(router, prefix=prefix)
+
+    @app.websocket("/ws")
+    async def websocket(ws: WebSocket) -> None:
+        await ws.accept()
+        await ws.send_json({"type": "connected"})
+        await ws.close()
+
+
 def create_standin_app(
     event_bus: StandInEventBus | None = None,
     printers: list[StandInPrinter] | None = None,
@@ -124,20 +139,7 @@ def create_standin_app(
     app.state.job_service = JobService()
     app.state.file_service = FileService()
     app.state.settings = settings or StandInSettings()
-
-    # As Printernizer: CORS always on, here its most open form (any origin, credentials), so the privacy API's
-    # own checks are tested against a host that helps no one.
-    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_credentials=True,
-                       allow_methods=["GET", "POST", "PUT", "DELETE", "PATCH"], allow_headers=["*"])
-    for prefix, router in host_api_routers():
-        app.include_router(router, prefix=prefix)
-
-    @app.websocket("/ws")
-    async def websocket(ws: WebSocket) -> None:
-        await ws.accept()
-        await ws.send_json({"type": "connected"})
-        await ws.close()
-
+    _add_host_routes(app)
     if stats_db is not None:  # before the frontend's mount at "/", which would answer everything after it
         from printernizer_stats.client import install  # noqa: PLC0415
 
