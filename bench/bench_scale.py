@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import math
 import os
 import random
@@ -29,7 +30,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -53,7 +54,7 @@ from printernizer_stats.analytics._queries import latest_complete_week, tune_for
 from printernizer_stats.analytics._rollup_sql import counted_rows, rollup_select  # noqa: E402
 from printernizer_stats.analytics._sql import analytics_tables, between, figure_select  # noqa: E402
 from printernizer_stats.registry import default_registry, utc_today  # noqa: E402
-from printernizer_stats.server import ReceiverConfig, create_engine, migrate  # noqa: E402
+from printernizer_stats.server import ReceiverConfig, create_engine, ensure_week_partitions, migrate  # noqa: E402
 from printernizer_stats_tools import free_port  # noqa: E402
 
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -116,6 +117,7 @@ def best_of(work: Callable[[], object], runs: int) -> float:
 def generate(engine: Engine, installations: int, first: date) -> float:
     start = time.perf_counter()
     with engine.begin() as connection:
+        ensure_week_partitions(connection, [first + timedelta(weeks=n) for n in range(WEEKS)])  # rows in their week
         for statement in _GENERATE.split(";\n"):
             if statement.strip():
                 connection.execute(sa.text(statement), {"first": first, "n": installations, "weeks": WEEKS})
@@ -202,14 +204,24 @@ def batches(count: int, last: date, seed: int) -> list[bytes]:
     return bodies
 
 
-def run_size(installations: int, window: Window, ingest_batches: int, today: bool) -> Row:
-    name = f"pstats_scale_{uuid.uuid4().hex[:10]}"
+@contextlib.contextmanager
+def scratch_database(prefix: str) -> Iterator[str]:
+    """The URL of a new PostgreSQL database, dropped on exit."""
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     admin = sa.create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    result: Row = {}
     try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def run_size(installations: int, window: Window, ingest_batches: int, today: bool) -> Row:
+    result: Row = {}
+    with scratch_database("pstats_scale") as url:
         engine = create_engine(url)
         migrate(engine)
         result["generate 26 weeks in SQL (s)"] = generate(engine, installations, window.first)
@@ -226,10 +238,6 @@ def run_size(installations: int, window: Window, ingest_batches: int, today: boo
             result["figure_rollups rows"] = connection.execute(
                 sa.text("SELECT count(*) FROM figure_rollups")).scalar_one()
         engine.dispose()
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
     return result
 
 

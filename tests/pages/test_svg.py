@@ -1,10 +1,11 @@
-"""The one SVG writer: every text escaped, an accessible image named by title and summary, numbers compact."""
+"""The one SVG writer: every text escaped, an accessible image named by title and summary, numbers compact;
+and how a summary names a long list."""
 
 from __future__ import annotations
 
 import re
 
-from printernizer_stats.pages import Circle, Naming, Path, Polygon, Polyline, Rect, Rule, Text, num, svg
+from printernizer_stats.pages import Circle, Naming, Path, Polygon, Polyline, Rect, Rule, Text, first_few, num, svg
 
 NAMING = Naming("figure-x", 'shares of "2.44.0" & <others>')
 
@@ -46,3 +47,9 @@ def test_every_text_is_escaped() -> None:
                   10, 10, Naming(hostile, hostile)))
     assert "<script>" not in out and out.count("&lt;script&gt;") == 9
     assert not re.search(r'(fill|stroke)="#', out)
+
+
+def test_a_summary_names_the_first_three_and_counts_the_rest() -> None:
+    assert first_few(["a 5", "b 3", "c 2", "d 1", "e 1"]) == ("a 5, b 3, c 2", ", and 2 more")
+    assert first_few(["a 5", "b 3", "c 2"]) == ("a 5, b 3, c 2", "")
+    assert first_few(["a"], ", dazu {n} weitere", shown=0) == ("", ", dazu 1 weitere")

@@ -102,3 +102,21 @@ def test_sql_server_stores_events_summary_as_a_clustered_columnstore() -> None:
                         "(period, installation_id, metric, attributes)")
     assert shipped.index("DROP CONSTRAINT pk_events_summary") < columnstore < key
     assert "COLUMNSTORE" not in schema_sql("postgresql")
+
+
+def test_the_per_installation_tables_are_by_week_on_every_dialect(registry: Registry) -> None:
+    """PostgreSQL partitions daily_stats and events_summary by week, from the metadata (with a default
+    partition) as from the migrations; every dialect indexes the ledger by week (retention's lookups)."""
+    emitted: list[str] = []
+    engine = sa.create_mock_engine("postgresql+psycopg://", lambda sql, *a, **k: emitted.append(
+        str(sql.compile(dialect=engine.dialect))))
+    build_metadata(registry).create_all(engine, checkfirst=False)
+    for name in ("daily_stats", "events_summary"):
+        created = next(s for s in emitted if s.strip().startswith(f"CREATE TABLE {name} ("))
+        assert created.rstrip().endswith("PARTITION BY RANGE (period)")
+        assert f"CREATE TABLE {name}_default PARTITION OF {name} DEFAULT" in emitted
+        assert f"CREATE TABLE {name} (LIKE {name}_unpartitioned INCLUDING DEFAULTS) PARTITION BY RANGE (period)" in (
+            schema_sql("postgresql"))
+    assert "PARTITION" not in schema_sql("mssql") and "PARTITION" not in schema_sql("sqlite")
+    for dialect in ("mssql", "postgresql", "sqlite"):
+        assert "CREATE INDEX ix_batches_period ON batches (period)" in schema_sql(dialect)

@@ -12,10 +12,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from printernizer_stats.analytics._charts import Bar, Line, Point, number
+from printernizer_stats.pages import first_few
 
 NOT_PUBLISHED = "–"
-SHOWN = 3
-"""Groups named in a summary; the rest are counted."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,8 +55,7 @@ def line_summary(lines: Sequence[Line], weeks: Sequence[date], *, percent: bool 
     at_latest: list[tuple[str, Point]] = [(line.label, p) for line, series in zip(lines, points, strict=True)
                                           for p in series if p.week == latest]
     at_latest.sort(key=lambda item: -item[1].value)
-    named = ", ".join(f"{label} {number(p.value, percent)}{unit}" for label, p in at_latest[:SHOWN])
-    more = f", and {len(at_latest) - SHOWN} more" if len(at_latest) > SHOWN else ""
+    named, more = first_few([f"{label} {number(p.value, percent)}{unit}" for label, p in at_latest])
     return (f"{_count(len(lines), 'line')} over {_count(len(weeks), 'week')}; week of {latest}: {named}{more}"
             f"{_flags(flagged)}")
 
@@ -66,8 +64,7 @@ def bar_summary(bars: Sequence[Bar], *, percent: bool = True) -> str:
     """``6 groups: bambu_lab 61 %, prusa_core 30 %, octoprint 9 %, and 3 more`` (in the chart's order)."""
     if not bars:
         return "nothing published at this k"
-    named = ", ".join(f"{bar.label} {number(bar.value, percent)}" for bar in bars[:SHOWN])
-    more = f", and {len(bars) - SHOWN} more" if len(bars) > SHOWN else ""
+    named, more = first_few([f"{bar.label} {number(bar.value, percent)}" for bar in bars])
     flagged = sum(bar.flagged for bar in bars)
     return f"{_count(len(bars), 'group')}: {named}{more}" + (f"; {flagged} flagged" if flagged else "")
 

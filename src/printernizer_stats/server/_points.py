@@ -52,7 +52,11 @@ class TimeWindow:
 
     def check(self, point: DataPoint) -> tuple[date | None, str | None]:
         """The ISO week (Monday) the point belongs to, or why its timestamps are not acceptable."""
-        interval = (point.start_time_unix_nano, point.time_unix_nano)
+        return self.check_interval(point.start_time_unix_nano, point.time_unix_nano)
+
+    def check_interval(self, start: int, end: int) -> tuple[date | None, str | None]:
+        """``check`` of a point's (start_time_unix_nano, time_unix_nano)."""
+        interval = (start, end)
         checked = self._checked.get(interval)
         if checked is None:
             checked = self._checked[interval] = self._check(*interval)
@@ -153,11 +157,15 @@ def number_value(spec: MetricSpec, point: NumberDataPoint) -> tuple[int | float,
     which = point.WhichOneof("value")
     if which is None:
         return 0, f"metric {spec.name!r}: value is missing"
-    value: int | float = point.as_int if which == "as_int" else point.as_double
+    return number_checked(spec, which == "as_int", point.as_int if which == "as_int" else point.as_double)
+
+
+def number_checked(spec: MetricSpec, as_int: bool, value: int | float) -> tuple[int | float, str | None]:
+    """A point's value (``as_int``, else ``as_double``) against the registry's limit and rounding."""
     if reason := _check_number(spec, value, "value"):
         return 0, reason
     if spec.rounding.integer:
-        if which == "as_int":
+        if as_int:
             return value, None
         if value != int(value):
             return 0, f"metric {spec.name!r}: value must be a whole number"
@@ -180,12 +188,19 @@ def histogram_value(
     buckets = tuple(point.bucket_counts)
     if len(buckets) != len(spec.rounding.buckets) + 1:
         return None, f"metric {name!r}: bucket_counts must have {len(spec.rounding.buckets) + 1} entries"
-    if sum(buckets) != point.count:
+    return histogram_checked(spec, attributes, buckets, point.count, point.sum if point.HasField("sum") else None)
+
+
+def histogram_checked(spec: MetricSpec, attributes: Attributes, buckets: tuple[int, ...], count: int,
+                      total: float | None) -> tuple[SeriesValue | None, str | None]:
+    """A histogram point with the registry's bounds and as many bucket counts: its counts and sum."""
+    name = spec.name
+    if sum(buckets) != count:
         return None, f"metric {name!r}: count is not the sum of bucket_counts"
-    if reason := _check_number(spec, float(point.count), "count"):
+    if reason := _check_number(spec, float(count), "count"):
         return None, reason
-    if not point.HasField("sum"):
+    if total is None:
         return None, f"metric {name!r}: sum is missing"
-    if reason := _check_number(spec, point.sum, "sum"):
+    if reason := _check_number(spec, total, "sum"):
         return None, reason
-    return SeriesValue(name, attributes, float(point.sum), int(point.count), buckets), None
+    return SeriesValue(name, attributes, float(total), int(count), buckets), None

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 
 from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import ExportMetricsServiceRequest
 from opentelemetry.proto.common.v1.common_pb2 import KeyValue
-from opentelemetry.proto.metrics.v1.metrics_pb2 import HistogramDataPoint, Metric, NumberDataPoint, ResourceMetrics
+from opentelemetry.proto.metrics.v1.metrics_pb2 import Metric, NumberDataPoint, ResourceMetrics
 
 from printernizer_stats.contract import (
     BATCH_ID,
@@ -37,7 +37,6 @@ from printernizer_stats.registry import (
     DELETION_METRIC,
     SCOPE_NAME,
     Attributes,
-    MetricSpec,
     Registry,
     check_resource,
     week_label,
@@ -52,14 +51,8 @@ from printernizer_stats.server._batch import (
     fact_column,
     summarise,
 )
-from printernizer_stats.server._points import (
-    DataPoint,
-    TimeWindow,
-    check_attributes,
-    histogram_value,
-    metric_points,
-    number_value,
-)
+from printernizer_stats.server._checked_points import checked_points
+from printernizer_stats.server._points import TimeWindow, metric_points, number_value
 
 _WEEK_DAYS = 7
 """A metric may have up to its daily series cap on each day of the week."""
@@ -198,10 +191,9 @@ def _week(
             rejections.append(PointRejection(reason, max(len(points), 1)))
             continue
         name, cap, taken = spec.name, spec.max_cardinality * _WEEK_DAYS, per_metric.get(spec.name, 0)
-        for point in points:
-            attributes, reason = check_attributes(spec, point.attributes)
+        for attributes, reason, start, end, value, value_reason in checked_points(spec, metric, points):
             if reason is None:
-                week, reason = window.check(point)
+                week, reason = window.check_interval(start, end)
                 if reason is not None:
                     reason = f"metric {name!r}: {reason}"
                 elif period is not None and week != period:
@@ -210,12 +202,12 @@ def _week(
                     reason = f"metric {name!r}: series {dict(attributes)} appears twice"
                 elif taken >= cap:
                     reason = f"metric {name!r}: more than {cap} series"
+                elif value is not None:
+                    period, taken = week, taken + 1
+                    accepted[(name, attributes)] = value
+                    continue
                 else:
-                    value, reason = _value(spec, point, attributes)
-                    if value is not None:
-                        period, taken = week, taken + 1
-                        accepted[(name, attributes)] = value
-                        continue
+                    reason = value_reason
             rejections.append(PointRejection(reason or "invalid point"))
         per_metric[name] = taken
     if period is None or not accepted:
@@ -224,10 +216,3 @@ def _week(
         return Rejected(f"resource attribute {BATCH_ID!r}: is not the batch id of this installation and week "
                         f"{week_label(period)}")
     return ValidatedBatch(batch_id, BatchKind.WEEK, facts, period, tuple(accepted.values()), tuple(rejections))
-
-
-def _value(spec: MetricSpec, point: DataPoint, attributes: Attributes) -> tuple[SeriesValue | None, str | None]:
-    if isinstance(point, HistogramDataPoint):
-        return histogram_value(spec, point, attributes)
-    value, reason = number_value(spec, point)
-    return (None, reason) if reason else (SeriesValue(spec.name, attributes, value), None)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from printernizer_stats.pages import Naming, Rect, Rule, Text, count_axis, svg, value_axis
+from printernizer_stats.pages import MORE, Naming, Rect, Rule, Text, count_axis, first_few, svg, value_axis
 from printernizer_stats.viewer._i18n import number, translate
 
 WIDTH = 560
@@ -25,7 +25,6 @@ PLOT_BOTTOM = 28
 ROW_HEIGHT = 36
 
 
-MORE = ", and {n} more"
 LARGEST = "{count}, largest first: {shown}{more}"
 COLUMNS = "{count}, {first} to {last}; {last}: {values}; most: {top}, {top_values}"
 """The summaries' sentences, translated (``translations/de.yaml``) and filled in with ``str.format``."""
@@ -81,8 +80,7 @@ class Chart:
             return t(none)
         count = t(one if len(self.rows) == 1 else many).format(n=len(self.rows))
         if self.kind == "bars":
-            shown = ", ".join(f"{name} {num(values[0])}" for name, values in self.rows[:3])
-            more = t(MORE).format(n=len(self.rows) - 3) if len(self.rows) > 3 else ""
+            shown, more = first_few([f"{name} {num(values[0])}" for name, values in self.rows], t(MORE))
             return t(LARGEST).format(count=count, shown=shown, more=more)
         last, last_values = self.rows[-1]
         top, top_values = max(reversed(self.rows), key=lambda row: sum(row[1]))

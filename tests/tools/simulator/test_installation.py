@@ -82,7 +82,7 @@ def test_no_regression_without_the_affected_printers(tmp_path: Path) -> None:
     client = simulated_client(str(tmp_path / "s.db"), profile, clock)
     client.opt_in()
     sim = InstanceSimulator(client, profile, clock, releases=releases)
-    simulate_weeks(sim, FIRST, 1)
+    simulate_weeks(sim, FIRST, 4)
     sim.client.stop()
     jobs = sum(n for (_, name), n in sim.log.events.items() if name in {"job_created", "job_auto_created"})
     assert sum(n for (_, code, _), n in sim.log.errors.items() if code == "SOMETHING_NEW") < jobs
