@@ -39,7 +39,8 @@ from sqlalchemy.engine import Engine
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.bench_receiver import http_request, load, tree_cpu_seconds  # noqa: E402
+from bench._util import tree_cpu_seconds  # noqa: E402
+from bench.bench_receiver import http_request, load  # noqa: E402
 from tests.server.batches import Installation, gzipped, typical_series, week_request  # noqa: E402
 
 from printernizer_stats.analytics import (  # noqa: E402
