@@ -56,7 +56,7 @@ from printernizer_stats.analytics._rollup_sql import counted_rows, rollup_select
 from printernizer_stats.analytics._sql import analytics_tables, between, figure_select  # noqa: E402
 from printernizer_stats.registry import default_registry, utc_today  # noqa: E402
 from printernizer_stats.server import ReceiverConfig, create_engine, ensure_week_partitions, migrate  # noqa: E402
-from printernizer_stats.tools import free_port  # noqa: E402
+from printernizer_stats_tools import free_port  # noqa: E402
 
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 WEEKS = 26

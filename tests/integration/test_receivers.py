@@ -14,10 +14,10 @@ import pytest
 import sqlalchemy as sa
 
 from printernizer_stats.analytics import recomputed_rollups, stored_rollups
-from printernizer_stats.cli._receiver_process import ReceiverProcess
 from printernizer_stats.registry import Registry, utc_today, week_start
 from printernizer_stats.server import PARTITIONED_TABLES, create_engine, migrate
 from printernizer_stats.server._partitions import partition_name, week_partitions
+from printernizer_stats_tools.demo._receiver_process import ReceiverProcess
 from tests.postgres import fresh_database
 from tests.server.batches import Installation, deletion_request, gzipped, typical_series, week_request
 
