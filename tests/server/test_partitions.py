@@ -83,7 +83,7 @@ def test_upgrade_of_a_populated_database_keeps_every_row_and_figure(engine: sa.E
     window = Window.ending(POPULATION.last_week, POPULATION.weeks)
     figures = compute_figures(engine, window, K)
     assert len(rows["events_summary"]) > 1000 and rollups
-    migrate(engine)
+    migrate(engine, "0006")  # the partitions alone (0007 renames the ledger's kinds)
     assert {name: relkind(engine, name) for name in PARTITIONED_TABLES} == dict.fromkeys(PARTITIONED_TABLES, "p")
     stored_weeks = {POPULATION.period(n) for n in range(POPULATION.weeks)}
     coming = set(accepted_weeks(utc_today()))

@@ -174,3 +174,13 @@ UPDATE alembic_version SET version_num='0006' WHERE alembic_version.version_num 
 
 GO
 
+-- Running upgrade 0006 -> 0007
+
+UPDATE batches SET kind='weekly' WHERE batches.kind = 'week';
+
+GO
+
+UPDATE alembic_version SET version_num='0007' WHERE alembic_version.version_num = '0006';
+
+GO
+
