@@ -46,7 +46,7 @@ from _util import process_cpu_seconds  # noqa: E402
 from bench_receiver import build_bodies, http_request, load  # noqa: E402
 from printernizer_stats.registry import default_registry, utc_today, week_start  # noqa: E402
 from printernizer_stats.server import max_points  # noqa: E402
-from printernizer_stats.tools import free_port  # noqa: E402
+from printernizer_stats_tools import free_port  # noqa: E402
 
 BEFORE = "e5873cb"
 """main with issue 13's item 1 and the figure rollups (issue 15), before items 4, 6, 7: JSON parsed on the

@@ -56,7 +56,7 @@ from printernizer_stats.analytics._rollup_sql import counted_rows, rollup_select
 from printernizer_stats.analytics._sql import analytics_tables, between, figure_select  # noqa: E402
 from printernizer_stats.registry import default_registry, utc_today  # noqa: E402
 from printernizer_stats.server import ReceiverConfig, create_engine, ensure_week_partitions, migrate  # noqa: E402
-from printernizer_stats.tools import free_port  # noqa: E402
+from printernizer_stats_tools import free_port  # noqa: E402
 
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 WEEKS = 26
@@ -92,7 +92,7 @@ FROM daily_stats AS d, LATERAL (VALUES
     ('printernizer.uptime', '{}', d.uptime_days::float)) AS e(metric, attributes, value);
 
 INSERT INTO batches (batch_id, kind, installation_id, period, receipt, stored_points, rejected_points, received_week)
-SELECT md5('b' || installation_id || period)::uuid::text, 'week', installation_id, period, repeat('0', 64), 12, 0,
+SELECT md5('b' || installation_id || period)::uuid::text, 'weekly', installation_id, period, repeat('0', 64), 12, 0,
        period + 7
 FROM daily_stats;
 

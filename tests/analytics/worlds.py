@@ -124,7 +124,7 @@ def receiver_rows(world: list[Installation], week: date = WEEK, prefix: int = 0)
             "bucket_counts": None, "attributes": json.dumps(attrs, sort_keys=True, separators=(",", ":"))}
             for metric, attrs, value in series]
         rows["batches"].append({
-            "batch_id": iid.replace("-4000-", "-5000-"), "kind": "week", "installation_id": iid, "period": week,
+            "batch_id": iid.replace("-4000-", "-5000-"), "kind": "weekly", "installation_id": iid, "period": week,
             "receipt": "0" * 64, "stored_points": len(series), "rejected_points": 0,
             "received_week": week + timedelta(days=7)})
     return rows

@@ -24,7 +24,7 @@ class _Recorder:
         self.calls.append((sql, params))
 
 
-_LEDGER_ROW = {"batch_id": "b", "kind": "week", "installation_id": "i", "period": date(2026, 11, 16), "receipt": "r",
+_LEDGER_ROW = {"batch_id": "b", "kind": "weekly", "installation_id": "i", "period": date(2026, 11, 16), "receipt": "r",
                "stored_points": 3, "rejected_points": 0, "received_week": date(2026, 11, 23)}
 
 

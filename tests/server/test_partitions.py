@@ -40,7 +40,7 @@ from tests.server.batches import MONDAY, Installation, typical_series, week_requ
 pytestmark = pytest.mark.postgres
 POPULATION = Population(installations=60, weeks=6, seed=15)
 RECEIVED_WEEKS = ("first_received_week", "last_received_week")
-"""Added by 0007, filled from the ledger (each generated week is received the week after it)."""
+"""Added by 0008, filled from the ledger (each generated week is received the week after it)."""
 K = 5
 
 
@@ -86,7 +86,7 @@ def downgrade(engine: sa.Engine, revision: str) -> None:
 
 def test_upgrade_of_a_populated_database_keeps_every_row_and_figure(engine: sa.Engine, registry: Registry) -> None:
     """0005 -> 0006 on stored weeks: every row of every table as before; each stored week has its own
-    partitions holding exactly its rows; then 0007, and the rollups and figures are what a fresh load at head
+    partitions holding exactly its rows; then 0008, and the rollups and figures are what a fresh load at head
     gives; the downgrade gives the rows back too."""
     migrate(engine, "0005")
     insert_population(engine, POPULATION)

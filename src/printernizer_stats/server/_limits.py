@@ -13,7 +13,8 @@ from functools import partial
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 
-from printernizer_stats.server._batch import BatchKind, ValidatedBatch
+from printernizer_stats.contract import BatchKind
+from printernizer_stats.server._batch import ValidatedBatch
 from printernizer_stats.server._config import ReceiverConfig
 from printernizer_stats.server._ratelimit import TokenBuckets
 from printernizer_stats.server._storage import Outcome, Storage, StorageUnavailable, StoreResult
@@ -68,11 +69,11 @@ class BatchLimits:
     def _take(self, batch: ValidatedBatch, address: str) -> Wait:
         """A token of the batch's installation, or a deletion's of its client address. (A deletion is never
         limited per installation: it must always get through.)"""
-        if batch.kind is BatchKind.WEEK:
+        if batch.kind is BatchKind.WEEKLY:
             return self.installations.take(batch.installation.installation_id), INSTALLATION_REASON
         return (self.deletions.take(address) if self.deletions is not None else 0.0), DELETIONS_REASON
 
 
 def _registered(batches: Mapping[int, ValidatedBatch], results: Iterable[tuple[int, StoreResult]]) -> list[str]:
     return [batches[i].installation.installation_id for i, result in results
-            if result.outcome in _REGISTERED and batches[i].kind is BatchKind.WEEK]
+            if result.outcome in _REGISTERED and batches[i].kind is BatchKind.WEEKLY]

@@ -19,7 +19,8 @@ from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from printernizer_stats.server._batch import BatchKind, ValidatedBatch
+from printernizer_stats.contract import BatchKind
+from printernizer_stats.server._batch import ValidatedBatch
 from printernizer_stats.server._identity import registered_verifiers
 from printernizer_stats.server._ratelimit import TokenBuckets
 
@@ -90,7 +91,7 @@ class SybilLimits:
     async def waits(self, address: str, batches: Mapping[int, ValidatedBatch], registered: Lookup,
               stored: Lookup) -> dict[int, Wait]:
         """The batches (by request index) refused now, with their wait and reason; the others may be stored."""
-        weeks = {i: b for i, b in batches.items() if b.kind is BatchKind.WEEK}
+        weeks = {i: b for i, b in batches.items() if b.kind is BatchKind.WEEKLY}
         if not weeks or not self.enabled:
             return {}
         claims = {b.installation.installation_id for b in weeks.values() if b.installation.verifier}

@@ -15,8 +15,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from printernizer_stats.contract import BatchKind
 from printernizer_stats.registry import Registry
-from printernizer_stats.server._batch import BatchKind, ValidatedBatch
+from printernizer_stats.server._batch import ValidatedBatch
 from printernizer_stats.server._bulk import BulkInsert
 from printernizer_stats.server._fit import ColumnLimits
 from printernizer_stats.server._installations import installation_update, merge_installations
@@ -75,7 +76,7 @@ class WeekWrites:
     def write(self, connection: Connection, new: Sequence[PlannedWeek]) -> None:
         """Store ``new`` (batches not stored yet) in ``connection``'s transaction."""
         self._ledger.execute(connection, [self._ledger.row({
-            "batch_id": week.batch.batch_id, "kind": BatchKind.WEEK.value,
+            "batch_id": week.batch.batch_id, "kind": BatchKind.WEEKLY.value,
             "installation_id": week.batch.installation.installation_id, "period": week.batch.period,
             "receipt": week.rows.receipt, "stored_points": len(week.rows.events),
             "rejected_points": week.batch.rejected_points,

@@ -176,6 +176,16 @@ GO
 
 -- Running upgrade 0006 -> 0007
 
+UPDATE batches SET kind='weekly' WHERE batches.kind = 'week';
+
+GO
+
+UPDATE alembic_version SET version_num='0007' WHERE alembic_version.version_num = '0006';
+
+GO
+
+-- Running upgrade 0007 -> 0008
+
 ALTER TABLE installations ADD first_received_week DATE NOT NULL DEFAULT '2000-01-03';
 
 GO
@@ -212,7 +222,7 @@ DELETE FROM figure_rollups;
 
 GO
 
-UPDATE alembic_version SET version_num='0007' WHERE alembic_version.version_num = '0006';
+UPDATE alembic_version SET version_num='0008' WHERE alembic_version.version_num = '0007';
 
 GO
 
