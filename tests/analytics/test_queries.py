@@ -70,7 +70,8 @@ def write_week(url: str) -> None:
                        "received_week": WEEK + timedelta(days=7)})
     # Every installation sent the week before too (it counts), those rows since gone.
     installations = [{"installation_id": row["installation_id"], "first_week": WEEK - timedelta(weeks=1),
-                      "last_week": WEEK, **{c: row[c] for c in ("app_version", "deployment_mode", "country_code",
+                      "last_week": WEEK, "first_received_week": WEEK, "last_received_week": WEEK + timedelta(days=7),
+                      **{c: row[c] for c in ("app_version", "deployment_mode", "country_code",
                                                                "python_version", "platform")},
                       "registry_version": 1} for row in daily]
     engine = create_engine(url)

@@ -8,7 +8,7 @@ rollups (they read the installations' rows as they were before this group), the 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -52,6 +52,9 @@ class WeekWrites:
 
     def plan(self, batch: ValidatedBatch, today: date) -> PlannedWeek:
         rows = batch_rows(self.registry, batch)
+        week = received_week(today)
+        rows = replace(rows, installation={**rows.installation, "first_received_week": week,
+                                           "last_received_week": week})
         period = self._events.driver_date(rows.daily_stats["period"])
         installation_id = batch.installation.installation_id
         return PlannedWeek(batch, today, rows, self._installations.row(rows.installation),
@@ -76,7 +79,8 @@ class WeekWrites:
             "batch_id": week.batch.batch_id, "kind": BatchKind.WEEKLY.value,
             "installation_id": week.batch.installation.installation_id, "period": week.batch.period,
             "receipt": week.rows.receipt, "stored_points": len(week.rows.events),
-            "rejected_points": week.batch.rejected_points, "received_week": received_week(week.today),
+            "rejected_points": week.batch.rejected_points,
+            "received_week": week.rows.installation["last_received_week"],
         }) for week in new])
         self.rollups.on_store(connection, [week.rows for week in new])
         merged = merge_installations([week.rows.installation for week in new])
