@@ -24,7 +24,7 @@ class _Recorder:
         self.calls.append((sql, params))
 
 
-_LEDGER_ROW = {"batch_id": "b", "kind": "week", "installation_id": "i", "period": date(2026, 11, 16), "receipt": "r",
+_LEDGER_ROW = {"batch_id": "b", "kind": "weekly", "installation_id": "i", "period": date(2026, 11, 16), "receipt": "r",
                "stored_points": 3, "rejected_points": 0, "received_week": date(2026, 11, 23)}
 
 
@@ -46,17 +46,18 @@ def test_row_drivers_get_one_tuple_per_row(registry: Registry, dialect: sa.Diale
         sqlglot.parse_one(sql, read="tsql")
 
 
-def test_postgresql_gets_one_array_per_column(registry: Registry) -> None:
-    """PostgreSQL gets one INSERT ... SELECT FROM unnest with a list per column, floats as floats."""
+def test_postgresql_gets_the_rows_as_one_json_text(registry: Registry) -> None:
+    """PostgreSQL gets one INSERT ... SELECT FROM json_array_elements with every row in one JSON text."""
     table = tables(registry)["events_summary"]
     bulk = BulkInsert(SimpleNamespace(dialect=postgresql.psycopg.dialect()), table)  # type: ignore[arg-type]
-    rows = [(date(2026, 11, 16), "i", "m", "{}", 3, None, None), (date(2026, 11, 16), "i", "n", "{}", 2.5, 4, "[1]")]
+    rows = [(bulk.driver_date(date(2026, 11, 16)), "i", "m", "{}", 3, None, None), ("2026-11-16", "i", "n", "{}", 0.1,
+                                                                                    4, "[1]")]
     recorder = _Recorder()
     bulk.execute(recorder, rows)  # type: ignore[arg-type]
     ((sql, params),) = recorder.calls
-    assert "SELECT * FROM unnest(CAST(%(period)b AS DATE[]), CAST(%(installation_id)b AS TEXT[])" in sql
-    assert isinstance(params, dict) and params["metric"] == ["m", "n"] and params["sample_count"] == [None, 4]
-    assert params["value"] == [3.0, 2.5] and all(type(v) is float for v in params["value"])
+    assert "SELECT CAST(r ->> 0 AS DATE), CAST(r ->> 1 AS TEXT)" in sql and "json_array_elements" in sql
+    assert params == {"rows": '[["2026-11-16", "i", "m", "{}", 3, null, null], ["2026-11-16", "i", "n", "{}", 0.1, 4, '
+                              '"[1]"]]'}
 
 
 def test_no_rows_means_no_statement(registry: Registry) -> None:
@@ -73,7 +74,7 @@ def test_an_upsert_inserts_and_updates_in_one_statement(storage: Storage, regist
     bulk = BulkInsert(storage.engine, table, ["installation_id"], installation_update)
     facts = {column.name: "x" for column in table.columns if isinstance(column.type, sa.String)}
     first = {**facts, "installation_id": "a", "first_week": date(2026, 11, 9), "last_week": date(2026, 11, 9),
-             "registry_version": 1}
+             "first_received_week": date(2026, 11, 16), "last_received_week": date(2026, 11, 16), "registry_version": 1}
     with storage.engine.begin() as connection:
         bulk.execute(connection, [bulk.row(first)])
         bulk.execute(connection, [bulk.row({**first, "first_week": date(2026, 11, 16), "last_week": date(2026, 11, 16),

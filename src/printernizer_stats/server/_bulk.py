@@ -5,15 +5,18 @@ psycopg runs an executemany as one prepared execution per row (about 50 µs of P
 is 30-60 rows. So rows are tuples in the table's column order, handed to the driver as they are:
 
 - SQLite (and SQL Server): one ``executemany`` of the compiled INSERT (the sqlite3 module loops in C);
-- PostgreSQL: one ``INSERT ... SELECT * FROM unnest(CAST(:col AS type[]), ...)`` with one array per
-  column, a single execution for the whole group, whatever its size.
+- PostgreSQL: one ``INSERT ... SELECT ... FROM json_array_elements(:rows)``, the whole group's rows as one
+  JSON text (``json.dumps`` in C; psycopg's array dumpers work element by element in Python), a single
+  execution whatever the group's size. JSON numbers are the shortest text that round-trips a double, so
+  every value arrives exactly.
 
 Values must already be what the driver takes: Python numbers, strings, None, and dates as
-``driver_date`` gives them (SQLAlchemy's ISO text on SQLite, ``date`` elsewhere).
+``driver_date`` gives them (ISO text on SQLite and PostgreSQL, ``date`` on SQL Server).
 """
 
 from __future__ import annotations
 
+import json
 import operator
 from collections.abc import Mapping, Sequence
 from datetime import date
@@ -26,16 +29,17 @@ from sqlalchemy.engine import Connection, Engine
 from printernizer_stats.server._upsert import UpdateRule, upsert
 
 
-def unnest_source(table: sa.Table, dialect: sa.Dialect) -> sa.TextClause:
-    """``SELECT * FROM unnest(CAST(:column AS type[]), ...)`` over every column of ``table`` (PostgreSQL).
+def json_source(table: sa.Table, dialect: sa.Dialect) -> sa.TextClause:
+    """``SELECT CAST(r ->> 0 AS type), ... FROM json_array_elements(CAST(:rows AS json)) AS r`` over every
+    column of ``table`` (PostgreSQL): the rows arrive as one JSON array of arrays.
 
     Strings as TEXT: an explicit cast to VARCHAR(n) would truncate an over-long value, where the INSERT's
     own assignment to the column refuses it."""
-    def array_type(column: sa.Column[Any]) -> str:
+    def sql_type(column: sa.Column[Any]) -> str:
         return "TEXT" if isinstance(column.type, sa.String) else column.type.compile(dialect)
 
-    arrays = ", ".join(f"CAST(:{column.name} AS {array_type(column)}[])" for column in table.columns)
-    return sa.text(f"SELECT * FROM unnest({arrays})")  # noqa: S608 - column names and types from the schema
+    values = ", ".join(f"CAST(r ->> {index} AS {sql_type(column)})" for index, column in enumerate(table.columns))
+    return sa.text(f"SELECT {values} FROM json_array_elements(CAST(:rows AS json)) AS r")  # noqa: S608 - schema only
 
 
 class BulkInsert:
@@ -47,28 +51,25 @@ class BulkInsert:
         dialect = engine.dialect
         self.table = table
         self.names: tuple[str, ...] = tuple(column.name for column in table.columns)
-        self.columnar = dialect.name == "postgresql"
-        self.text_dates = dialect.name == "sqlite"
-        if self.columnar:
-            source = unnest_source(table, dialect).columns(*(sa.column(name) for name in self.names))
+        self.as_json = dialect.name == "postgresql"
+        self.text_dates = dialect.name in {"sqlite", "postgresql"}
+        if self.as_json:
+            source = json_source(table, dialect).columns(*(sa.column(name) for name in self.names))
             statement: Any = (upsert(dialect.name, table, keys, updates, source=source) if keys
                               else postgresql.insert(table).from_select(list(self.names), source))
         else:
             statement = upsert(dialect.name, table, keys, updates) if keys else table.insert()
         compiled = statement.compile(dialect=dialect)
         self.sql = str(compiled)
-        if self.columnar:  # the arrays in psycopg's binary format: its text format escapes in Python, 10x slower
-            for name in self.names:
-                self.sql = self.sql.replace(f"CAST(%({name})s AS ", f"CAST(%({name})b AS ")
-        if not self.columnar and compiled.positional and tuple(compiled.positiontup or ()) != self.names:
+        if not self.as_json and compiled.positional and tuple(compiled.positiontup or ()) != self.names:
             raise ValueError(f"{table.name}: the compiled INSERT does not take the columns in table order")
-        self._floats = tuple(i for i, column in enumerate(table.columns) if isinstance(column.type, sa.Float))
         self._values = operator.itemgetter(*self.names)
         self._dates = tuple(i for i, column in enumerate(table.columns)
                             if self.text_dates and isinstance(column.type, sa.Date))
 
     def driver_date(self, value: date) -> date | str:
-        """A DATE as this driver takes it here: SQLAlchemy's ISO text on SQLite, else the date."""
+        """A DATE as this statement takes it: ISO text on SQLite (as SQLAlchemy stores it) and PostgreSQL
+        (inside the JSON), else the date."""
         return value.isoformat() if self.text_dates else value
 
     def row(self, values: Mapping[str, Any]) -> tuple[Any, ...]:
@@ -86,13 +87,10 @@ class BulkInsert:
         """Insert ``rows`` (tuples in column order, dates as ``driver_date`` gives them) in one statement."""
         if not rows:
             return
-        if not self.columnar:
+        if self.as_json:
+            connection.exec_driver_sql(self.sql, {"rows": json.dumps(rows, allow_nan=False)})
+        else:
             connection.exec_driver_sql(self.sql, list(rows))
-            return
-        columns = [list(values) for values in zip(*rows, strict=True)]
-        for index in self._floats:  # psycopg refuses an array of mixed ints and floats
-            columns[index] = [None if value is None else float(value) for value in columns[index]]
-        connection.exec_driver_sql(self.sql, dict(zip(self.names, columns, strict=True)))
 
 
 class DriverQuery:

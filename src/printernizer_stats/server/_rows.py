@@ -63,11 +63,16 @@ class _Figure:
     histogram: bool
 
 
-_PLANS: dict[int, tuple[Registry, dict[str, list[_Figure]], Row]] = {}
+Targets = tuple[tuple[str, bool, bool], ...]
+"""The figures one series feeds: (column, histogram, whether the series matches the figure's selector)."""
+_PLANS: dict[int, tuple[Registry, dict[str, list[_Figure]], Row, dict[tuple[str, Attributes], Targets]]] = {}
+_TARGETS_MAX = 20_000
+"""Series (metric, attributes) whose targets are remembered: the same few repeat in every batch."""
 
 
-def _figure_plan(registry: Registry) -> tuple[dict[str, list[_Figure]], Row]:
-    """Per metric, the figures its series feed; and the figures before any series (counters 0, gauges None)."""
+def _figure_plan(registry: Registry) -> tuple[dict[str, list[_Figure]], Row, dict[tuple[str, Attributes], Targets]]:
+    """Per metric, the figures its series feed; the figures before any series (counters 0, gauges None); and
+    the remembered targets of series seen."""
     plan = _PLANS.get(id(registry))
     if plan is None or plan[0] is not registry:
         by_metric: dict[str, list[_Figure]] = {}
@@ -77,8 +82,14 @@ def _figure_plan(registry: Registry) -> tuple[dict[str, list[_Figure]], Row]:
             selector = tuple(spec.daily_stats[column].items())
             by_metric.setdefault(metric, []).append(_Figure(column, selector, spec.kind is Kind.HISTOGRAM))
             initial[column] = None if spec.kind is Kind.GAUGE else 0
-        plan = _PLANS[id(registry)] = (registry, by_metric, initial)
-    return plan[1], plan[2]
+        plan = _PLANS[id(registry)] = (registry, by_metric, initial, {})
+    return plan[1], plan[2], plan[3]
+
+
+def _targets(figures: list[_Figure], attributes: Attributes) -> Targets:
+    values = dict(attributes)
+    return tuple((figure.column, figure.histogram,
+                  all(values.get(name) in allowed for name, allowed in figure.selector)) for figure in figures)
 
 
 def daily_figures(registry: Registry, series: tuple[SeriesValue, ...]) -> Row:
@@ -86,17 +97,21 @@ def daily_figures(registry: Registry, series: tuple[SeriesValue, ...]) -> Row:
 
     Counters absent from the batch count 0; a gauge nobody reported stays ``None`` (unknown, not zero).
     """
-    by_metric, initial = _figure_plan(registry)
+    by_metric, initial, remembered = _figure_plan(registry)
     figures = dict(initial)
     for item in series:
-        for figure in by_metric.get(item.metric, ()):
-            if figure.selector:
-                attributes = dict(item.attributes)
-                if not all(attributes.get(name) in values for name, values in figure.selector):
-                    figures[figure.column] = figures[figure.column] or 0
-                    continue
-            add = (item.sample_count or 0) if figure.histogram else item.value
-            figures[figure.column] = (figures[figure.column] or 0) + add
+        key = (item.metric, item.attributes)
+        targets = remembered.get(key)
+        if targets is None:
+            if len(remembered) >= _TARGETS_MAX:
+                remembered.clear()
+            targets = remembered[key] = _targets(by_metric.get(item.metric, []), item.attributes)
+        for column, histogram, matched in targets:
+            if not matched:
+                figures[column] = figures[column] or 0
+                continue
+            add = (item.sample_count or 0) if histogram else item.value
+            figures[column] = (figures[column] or 0) + add
     return figures
 
 

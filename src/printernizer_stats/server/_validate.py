@@ -30,6 +30,7 @@ from printernizer_stats.contract import (
     PROOF,
     REGISTRY_VERSION,
     VERIFIER,
+    BatchKind,
     deletion_batch_id,
     week_batch_id,
 )
@@ -42,7 +43,6 @@ from printernizer_stats.registry import (
     week_label,
 )
 from printernizer_stats.server._batch import (
-    BatchKind,
     InstallationFacts,
     PointRejection,
     Rejected,
@@ -127,17 +127,14 @@ def check_resource_fields(
     """The installation's facts and the batch id, or the first resource field that is not acceptable."""
     values: dict[str, str] = {}
     for pair in pairs:
-        field = f"resource attribute {pair.key[:60]!r}"
-        spec = registry.resource.get(pair.key)
-        if spec is None:
-            return Rejected(f"{field}: not declared in the registry")
-        if pair.key in values:
-            return Rejected(f"{field}: appears twice")
-        if pair.value.WhichOneof("value") != "string_value":
-            return Rejected(f"{field}: must be a string")
-        if reason := check_resource(spec, pair.value.string_value):
-            return Rejected(f"{field}: {reason}")
-        values[pair.key] = pair.value.string_value
+        key, value = pair.key, pair.value
+        spec = registry.resource.get(key)
+        reason = ("not declared in the registry" if spec is None else "appears twice" if key in values
+                  else "must be a string" if value.WhichOneof("value") != "string_value"
+                  else check_resource(spec, text := value.string_value))
+        if reason:
+            return Rejected(f"resource attribute {key[:60]!r}: {reason}")
+        values[key] = text
     if missing := [name for name in registry.resource if name not in values]:
         return Rejected(f"resource attribute {missing[0]!r}: missing")
     if values[REGISTRY_VERSION] != str(registry.version):
@@ -215,4 +212,4 @@ def _week(
     if batch_id != week_batch_id(facts.installation_id, period):
         return Rejected(f"resource attribute {BATCH_ID!r}: is not the batch id of this installation and week "
                         f"{week_label(period)}")
-    return ValidatedBatch(batch_id, BatchKind.WEEK, facts, period, tuple(accepted.values()), tuple(rejections))
+    return ValidatedBatch(batch_id, BatchKind.WEEKLY, facts, period, tuple(accepted.values()), tuple(rejections))
