@@ -22,7 +22,7 @@ from starlette.responses import JSONResponse, Response
 from printernizer_stats._version import __version__
 from printernizer_stats.contract import BATCH_ID_HEADER, JSON, METRICS_PATH, PROTOBUF, RECEIPT_HEADER
 from printernizer_stats.registry import Registry, default_registry
-from printernizer_stats.server._answer import combine, limited_reason, refusal_reason
+from printernizer_stats.server._answer import combine, limited_reason, not_yet_registered, refusal_reason
 from printernizer_stats.server._batch import Rejected, ValidatedBatch
 from printernizer_stats.server._config import ReceiverConfig
 from printernizer_stats.server._decoding import Decoded, Decoder, decode_and_validate
@@ -125,6 +125,7 @@ class Receiver:
             waits = await self.limits.waits(batches, address)
             stored = await self._store({i: b for i, b in batches.items() if i not in waits}, now)
             self.limits.stored(batches, stored)
+            waits.update(not_yet_registered(stored))
         except StorageUnavailable:
             _log.warning("receiver.storage_unavailable")
             return status_response(503, "storage unavailable; retry later", media,
