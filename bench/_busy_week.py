@@ -14,8 +14,8 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from printernizer_stats.simulator._printernizer_routes import host_routes
 from printernizer_stats.viewer import MOUNT_PREFIX
+from printernizer_stats_tools.standin._printernizer_routes import host_routes
 
 _PARAM = re.compile(r"\{([^}:]+)(?::[^}]*)?\}")
 _VALUES = {"printer_id": ["bambu_x1c_workshop", "ender3-octopi", "gone"], "job_id": ["j-1", "j-2"]}

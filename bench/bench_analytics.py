@@ -206,7 +206,7 @@ def http(engine: sa.Engine, url: str, pop: Population, results: list[tuple[str, 
             tables = analytics_tables()
             ledger = late.batches[0]
             connection.execute(tables["batches"].insert(), {
-                "batch_id": str(uuid.uuid4()), "kind": "week", "installation_id": ledger[2],
+                "batch_id": str(uuid.uuid4()), "kind": "weekly", "installation_id": ledger[2],
                 "period": pop.period(pop.weeks - 3), "receipt": ledger[4], "stored_points": 0, "rejected_points": 0,
                 "received_week": pop.last_week})
         service = app.state.analytics

@@ -2,7 +2,7 @@
 
 1. Simulating one installation for 12 weeks, with the client opening a connection per operation as a host
    does, and with the simulator's idle connection (``keep_open``) that spares each close its checkpoint
-   fsync. Same data either way (tests/simulator/test_installation.py).
+   fsync. Same data either way (tests/tools/simulator/test_installation.py).
 2. Delivering distinct weekly batches (gzip protobuf, 8 sending threads) to ``serve`` on SQLite until all
    are stored: straight, through the real OpenTelemetry Collector (HTTPS, the shipped otelcol.yaml: registry
    filter, persistent queue with fsync, batching in the queue) and through rotel (the quick fallback,
@@ -28,23 +28,23 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from tests.server.batches import Installation, gzipped, typical_series, week_request  # noqa: E402
 
-from printernizer_stats.cli._receiver_process import ReceiverProcess  # noqa: E402
 from printernizer_stats.collector import find_otelcol  # noqa: E402
 from printernizer_stats.registry import default_registry, utc_today, week_start  # noqa: E402
-from printernizer_stats.simulator import (  # noqa: E402
+from printernizer_stats_tools.collectors import (  # noqa: E402
+    LocalCollector,
+    OtelcolCollector,
+    OtelcolSettings,
+    RotelSettings,
+    find_rotel_agent,
+)
+from printernizer_stats_tools.demo._receiver_process import ReceiverProcess  # noqa: E402
+from printernizer_stats_tools.simulator import (  # noqa: E402
     InstanceSimulator,
     SimClock,
     random_profile,
     simulate_installation,
     simulate_weeks,
     simulated_client,
-)
-from printernizer_stats.tools.collectors import (  # noqa: E402
-    LocalCollector,
-    OtelcolCollector,
-    OtelcolSettings,
-    RotelSettings,
-    find_rotel_agent,
 )
 
 WEEKS = 12

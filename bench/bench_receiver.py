@@ -34,6 +34,7 @@ from starlette.responses import Response
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench._util import tree_cpu_seconds  # noqa: E402
 from tests.server.batches import Installation, gzipped, typical_series, week_request  # noqa: E402
 
 from printernizer_stats.cli._serve import tune_garbage_collector  # noqa: E402
@@ -131,22 +132,6 @@ async def load(port: int, requests: list[bytes], connections: int) -> tuple[floa
     started = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(connections)))
     return time.perf_counter() - started, latencies, statuses
-
-
-def process_cpu_seconds(pid: int) -> float:
-    """User + system CPU of a process (Linux /proc): steadier than wall time on a shared machine."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def tree_cpu_seconds(pid: int) -> float:
-    """CPU seconds of a process and its children (uvicorn's workers)."""
-    total = process_cpu_seconds(pid)
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        for child in (task / "children").read_text().split():
-            with contextlib.suppress(FileNotFoundError, ProcessLookupError):
-                total += tree_cpu_seconds(int(child))
-    return total
 
 
 async def load_when_up(port: int, requests: list[bytes], connections: int) -> None:

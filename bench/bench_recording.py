@@ -23,7 +23,8 @@ from opentelemetry.sdk.resources import Resource
 sys.path.insert(0, str(Path(__file__).parent))
 from _util import describe, pct, per_call_ns
 from printernizer_stats.client import StatsClient
-from printernizer_stats.simulator import StandInEventBus, simulate_installation
+from printernizer_stats_tools.simulator import simulate_installation
+from printernizer_stats_tools.standin import StandInEventBus
 
 PAYLOAD = {"job_id": 42, "printer_id": "X1C workshop", "job_name": "benchy.3mf", "is_business": False}
 

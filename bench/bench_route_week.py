@@ -29,7 +29,7 @@ from _busy_week import busy_day, drive_calls
 from printernizer_stats.client import StatsClient
 from printernizer_stats.registry import OTHER, Registry, combine_weeks, default_registry, load_registry
 from printernizer_stats.registry._weekly import cap_week_series
-from printernizer_stats.simulator.standin_app import create_standin_app
+from printernizer_stats_tools.standin.app import create_standin_app
 
 MONDAY = date(2026, 11, 16)
 ROUTE_METRIC = "http.server.request.duration"

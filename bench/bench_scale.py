@@ -39,7 +39,8 @@ from sqlalchemy.engine import Engine
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.bench_receiver import http_request, load, tree_cpu_seconds  # noqa: E402
+from bench._util import tree_cpu_seconds  # noqa: E402
+from bench.bench_receiver import http_request, load  # noqa: E402
 from tests.server.batches import Installation, gzipped, typical_series, week_request  # noqa: E402
 
 from printernizer_stats.analytics import (  # noqa: E402
@@ -55,7 +56,7 @@ from printernizer_stats.analytics._rollup_sql import counted_rows, rollup_select
 from printernizer_stats.analytics._sql import analytics_tables, between, figure_select  # noqa: E402
 from printernizer_stats.registry import default_registry, utc_today  # noqa: E402
 from printernizer_stats.server import ReceiverConfig, create_engine, ensure_week_partitions, migrate  # noqa: E402
-from printernizer_stats.tools import free_port  # noqa: E402
+from printernizer_stats_tools import free_port  # noqa: E402
 
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 WEEKS = 26
@@ -91,7 +92,7 @@ FROM daily_stats AS d, LATERAL (VALUES
     ('printernizer.uptime', '{}', d.uptime_days::float)) AS e(metric, attributes, value);
 
 INSERT INTO batches (batch_id, kind, installation_id, period, receipt, stored_points, rejected_points, received_week)
-SELECT md5('b' || installation_id || period)::uuid::text, 'week', installation_id, period, repeat('0', 64), 12, 0,
+SELECT md5('b' || installation_id || period)::uuid::text, 'weekly', installation_id, period, repeat('0', 64), 12, 0,
        period + 7
 FROM daily_stats;
 

@@ -30,7 +30,7 @@ from _util import pct
 from printernizer_stats.client import StatsClient
 from printernizer_stats.registry import week_start
 from printernizer_stats.sender import SenderConfig, gzip_payload
-from printernizer_stats.simulator import simulate_installation
+from printernizer_stats_tools.simulator import simulate_installation
 
 FIRST = date(2025, 11, 24)
 

@@ -28,8 +28,8 @@ from tests.sender.receiver import FaultyReceiver
 from _util import pct
 from printernizer_stats.client import StatsClient
 from printernizer_stats.sender import SenderConfig
-from printernizer_stats.simulator import simulate_installation
 from printernizer_stats.viewer import MOUNT_PREFIX, usage_stats_router
+from printernizer_stats_tools.simulator import simulate_installation
 
 FIRST = date(2025, 11, 24)
 ROUTES = ("/", "/status", "/local", "/preview", "/history", "/settings", "/collected")

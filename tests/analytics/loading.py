@@ -25,26 +25,38 @@ _COLUMNS = {"daily_stats": DAILY_COLUMNS, "events_summary": EVENT_COLUMNS, "batc
             "installations": INSTALLATION_COLUMNS}
 
 
+def _present(engine: Engine) -> dict[str, tuple[tuple[str, ...], list[int]]]:
+    """Each table's generated columns the database has (an older revision lacks some), and their places."""
+    inspector = sa.inspect(engine)
+    found = {}
+    for name, columns in _COLUMNS.items():
+        have = {column["name"] for column in inspector.get_columns(name)}
+        places = [index for index, column in enumerate(columns) if column in have]
+        found[name] = (tuple(columns[index] for index in places), places)
+    return found
+
+
 def load_population(engine: Engine, pop: Population) -> dict[str, int]:
     """Insert ``pop`` through SQLAlchemy Core (any dialect), then its rollups as the receiver would have
     kept them; returns rows written per table."""
-    written = _insert_population(engine, pop)
+    written = insert_population(engine, pop)
     rebuild_rollups(engine)
     return written
 
 
-def _insert_population(engine: Engine, pop: Population) -> dict[str, int]:
+def insert_population(engine: Engine, pop: Population) -> dict[str, int]:
     if engine.dialect.name == "postgresql":
         return copy_population(engine, pop)
     receiver = tables(default_registry())
     written = dict.fromkeys(_COLUMNS, 0)
+    present = _present(engine)
 
     sqlite = engine.dialect.name == "sqlite"
 
     def flush(pending: Rows) -> None:
         with engine.begin() as connection:
-            for name, columns in _COLUMNS.items():
-                rows = getattr(pending, name)
+            for name, (columns, places) in present.items():
+                rows = [tuple(row[index] for index in places) for row in getattr(pending, name)]
                 if not rows:
                     continue
                 if sqlite:  # the driver directly: ~20x faster than Core's per-parameter processing
@@ -67,17 +79,18 @@ def _sqlite(value: Any) -> Any:
 def copy_population(engine: Engine, pop: Population) -> dict[str, int]:
     """``COPY ... FROM STDIN`` through psycopg 3: the bench loads millions of rows this way."""
     written = dict.fromkeys(_COLUMNS, 0)
+    present = _present(engine)
     raw: Any = engine.raw_connection()
     try:
         with raw.cursor() as cursor:
-            copies = {name: f"COPY {name} ({', '.join(columns)}) FROM STDIN" for name, columns in _COLUMNS.items()}
+            copies = {name: f"COPY {name} ({', '.join(columns)}) FROM STDIN" for name, (columns, _) in present.items()}
             for chunk in generate(pop):
-                for name in _COLUMNS:
+                for name, (_, places) in present.items():
                     rows = getattr(chunk, name)
                     if rows:
                         with cursor.copy(copies[name]) as copy:
                             for row in rows:
-                                copy.write_row(row)
+                                copy.write_row(tuple(row[index] for index in places))
                         written[name] += len(rows)
         raw.commit()
     finally:
@@ -99,9 +112,11 @@ def add_installation_week(engine: Engine, period: date, seed: int) -> None:
     rows = next(chunk for chunk in chunks if chunk.daily_stats and chunk.daily_stats[0][0] == period)
     receiver = tables(default_registry())
     daily = dict(zip(_COLUMNS["daily_stats"], rows.daily_stats[0], strict=True))
-    # An installation that has sent before (it counts: two distinct weeks), its earlier weeks long gone.
+    # An installation that has sent before (it counts: batches received in two distinct weeks), its earlier
+    # weeks long gone.
     installation = {name: daily.get(name) for name in _COLUMNS["installations"]}
-    installation.update(first_week=first - timedelta(weeks=1), last_week=period, registry_version=1)
+    installation.update(first_week=first - timedelta(weeks=1), last_week=period, first_received_week=first,
+                        last_received_week=period + timedelta(weeks=1), registry_version=1)
     with engine.begin() as connection:
         connection.execute(receiver["installations"].insert(), installation)
         for name in ("daily_stats", "events_summary", "batches"):

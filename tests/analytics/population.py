@@ -227,7 +227,8 @@ DAILY_COLUMNS = ("period", "installation_id", "app_version", "deployment_mode", 
 EVENT_COLUMNS = ("period", "installation_id", "metric", "attributes", "value", "sample_count", "bucket_counts")
 BATCH_COLUMNS = ("batch_id", "kind", "installation_id", "period", "receipt", "stored_points", "rejected_points",
                  "received_week")
-INSTALLATION_COLUMNS = ("installation_id", "first_week", "last_week", "app_version", "deployment_mode",
+INSTALLATION_COLUMNS = ("installation_id", "first_week", "last_week", "first_received_week", "last_received_week",
+                        "app_version", "deployment_mode",
                         "country_code", "python_version", "platform", "registry_version")
 
 
@@ -273,7 +274,9 @@ def generate(pop: Population, chunk: int = 2000) -> Iterator[Rows]:
                 rows = Rows()
         yield rows
     yield Rows(installations=[
-        (inst.installation_id, span[0], span[1], versions[index], inst.facts["deployment_mode"],
+        # Each week's batch was received the week after it (as its ledger row says).
+        (inst.installation_id, span[0], span[1], span[0] + timedelta(days=7), span[1] + timedelta(days=7),
+         versions[index], inst.facts["deployment_mode"],
          inst.facts["country_code"], inst.facts["python_version"], inst.facts["platform"], 1)
         for index, (inst, span) in enumerate(zip(installations, seen, strict=True)) if span is not None
     ])

@@ -65,12 +65,13 @@ def write_week(url: str) -> None:
         events += [{"period": WEEK, "installation_id": iid(name), "metric": metric,
                     "attributes": json.dumps(attrs, sort_keys=True, separators=(",", ":")), "value": value,
                     "sample_count": None, "bucket_counts": None} for metric, attrs, value in series]
-        ledger.append({"batch_id": iid(name).replace("4000", "5000"), "kind": "week", "installation_id": iid(name),
+        ledger.append({"batch_id": iid(name).replace("4000", "5000"), "kind": "weekly", "installation_id": iid(name),
                        "period": WEEK, "receipt": "0" * 64, "stored_points": len(series), "rejected_points": 0,
                        "received_week": WEEK + timedelta(days=7)})
     # Every installation sent the week before too (it counts), those rows since gone.
     installations = [{"installation_id": row["installation_id"], "first_week": WEEK - timedelta(weeks=1),
-                      "last_week": WEEK, **{c: row[c] for c in ("app_version", "deployment_mode", "country_code",
+                      "last_week": WEEK, "first_received_week": WEEK, "last_received_week": WEEK + timedelta(days=7),
+                      **{c: row[c] for c in ("app_version", "deployment_mode", "country_code",
                                                                "python_version", "platform")},
                       "registry_version": 1} for row in daily]
     engine = create_engine(url)

@@ -1,10 +1,11 @@
-"""Figures read the rollups the receiver keeps at ingest; an installation counts toward k only once it has
-sent two distinct weeks (issue 13), so installations made up for one week cannot publish a hidden group."""
+"""Figures read the rollups the receiver keeps at ingest; an installation counts toward k only once its
+batches arrived in two distinct weeks (issue 13), so installations made up at once cannot publish a hidden
+group."""
 
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import date, timedelta
 
 import sqlalchemy as sa
 
@@ -18,12 +19,13 @@ CLOCK = TimeWindow(to_unix_nano(MONDAY + timedelta(days=9)))
 EARLIER = MONDAY - timedelta(weeks=1)
 
 
-def _store(storage: Storage, registry: Registry, installation: Installation, *mondays: object) -> None:
+def _store(storage: Storage, registry: Registry, installation: Installation, *mondays: date) -> None:
+    """Each week's batch as received the Monday after it."""
     for monday in mondays:
-        batch = validate_batch(registry, week_request(registry, installation, monday,  # type: ignore[arg-type]
+        batch = validate_batch(registry, week_request(registry, installation, monday,
                                                       typical_series(registry, random.Random(7))), CLOCK)
         assert isinstance(batch, ValidatedBatch)
-        storage.store(batch, MONDAY)
+        storage.store(batch, monday + timedelta(weeks=1))
 
 
 def _countries(storage: Storage) -> set[str]:
@@ -42,7 +44,7 @@ def test_fresh_one_week_installations_cannot_make_a_hidden_group_public(any_empt
         _store(storage, registry, installation, MONDAY)
     # Five installations from CH stored for the week, but four of them sent one week only: CH stays hidden.
     assert "CH" not in _countries(storage)
-    for installation in fresh:  # a second distinct week: they count now, for both weeks
+    for installation in fresh:  # a batch received in a second distinct week: they count now, for both weeks
         _store(storage, registry, installation, EARLIER)
     assert "CH" in _countries(storage)
     storage.close()

@@ -108,6 +108,7 @@ def receiver_rows(world: list[Installation], week: date = WEEK, prefix: int = 0)
         # Each installation has sent an earlier week too (so it counts toward k), its rows gone.
         rows["installations"].append({
             "installation_id": iid, "first_week": week - timedelta(weeks=1), "last_week": week,
+            "first_received_week": week, "last_received_week": week + timedelta(days=7),
             "app_version": inst.version, "deployment_mode": inst.mode, "country_code": inst.country,
             "python_version": "3.11", "platform": "linux", "registry_version": 1})
         rows["daily_stats"].append({
@@ -123,7 +124,7 @@ def receiver_rows(world: list[Installation], week: date = WEEK, prefix: int = 0)
             "bucket_counts": None, "attributes": json.dumps(attrs, sort_keys=True, separators=(",", ":"))}
             for metric, attrs, value in series]
         rows["batches"].append({
-            "batch_id": iid.replace("-4000-", "-5000-"), "kind": "week", "installation_id": iid, "period": week,
+            "batch_id": iid.replace("-4000-", "-5000-"), "kind": "weekly", "installation_id": iid, "period": week,
             "receipt": "0" * 64, "stored_points": len(series), "rejected_points": 0,
             "received_week": week + timedelta(days=7)})
     return rows

@@ -20,8 +20,8 @@ from printernizer_stats.client import StatsClient
 from printernizer_stats.registry import week_start
 from printernizer_stats.sender import SenderConfig
 from printernizer_stats.server import ReceiverConfig
-from printernizer_stats.simulator.standin_app import create_standin_app
 from printernizer_stats.viewer import MOUNT_PREFIX
+from printernizer_stats_tools.standin.app import create_standin_app
 from tests.analytics.conftest import build_sqlite, now_after
 from tests.analytics.population import Population
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, Clock

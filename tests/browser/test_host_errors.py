@@ -17,8 +17,8 @@ import httpx
 from playwright.sync_api import expect
 
 from printernizer_stats.sender import SenderConfig
-from printernizer_stats.simulator.standin_app import create_standin_app
 from printernizer_stats.viewer import MOUNT_PREFIX
+from printernizer_stats_tools.standin.app import create_standin_app
 from tests.browser.conftest import BROWSER
 from tests.server.live import serve_in_thread
 from tests.viewer.conftest import SCRIPT
@@ -30,7 +30,7 @@ SWITCH = "Share anonymous usage statistics"
 
 @contextmanager
 def printernizer(db: Path) -> Iterator[str]:
-    """The stand-in Printernizer, with its exception handlers (simulator/_standin_errors.py)."""
+    """The stand-in Printernizer, with its exception handlers (printernizer_stats_tools/standin/_errors.py)."""
     app = create_standin_app(
         stats_db=db, stats_options={"environ": {}, "export_interval_s": 3600, "sender": SenderConfig()})
     with serve_in_thread(app, lifespan="on") as url:

@@ -18,8 +18,8 @@ import httpx
 from playwright.sync_api import expect
 
 from printernizer_stats.sender import SenderConfig
-from printernizer_stats.simulator.standin_app import create_standin_app
 from printernizer_stats.viewer import MOUNT_PREFIX
+from printernizer_stats_tools.standin.app import create_standin_app
 from tests.browser.conftest import BROWSER
 from tests.integrations.printernizer_patch import panel_script
 from tests.server.live import serve_in_thread

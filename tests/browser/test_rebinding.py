@@ -16,8 +16,8 @@ import pytest
 
 from printernizer_stats.client import StatsClient
 from printernizer_stats.sender import SenderConfig
-from printernizer_stats.simulator.standin_app import create_standin_app
 from printernizer_stats.viewer import MOUNT_PREFIX
+from printernizer_stats_tools.standin.app import create_standin_app
 from tests.browser.axe import require
 from tests.browser.conftest import BROWSER, CHROMIUM, CHROMIUM_ARGS
 from tests.server.live import serve_in_thread

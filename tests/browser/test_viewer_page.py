@@ -19,8 +19,8 @@ from playwright.sync_api import expect
 
 from printernizer_stats.client import StatsClient
 from printernizer_stats.sender import SenderConfig
-from printernizer_stats.simulator.standin_app import create_standin_app
 from printernizer_stats.viewer import MOUNT_PREFIX
+from printernizer_stats_tools.standin.app import create_standin_app
 from tests.browser.conftest import BROWSER, Clock, use_printernizer
 from tests.sender.receiver import FaultyReceiver
 from tests.server.live import serve_in_thread

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from printernizer_stats.cli import main
 from printernizer_stats.server import current_revision, head_revision
-from printernizer_stats.tools import free_port
+from printernizer_stats_tools import free_port
 
 
 def test_migrate_brings_a_new_database_to_head(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -21,9 +21,9 @@ from printernizer_stats.client._host_settings import FEATURE_FLAGS, FEATURE_SERV
 from printernizer_stats.instrumentation import RouteTable
 from printernizer_stats.registry import Registry
 from printernizer_stats.sender import SenderConfig
-from printernizer_stats.simulator import StandInEventBus
-from printernizer_stats.simulator.standin_app import StandInSettings, create_standin_app
 from printernizer_stats.viewer import MOUNT_PREFIX
+from printernizer_stats_tools.standin import StandInEventBus
+from printernizer_stats_tools.standin.app import StandInSettings, create_standin_app
 
 DAY = date(2026, 11, 18)
 PRINTER = "bambu_x1c_workshop"

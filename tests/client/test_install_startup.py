@@ -11,9 +11,9 @@ import httpx
 import pytest
 
 from printernizer_stats.client import StatsClient
-from printernizer_stats.simulator import StandInEventBus
-from printernizer_stats.simulator.standin_app import create_standin_app
 from printernizer_stats.viewer import MOUNT_PREFIX
+from printernizer_stats_tools.standin import StandInEventBus
+from printernizer_stats_tools.standin.app import create_standin_app
 from tests.viewer.conftest import SCRIPT
 
 DAY = date(2026, 11, 18)

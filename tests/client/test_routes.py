@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from printernizer_stats.client import RuntimeValueSets, StatsClient
 from printernizer_stats.instrumentation import ROUTE_MODES, UNMATCHED, RouteMode, RouteTable
 from printernizer_stats.registry import route_group
-from printernizer_stats.simulator.standin_app import create_standin_app
+from printernizer_stats_tools.standin.app import create_standin_app
 from tests._asgi import call_app
 
 DAY = date(2026, 11, 18)

@@ -21,7 +21,7 @@ from printernizer_stats.client import StatsClient
 from printernizer_stats.exporter import StoreUnavailable
 from printernizer_stats.registry import DELETION_METRIC, DayReading, WeekValue, week_label
 from printernizer_stats.sender import SenderConfig, hide_credentials, otlp_json
-from printernizer_stats.simulator import simulate_installation
+from printernizer_stats_tools.simulator import simulate_installation
 from tests.sender.conftest import Clock
 from tests.sender.receiver import FaultyReceiver
 

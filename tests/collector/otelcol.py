@@ -13,7 +13,7 @@ import pytest
 import trustme
 
 from printernizer_stats.collector import find_otelcol
-from printernizer_stats.tools.collectors import OtelcolCollector, OtelcolSettings
+from printernizer_stats_tools.collectors import OtelcolCollector, OtelcolSettings
 from tests.collector.rotel import REQUIRE_COLLECTOR
 
 CONFIG_DIR = Path(__file__).parents[2] / "collector-config"

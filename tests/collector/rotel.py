@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from printernizer_stats.tools.collectors import find_rotel_agent
+from printernizer_stats_tools.collectors import find_rotel_agent
 
 REQUIRE_COLLECTOR = "PRINTERNIZER_STATS_REQUIRE_COLLECTOR"
 

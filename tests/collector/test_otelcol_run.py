@@ -21,11 +21,11 @@ import yaml
 from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import ExportMetricsServiceRequest
 from opentelemetry.sdk.resources import Resource
 
-from printernizer_stats.cli._receiver_process import ReceiverProcess
 from printernizer_stats.collector import COLLECTOR_RELEASE, COLLECTOR_STABLE_RELEASE, MASK
 from printernizer_stats.registry import Registry
 from printernizer_stats.server import tables
-from printernizer_stats.tools.collectors import OtelcolCollector
+from printernizer_stats_tools.collectors import OtelcolCollector
+from printernizer_stats_tools.demo._receiver_process import ReceiverProcess
 from tests.collector.otelcol import SHIPPED_CONFIG, Certificates, settings, start_collector
 from tests.collector.recorder import RecordingEndpoint
 from tests.server.batches import MONDAY, Installation, gzipped, typical_series, week_request

@@ -14,9 +14,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import printernizer_stats
+import printernizer_stats_tools
 from printernizer_stats import contract
 
 SRC = Path(printernizer_stats.__file__).parent
+TOOLS = Path(printernizer_stats_tools.__file__).parent
 EXEMPT = (SRC / "contract", SRC / "registry")
 WIRE_NAMES = {
     contract.METRICS_PATH, contract.SUMMARY_PATH, contract.PROTOBUF, contract.BATCH_ID_HEADER,
@@ -64,12 +66,12 @@ def _names_a_wire_name(text: str) -> bool:
 
 def _offences() -> list[str]:
     offences = []
-    for path in sorted(SRC.rglob("*.py")):
+    for path in sorted((*SRC.rglob("*.py"), *TOOLS.rglob("*.py"))):
         if any(path.is_relative_to(exempt) for exempt in EXEMPT):
             continue
         for line, text in _strings(path):
             if _names_a_wire_name(text):
-                offences.append(f"{path.relative_to(SRC)}:{line}: {text[:80]!r}")
+                offences.append(f"{path.relative_to(SRC.parent)}:{line}: {text[:80]!r}")
     return offences
 
 

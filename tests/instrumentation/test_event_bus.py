@@ -10,8 +10,9 @@ from opentelemetry.sdk.metrics.export import InMemoryMetricReader
 from opentelemetry.sdk.resources import Resource
 
 from printernizer_stats.instrumentation import EventBusAdapter, UsageInstruments, event_handlers, record_error
-from printernizer_stats.registry import OTHER, Registry, check_attribute
-from printernizer_stats.simulator import StandInEventBus
+from printernizer_stats.instrumentation._event_bus import CompiledRule, increments
+from printernizer_stats.registry import OTHER, Registry, check_attribute, default_event_map
+from printernizer_stats_tools.standin import StandInEventBus
 
 
 def _collect(reader: InMemoryMetricReader) -> dict[tuple[str, tuple[tuple[str, Any], ...]], float]:
@@ -182,3 +183,18 @@ def test_record_error_lowercases_codes(bound: tuple[UsageInstruments, InMemoryMe
     instruments, reader = bound
     record_error(instruments, "VALIDATION_ERROR", "API")
     assert _collect(reader)[("printernizer.errors", (("component", "api"), ("error_type", "validation")))] == 1
+
+
+def test_remembered_answers_equal_the_rule_interpreted_each_time() -> None:
+    """The per-status memory is only a cache: every status, known or not, changed or not, answers the same."""
+    for event, rule in default_event_map().items():
+        statuses = {"", "unknown_status", *(rule.status_in or ())}
+        for count in rule.counts:
+            for values in count.by_status.values():
+                statuses.update(values)
+        compiled = CompiledRule(rule)
+        for status in sorted(statuses):
+            for old in ("", status, "other_status"):
+                payload = {"status": status.upper(), "old_status": old}
+                for _ in range(2):  # the second call answers from memory
+                    assert compiled(payload) == increments(rule, payload), (event, status, old)

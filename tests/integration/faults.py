@@ -18,7 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from printernizer_stats.tools import free_port
+from printernizer_stats_tools import free_port
 
 FAULTS = ("refused", "dropped before", "dropped after")
 """503 without forwarding; the connection closed without forwarding; forwarded, then closed before the answer

@@ -16,12 +16,12 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from printernizer_stats.cli._receiver_process import ReceiverProcess
 from printernizer_stats.client import StatsClient
 from printernizer_stats.registry import Registry, utc_today, week_label, week_start
 from printernizer_stats.sender import ACCEPTED, SenderConfig
 from printernizer_stats.server import tables
-from printernizer_stats.simulator import SimulatedInstallation
+from printernizer_stats_tools.demo._receiver_process import ReceiverProcess
+from printernizer_stats_tools.simulator import SimulatedInstallation
 from tests.integration.faults import FaultyHop
 
 TOKEN = "client-fault-token"
@@ -157,13 +157,13 @@ import json, resource, sqlite3, sys
 from datetime import timedelta
 from pathlib import Path
 from printernizer_stats.registry import utc_today, week_start
-from printernizer_stats.simulator import SimulatedInstallation
+from printernizer_stats_tools.simulator import SimulatedInstallation
 
 db, mode = Path(sys.argv[1]), sys.argv[2]
 installation = SimulatedInstallation(db, 5, week_start(utc_today()) - timedelta(weeks=30))
 installation.run_week()
 if mode == "fill":  # the disk (a small tmpfs) is filled by something else
-    with open(db.parent / "filler", "wb") as filler:
+    with open(db.parent / "filler", "wb", buffering=0) as filler:  # unbuffered: close has nothing to flush
         try:
             while True:
                 filler.write(bytes(65536))

@@ -14,10 +14,10 @@ import pytest
 import sqlalchemy as sa
 
 from printernizer_stats.analytics import recomputed_rollups, stored_rollups
-from printernizer_stats.cli._receiver_process import ReceiverProcess
 from printernizer_stats.registry import Registry, utc_today, week_start
 from printernizer_stats.server import PARTITIONED_TABLES, create_engine, migrate
 from printernizer_stats.server._partitions import partition_name, week_partitions
+from printernizer_stats_tools.demo._receiver_process import ReceiverProcess
 from tests.postgres import fresh_database
 from tests.server.batches import Installation, deletion_request, gzipped, typical_series, week_request
 
@@ -69,7 +69,7 @@ def test_two_receivers_store_each_batch_once(tmp_path: Path, registry: Registry)
         with engine.connect() as connection:
             ledger = connection.execute(sa.text("SELECT kind, count(*) FROM batches GROUP BY kind")).all()
             daily = connection.execute(sa.text("SELECT count(*) FROM daily_stats")).scalar_one()
-            assert dict(ledger) == {"week": expected, "deletion": 3} and daily == expected
+            assert dict(ledger) == {"weekly": expected, "deletion": 3} and daily == expected
             assert stored_rollups(engine) == recomputed_rollups(connection)
             assert stored_rollups(engine)  # not trivially equal
             for name in PARTITIONED_TABLES:  # each week's rows in its partition, made by one of the receivers

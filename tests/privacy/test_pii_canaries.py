@@ -9,7 +9,7 @@ from pathlib import Path
 
 from printernizer_stats.client import StatsClient
 from printernizer_stats.sender import SenderConfig
-from printernizer_stats.simulator import (
+from printernizer_stats_tools.simulator import (
     InstanceSimulator,
     Sensitive,
     SimClock,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from printernizer_stats.contract import BatchKind
 from printernizer_stats.server import (
-    BatchKind,
     InstallationFacts,
     Outcome,
     PointRejection,
@@ -21,7 +21,7 @@ SERIES = (SeriesValue("printernizer.uptime", (), 3), SeriesValue("printernizer.a
 
 
 def _batch(batch_id: str, rejections: tuple[PointRejection, ...] = ()) -> ValidatedBatch:
-    return ValidatedBatch(batch_id, BatchKind.WEEK, FACTS, date(2026, 11, 16), SERIES, rejections)
+    return ValidatedBatch(batch_id, BatchKind.WEEKLY, FACTS, date(2026, 11, 16), SERIES, rejections)
 
 
 def test_a_lone_batch_answers_as_a_client_expects() -> None:

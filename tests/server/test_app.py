@@ -217,7 +217,7 @@ def test_one_bad_batch_in_a_merged_request_spoils_no_other(driver: AsgiDriver, s
     assert partial.error_message.startswith("resource_metrics[1]: resource attribute 'printernizer.installation_id'")
     rows = all_rows(storage)
     assert [r["installation_id"] for r in rows["daily_stats"]] == [good.installation_id]
-    assert sorted(r["kind"] for r in rows["batches"]) == ["deletion", "week"]
+    assert sorted(r["kind"] for r in rows["batches"]) == ["deletion", "weekly"]
 
 
 def test_a_merged_request_of_refused_batches_is_a_400_naming_each(driver: AsgiDriver, storage: Storage,

@@ -24,7 +24,7 @@ class _Recorder:
         self.calls.append((sql, params))
 
 
-_LEDGER_ROW = {"batch_id": "b", "kind": "week", "installation_id": "i", "period": date(2026, 11, 16), "receipt": "r",
+_LEDGER_ROW = {"batch_id": "b", "kind": "weekly", "installation_id": "i", "period": date(2026, 11, 16), "receipt": "r",
                "stored_points": 3, "rejected_points": 0, "received_week": date(2026, 11, 23)}
 
 
@@ -74,7 +74,7 @@ def test_an_upsert_inserts_and_updates_in_one_statement(storage: Storage, regist
     bulk = BulkInsert(storage.engine, table, ["installation_id"], installation_update)
     facts = {column.name: "x" for column in table.columns if isinstance(column.type, sa.String)}
     first = {**facts, "installation_id": "a", "first_week": date(2026, 11, 9), "last_week": date(2026, 11, 9),
-             "registry_version": 1}
+             "first_received_week": date(2026, 11, 16), "last_received_week": date(2026, 11, 16), "registry_version": 1}
     with storage.engine.begin() as connection:
         bulk.execute(connection, [bulk.row(first)])
         bulk.execute(connection, [bulk.row({**first, "first_week": date(2026, 11, 16), "last_week": date(2026, 11, 16),

@@ -64,7 +64,7 @@ def test_a_groups_deletions_are_one_transaction(storage: Storage, registry: Regi
         ledger = tables(registry)["batches"]
         kinds = dict(connection.execute(sa.select(ledger.c.kind, sa.func.count()).group_by(ledger.c.kind)).all())
         stored_ids = set(connection.execute(sa.select(ledger.c.installation_id)).scalars())
-    assert kinds == {"deletion": 300, "week": 5}
+    assert kinds == {"deletion": 300, "weekly": 5}
     assert {deletion_batch_id(v.installation_id) for v in victims} <= {
         r.batch_id for r in results if r.outcome is Outcome.DELETED}
     assert stored_ids == {None} | {b.installation.installation_id for b in honest}

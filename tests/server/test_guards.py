@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import time
 import tracemalloc
@@ -169,3 +170,36 @@ def test_wrong_bearer_tokens_are_slowed_and_the_right_one_never(storage: Storage
     assert driver.post(b"", authorization=f"Bearer {token}").status == 400  # past the token: an empty body
     assert time.monotonic() - start < 1.0
     driver.close()
+
+
+def test_wrong_tokens_past_the_burst_are_answered_one_at_a_time_per_address(storage: Storage) -> None:
+    """A fixed guessing rate per address, however many connections: eight concurrent wrong tokens past the
+    burst take eight penalties in all; the right token sent among them is answered at once, and another
+    address is not held up."""
+    token = "a-long-random-token-for-the-guard-test"
+    app = create_app(ReceiverConfig(token=token, wrong_token_penalty_s=0.25), storage=storage)
+    driver = AsgiDriver(app)
+    for _ in range(10):
+        assert driver.post(b"", authorization="Bearer guess").status == 401
+    guess = {"content-type": "application/x-protobuf", "authorization": "Bearer guess"}
+    right = {"content-type": "application/x-protobuf", "authorization": f"Bearer {token}"}
+
+    async def timed(headers: dict[str, str], client: tuple[str, int] | None = None) -> tuple[int, float]:
+        start = time.monotonic()
+        answer = await driver._request("POST", "/v1/metrics", b"", headers, None, client)
+        return answer.status, time.monotonic() - start
+
+    async def flood() -> list[tuple[int, float]]:
+        return await asyncio.gather(*(timed(guess) for _ in range(8)), timed(right),
+                                    timed(guess, ("192.0.2.200", 1)))
+
+    start = time.monotonic()
+    *wrong, (right_status, right_s), (other_status, other_s) = driver.loop.run_until_complete(flood())
+    assert time.monotonic() - start >= 8 * 0.25
+    assert [status for status, _ in wrong] == [401] * 8
+    assert max(seconds for _, seconds in wrong) >= 8 * 0.25
+    assert right_status == 400 and right_s < 0.25  # past the token: an empty body
+    assert other_status == 401 and other_s < 0.25  # another address has a burst of its own
+    assert len(app.state.guesses) == 0
+    driver.close()
+

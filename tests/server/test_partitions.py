@@ -14,7 +14,14 @@ import pytest
 import sqlalchemy as sa
 from alembic import command
 
-from printernizer_stats.analytics import Window, compute_figures, recomputed_rollups, stored_rollups
+from printernizer_stats.analytics import (
+    Window,
+    compute_figures,
+    rebuild_rollups,
+    recomputed_rollups,
+    rollups_missing,
+    stored_rollups,
+)
 from printernizer_stats.registry import Registry, to_unix_nano, utc_today, week_start
 from printernizer_stats.server import Outcome, Storage, TimeWindow, ValidatedBatch, create_engine, migrate, tables
 from printernizer_stats.server._migrations import alembic_config
@@ -25,13 +32,15 @@ from printernizer_stats.server._partitions import (
     accepted_weeks,
     week_partitions,
 )
-from tests.analytics.loading import load_population
+from tests.analytics.loading import insert_population, load_population
 from tests.analytics.population import Population
 from tests.postgres import fresh_database
 from tests.server.batches import MONDAY, Installation, typical_series, week_request
 
 pytestmark = pytest.mark.postgres
 POPULATION = Population(installations=60, weeks=6, seed=15)
+RECEIVED_WEEKS = ("first_received_week", "last_received_week")
+"""Added by 0008, filled from the ledger (each generated week is received the week after it)."""
 K = 5
 
 
@@ -44,10 +53,11 @@ def engine() -> Iterator[sa.Engine]:
 
 
 def dump(engine: sa.Engine, registry: Registry) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every receiver table, in key order."""
+    """Every row of every receiver table, in key order (the columns revision 0005 has)."""
     with engine.connect() as connection:
-        return {name: [tuple(row) for row in connection.execute(sa.select(table).order_by(*table.primary_key.columns))]
-                for name, table in tables(registry).items()}
+        return {name: [tuple(row) for row in connection.execute(sa.select(
+            *(c for c in table.columns if c.name not in RECEIVED_WEEKS)).order_by(*table.primary_key.columns))]
+            for name, table in tables(registry).items()}
 
 
 def partitions(engine: sa.Engine) -> dict[str, dict[date, str]]:
@@ -75,15 +85,14 @@ def downgrade(engine: sa.Engine, revision: str) -> None:
 
 
 def test_upgrade_of_a_populated_database_keeps_every_row_and_figure(engine: sa.Engine, registry: Registry) -> None:
-    """0005 -> 0006 on stored weeks: every row of every table, the rollups and every figure as before; each
-    stored week has its own partitions holding exactly its rows; the downgrade gives the rows back too."""
+    """0005 -> 0006 on stored weeks: every row of every table as before; each stored week has its own
+    partitions holding exactly its rows; then 0008, and the rollups and figures are what a fresh load at head
+    gives; the downgrade gives the rows back too."""
     migrate(engine, "0005")
-    load_population(engine, POPULATION)
-    rows, rollups = dump(engine, registry), stored_rollups(engine)
-    window = Window.ending(POPULATION.last_week, POPULATION.weeks)
-    figures = compute_figures(engine, window, K)
-    assert len(rows["events_summary"]) > 1000 and rollups
-    migrate(engine)
+    insert_population(engine, POPULATION)
+    rows = dump(engine, registry)
+    assert len(rows["events_summary"]) > 1000
+    migrate(engine, "0006")
     assert {name: relkind(engine, name) for name in PARTITIONED_TABLES} == dict.fromkeys(PARTITIONED_TABLES, "p")
     stored_weeks = {POPULATION.period(n) for n in range(POPULATION.weeks)}
     coming = set(accepted_weeks(utc_today()))
@@ -94,10 +103,27 @@ def test_upgrade_of_a_populated_database_keeps_every_row_and_figure(engine: sa.E
         assert f"{name}_default" not in by_partition
         assert set(by_partition) == {weekly[week] for week in stored_weeks}
     assert dump(engine, registry) == rows
-    assert stored_rollups(engine) == rollups
+    migrate(engine)
+    assert rollups_missing(engine)  # who counts changed: the next start recomputes them
+    installations = tables(registry)["installations"]
+    with engine.connect() as connection:
+        spans = connection.execute(sa.select(*(installations.c[name] for name in (
+            "first_week", "last_week", *RECEIVED_WEEKS)))).all()
+    assert spans and all((first + timedelta(days=7), last + timedelta(days=7)) == (received_first, received_last)
+                         for first, last, received_first, received_last in spans)
+    rebuild_rollups(engine)
+    rollups = stored_rollups(engine)
     with engine.connect() as connection:
         assert recomputed_rollups(connection) == rollups
-    assert compute_figures(engine, window, K) == figures
+    window = Window.ending(POPULATION.last_week, POPULATION.weeks)
+    figures = compute_figures(engine, window, K)
+    with fresh_database() as url:
+        fresh = create_engine(url)
+        migrate(fresh)
+        load_population(fresh, POPULATION)
+        assert stored_rollups(fresh) == rollups and rollups
+        assert compute_figures(fresh, window, K) == figures
+        fresh.dispose()
     downgrade(engine, "0005")
     assert {name: relkind(engine, name) for name in PARTITIONED_TABLES} == dict.fromkeys(PARTITIONED_TABLES, "r")
     assert dump(engine, registry) == rows

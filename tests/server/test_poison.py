@@ -29,7 +29,7 @@ from printernizer_stats.server import (
     validate_batch,
 )
 from tests.server.asgi import AsgiDriver
-from tests.server.batches import MONDAY, Installation, merged, typical_series, week_request
+from tests.server.batches import MONDAY, Installation, Series, merged, typical_series, week_request
 from tests.server.conftest import table_counts
 
 WINDOW = TimeWindow(to_unix_nano(MONDAY + timedelta(days=9)))
@@ -85,11 +85,20 @@ def _validated(registry: Registry, seed: int) -> ValidatedBatch:
 
 def _beyond_64_bits(batch: ValidatedBatch) -> ValidatedBatch:
     """What a gap in validation would let through: a counter no 64-bit column holds (SQLite's driver raises
-    OverflowError, PostgreSQL a DataError)."""
+    OverflowError, PostgreSQL a DataError), refused before any SQL."""
     index = next(i for i, s in enumerate(batch.series) if s.sample_count is not None)
     series = list(batch.series)
     series[index] = series[index]._replace(sample_count=2**70)
     return dataclasses.replace(batch, series=tuple(series))
+
+
+def _series_twice(batch: ValidatedBatch) -> ValidatedBatch:
+    """A gap in validation that only the database notices: one series twice (its primary key)."""
+    return dataclasses.replace(batch, series=(*batch.series, batch.series[0]))
+
+
+def _installation(batch: ValidatedBatch, **changes: object) -> ValidatedBatch:
+    return dataclasses.replace(batch, installation=dataclasses.replace(batch.installation, **changes))
 
 
 def _too_long(batch: ValidatedBatch) -> ValidatedBatch:
@@ -106,11 +115,36 @@ def test_a_value_longer_than_its_column_is_refused_before_any_sql(storage: Stora
     assert table_counts(storage)["batches"] == 1
 
 
+def test_an_integer_beyond_its_column_is_refused_before_any_sql(storage: Storage, registry: Registry) -> None:
+    """A 400 naming the column, on every database, instead of a driver's OverflowError or a DataError."""
+    results = storage.store_many([
+        (_beyond_64_bits(_validated(registry, 1)), MONDAY),
+        (_installation(_validated(registry, 2), registry_version=2**31), MONDAY),
+        (_validated(registry, 3), MONDAY),
+    ])
+    assert [r.outcome for r in results] == [Outcome.INVALID, Outcome.INVALID, Outcome.STORED]
+    assert results[0].reason == ("events_summary.sample_count: outside the range of its column "
+                                 f"({-2**63}..{2**63 - 1})")
+    assert results[1].reason == ("installations.registry_version: outside the range of its column "
+                                 f"({-2**31}..{2**31 - 1})")
+    assert table_counts(storage)["batches"] == 1
+
+
+def test_a_count_beyond_64_bits_is_a_400_naming_it(driver: AsgiDriver, storage: Storage, registry: Registry) -> None:
+    """The largest count protobuf carries (2**64 - 1) through the route: a 400 naming it, nothing stored."""
+    histogram = next(s for s in typical_series(registry, random.Random(4)) if s.bucket_counts)
+    huge = Series(histogram.metric, histogram.attributes, 1.0, (2**64 - 1,) + (0,) * (len(histogram.bucket_counts) - 1))
+    answer = driver.post(week_request(registry, Installation(), MONDAY, [huge]).SerializeToString())
+    assert answer.status == 400, answer.body[:200]
+    assert f"metric {histogram.metric!r}: count" in status_pb2.Status.FromString(answer.body).message
+    assert table_counts(storage)["batches"] == 0
+
+
 def test_a_database_error_of_one_batch_never_fails_its_group(storage: Storage, registry: Registry) -> None:
     """Forty honest batches and one the database refuses, written by the group writer concurrently: the
     forty are stored, the one is INVALID (a 400), nobody gets StorageUnavailable (a 503)."""
     honest = [_validated(registry, seed) for seed in range(40)]
-    poison = _beyond_64_bits(_validated(registry, 99))
+    poison = _series_twice(_validated(registry, 99))
     writer = GroupWriter(storage)
 
     async def send_all() -> list[object]:

@@ -1,6 +1,6 @@
 """``figure_rollups`` kept at ingest equal their full recomputation after any interleaving of batches,
-replays, group commits and deletions (SQLite and PostgreSQL), and only installations that sent two
-distinct weeks count."""
+replays, group commits and deletions received in varying weeks (SQLite and PostgreSQL), and only
+installations whose batches arrived in two distinct weeks count."""
 
 from __future__ import annotations
 
@@ -51,10 +51,13 @@ def _clear(engine: sa.Engine) -> None:
             connection.execute(sa.text(f"DELETE FROM {name}"))
 
 
+RECEIVED = st.integers(0, 2)
+"""Weeks after MONDAY the receiver's clock says it is (its day too: any weekday)."""
 OPERATION = st.one_of(
-    st.tuples(st.just("week"), st.integers(0, 5), st.integers(0, 3)),
-    st.tuples(st.just("group"), st.lists(st.tuples(st.integers(0, 5), st.integers(0, 3)), min_size=2, max_size=4)),
-    st.tuples(st.just("delete"), st.integers(0, 5), st.just(0)),
+    st.tuples(st.just("week"), st.integers(0, 5), st.integers(0, 3), RECEIVED),
+    st.tuples(st.just("group"), st.lists(st.tuples(st.integers(0, 5), st.integers(0, 3)), min_size=2, max_size=4),
+              st.just(0), RECEIVED),
+    st.tuples(st.just("delete"), st.integers(0, 5), st.just(0), RECEIVED),
 )
 
 
@@ -64,28 +67,34 @@ def test_rollups_equal_their_recomputation(db_url: str, registry: Registry, oper
     engine = create_engine(db_url)
     _clear(engine)
     storage = Storage(engine, registry)
-    for kind, first, second in ((op[0], op[1], op[2] if len(op) > 2 else 0) for op in operations):
+    for index, (kind, first, second, received) in enumerate(operations):
+        today = MONDAY + timedelta(weeks=received, days=index % 7)
         if kind == "week":
-            storage.store(week_batch(registry, first, second), MONDAY)  # a repeat is a replay
+            storage.store(week_batch(registry, first, second), today)  # a repeat is a replay
         elif kind == "group":
-            storage.store_many([(week_batch(registry, n, w), MONDAY) for n, w in first])
+            storage.store_many([(week_batch(registry, n, w), today) for n, w in first])
         else:
-            storage.store(deletion(registry, first), MONDAY)
+            storage.store(deletion(registry, first), today)
     with engine.connect() as connection:
         assert stored_rollups(engine) == recomputed_rollups(connection)
     engine.dispose()
 
 
-def test_an_installation_counts_from_its_second_distinct_week(db_url: str, registry: Registry) -> None:
+def test_an_installation_counts_from_its_second_distinct_received_week(db_url: str, registry: Registry) -> None:
     engine = create_engine(db_url)
     storage = Storage(engine, registry)
-    storage.store(week_batch(registry, 1, 2), MONDAY)
-    storage.store(week_batch(registry, 1, 2), MONDAY)  # the same week again: still one week
-    assert stored_rollups(engine) == []
-    storage.store(week_batch(registry, 1, 0), MONDAY)
+    storage.store_many([(week_batch(registry, 1, 3), MONDAY), (week_batch(registry, 1, 2), MONDAY)])
+    storage.store(week_batch(registry, 1, 2), MONDAY + timedelta(weeks=1))  # a replay: nothing received
+    storage.store(week_batch(registry, 1, 1), MONDAY + timedelta(days=6))  # the same received week
+    assert stored_rollups(engine) == []  # three weeks of data, all received in one week: not counted
+    with engine.connect() as connection:
+        assert recomputed_rollups(connection) == []
+    storage.store(week_batch(registry, 1, 0), MONDAY + timedelta(weeks=1))
     active = [row for row in stored_rollups(engine) if row["figure"] == "active_installations"]
     assert [(row["period"], row["installations"]) for row in active] == [
-        (MONDAY - timedelta(weeks=2), 1), (MONDAY, 1)]
+        (MONDAY - timedelta(weeks=weeks), 1) for weeks in (3, 2, 1, 0)]
+    with engine.connect() as connection:
+        assert stored_rollups(engine) == recomputed_rollups(connection)
     storage.store(deletion(registry, 1), MONDAY)
     assert stored_rollups(engine) == []
     engine.dispose()
@@ -95,7 +104,8 @@ def test_rebuild_gives_the_same_bits(db_url: str, registry: Registry) -> None:
     engine = create_engine(db_url)
     storage = Storage(engine, registry)
     for number in range(6):
-        storage.store_many([(week_batch(registry, number, weeks_ago), MONDAY) for weeks_ago in (0, 1, 3)])
+        storage.store_many([(week_batch(registry, number, weeks_ago), MONDAY) for weeks_ago in (1, 3)])
+        storage.store(week_batch(registry, number, 0), MONDAY + timedelta(weeks=number % 2))
     storage.store(deletion(registry, 2), MONDAY)
     incremental = stored_rollups(engine)
     assert incremental and rebuild_rollups(engine) == len(incremental)

@@ -1,11 +1,13 @@
 """Sybils (issue 13): fake installations from one address hit the per-address limits on batches and new
-installations before they can fill a hidden group up to k; installations that sent one week only never
-count (SQLite and PostgreSQL). Honest batches of known installations keep flowing; refusals are 429."""
+installations before they can fill a hidden group up to k; installations whose batches all arrived in one
+week never count, however many weeks of data they carry (SQLite and PostgreSQL). Honest batches of known
+installations keep flowing; refusals are 429."""
 
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from google.rpc import status_pb2
 from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import ExportMetricsServiceRequest
@@ -34,13 +36,26 @@ def _send(driver: AsgiDriver, request: ExportMetricsServiceRequest, address: str
                           {"content-type": "application/x-protobuf"}, client=(address, 40000))
 
 
-def _population(driver: AsgiDriver, registry: Registry) -> None:
-    """Six honest installations and the victim, each from its own address, each two weeks."""
-    for number in range(6):
-        for request in _weeks(registry, Installation()):
-            assert _send(driver, request, f"198.51.100.{number + 1}").status == 200
-    for request in _weeks(registry, Installation(app_version=RARE)):
-        assert _send(driver, request, "198.51.100.99").status == 200
+@dataclass
+class Clock:
+    """The receiver's clock: the week a batch is received in decides when its installation counts."""
+
+    now: datetime = NOW
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def _population(driver: AsgiDriver, registry: Registry, clock: Clock) -> None:
+    """Six honest installations and the victim, each from its own address, each two weeks, each week sent
+    when it was over (so received in two distinct weeks)."""
+    senders = [(Installation(), f"198.51.100.{number + 1}") for number in range(6)]
+    senders.append((Installation(app_version=RARE), "198.51.100.99"))
+    requests = [(_weeks(registry, installation), address) for installation, address in senders]
+    for week, sent in enumerate((NOW - timedelta(weeks=1), NOW)):
+        clock.now = sent
+        for weeks, address in requests:
+            assert _send(driver, weeks[week], address).status == 200
 
 
 def _rare_published(storage: Storage) -> bool:
@@ -50,8 +65,9 @@ def _rare_published(storage: Storage) -> bool:
     return RARE in groups
 
 
-def _driver(storage: Storage, **limits: float) -> AsgiDriver:
-    return AsgiDriver(create_app(ReceiverConfig(**limits), storage=storage, now=lambda: NOW))  # type: ignore[arg-type]
+def _driver(storage: Storage, clock: Clock | None = None, **limits: float) -> AsgiDriver:
+    config = ReceiverConfig(**limits)  # type: ignore[arg-type]
+    return AsgiDriver(create_app(config, storage=storage, now=clock or Clock()))
 
 
 def _fakes(registry: Registry, count: int, weeks: tuple[object, ...] = WEEKS
@@ -61,27 +77,37 @@ def _fakes(registry: Registry, count: int, weeks: tuple[object, ...] = WEEKS
     return fakes, merged(*(request for fake in fakes for request in _weeks(registry, fake, weeks)))
 
 
-def test_without_address_limits_four_fakes_make_the_hidden_group_public(storage: Storage,
-                                                                        registry: Registry) -> None:
-    """The attack of issue 13 as it worked before (and does wherever the receiver sees no client address)."""
-    driver = _driver(storage, address_burst=0)
-    _population(driver, registry)
+def test_fakes_sending_two_weeks_in_one_request_count_only_after_a_later_received_week(
+        storage: Storage, registry: Registry) -> None:
+    """The attack of issue 13 without address limits (the receiver sees no client address): fakes sending
+    two weeks of data at once do not count toward k; they do once a batch of theirs arrives a week later."""
+    clock = Clock()
+    driver = _driver(storage, clock, address_burst=0)
+    _population(driver, registry, clock)
     assert not _rare_published(storage)
-    assert _send(driver, _fakes(registry, DEFAULT_K - 1)[1], ATTACKER).status == 200
+    fakes, request = _fakes(registry, DEFAULT_K - 1)
+    assert _send(driver, request, ATTACKER).status == 200
+    assert not _rare_published(storage)
+    assert table_counts(storage)["daily_stats"] == 2 * 7 + 2 * (DEFAULT_K - 1)  # stored, not counted
+    clock.now = NOW + timedelta(weeks=1)
+    later = merged(*(_weeks(registry, fake, (MONDAY + timedelta(weeks=1),))[0] for fake in fakes))
+    assert _send(driver, later, ATTACKER).status == 200
     assert _rare_published(storage)
 
 
 def test_fakes_that_sent_one_week_only_never_count(storage: Storage, registry: Registry) -> None:
-    driver = _driver(storage, address_burst=0)
-    _population(driver, registry)
+    clock = Clock()
+    driver = _driver(storage, clock, address_burst=0)
+    _population(driver, registry, clock)
     assert _send(driver, _fakes(registry, 20, WEEKS[1:])[1], ATTACKER).status == 200
     assert not _rare_published(storage)
 
 
 def test_sybils_from_one_address_hit_the_limit_before_the_group_is_public(storage: Storage,
                                                                           registry: Registry) -> None:
-    driver = _driver(storage)  # the defaults: 3 new installations per address at once
-    _population(driver, registry)
+    clock = Clock()
+    driver = _driver(storage, clock)  # the defaults: 3 new installations per address at once
+    _population(driver, registry, clock)
     fakes, request = _fakes(registry, DEFAULT_K - 1)
     before = table_counts(storage)["batches"]
     for _ in range(3):  # the client (or a collector) retries: the limited batches stay limited

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
 from importlib import resources
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -12,8 +14,9 @@ from alembic.migration import MigrationContext
 from sqlalchemy.dialects import mssql
 from sqlalchemy.schema import CreateIndex, CreateTable
 
+from printernizer_stats.contract import BatchKind
 from printernizer_stats.registry import Registry
-from printernizer_stats.server import build_metadata, create_engine, figure_columns, schema_sql, tables
+from printernizer_stats.server import build_metadata, create_engine, figure_columns, migrate, schema_sql, tables
 from printernizer_stats.server._partitions import include_name
 
 
@@ -120,3 +123,20 @@ def test_the_per_installation_tables_are_by_week_on_every_dialect(registry: Regi
     assert "PARTITION" not in schema_sql("mssql") and "PARTITION" not in schema_sql("sqlite")
     for dialect in ("mssql", "postgresql", "sqlite"):
         assert "CREATE INDEX ix_batches_period ON batches (period)" in schema_sql(dialect)
+
+
+def test_batch_kinds_are_renamed_to_the_contracts_spelling(tmp_path: Path, registry: Registry) -> None:
+    """0007: a ledger written as 'week' (before one spelling) reads 'weekly' after migrating; deletion stays."""
+    engine = create_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    migrate(engine, "0006", registry)
+    row = {"installation_id": None, "period": None, "receipt": "r", "stored_points": 0, "rejected_points": 0,
+           "received_week": date(2026, 11, 16)}
+    with engine.begin() as db:
+        db.execute(sa.insert(tables(registry)["batches"]), [
+            {**row, "batch_id": "00000000-0000-5000-8000-000000000001", "kind": "week"},
+            {**row, "batch_id": "00000000-0000-5000-8000-000000000002", "kind": "deletion"}])
+    migrate(engine, registry=registry)
+    with engine.connect() as db:
+        kinds = db.execute(sa.text("SELECT kind FROM batches ORDER BY batch_id")).scalars().all()
+    assert kinds == [BatchKind.WEEKLY, BatchKind.DELETION]
+    engine.dispose()

@@ -17,6 +17,7 @@ from printernizer_stats.server._installations import installation_update
 
 def _row(week: date, version: str) -> dict[str, object]:
     return {"installation_id": "5f0c7b8e-2f47-4b2a-9a51-1d8f3e6c2a10", "first_week": week, "last_week": week,
+            "first_received_week": week, "last_received_week": week,
             "app_version": version, "deployment_mode": "docker", "country_code": "DE", "python_version": "3.11",
             "platform": "linux", "registry_version": 1}
 

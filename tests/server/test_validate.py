@@ -12,11 +12,10 @@ from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import ExportM
 from opentelemetry.proto.common.v1.common_pb2 import KeyValue
 from opentelemetry.proto.metrics.v1.metrics_pb2 import AggregationTemporality, Metric
 
-from printernizer_stats.contract import week_batch_id
+from printernizer_stats.contract import BatchKind, week_batch_id
 from printernizer_stats.registry import Registry, to_unix_nano
 from printernizer_stats.server import (
     MAX_BATCHES_PER_REQUEST,
-    BatchKind,
     Rejected,
     TimeWindow,
     ValidatedBatch,
@@ -63,7 +62,7 @@ def test_a_typical_week_is_accepted_whole(registry: Registry) -> None:
     installation = Installation(deployment_mode="pi", country_code="XX", platform="darwin")
     series = typical_series(registry, random.Random(1))
     batch = validate_batch(registry, week_request(registry, installation, MONDAY, series), WINDOW)
-    assert isinstance(batch, ValidatedBatch) and batch.kind is BatchKind.WEEK
+    assert isinstance(batch, ValidatedBatch) and batch.kind is BatchKind.WEEKLY
     assert batch.period == MONDAY and batch.rejected_points == 0 and len(batch.series) == len(series)
     assert batch.batch_id == week_batch_id(installation.installation_id, MONDAY)
     assert dict(batch.installation.facts) == {"app_version": "2.42.0", "deployment_mode": "pi",

@@ -53,12 +53,15 @@ def test_one_installation_twice_in_a_group_keeps_its_span(storage: Storage, regi
 
 def test_merge_installations_keeps_the_latest_facts() -> None:
     """Rows of one installation merge into its earliest first week, latest last week and the latest facts."""
+    received = {"first_received_week": date(2026, 11, 16), "last_received_week": date(2026, 11, 16)}
     rows = [{"installation_id": "a", "first_week": date(2026, 11, 9), "last_week": date(2026, 11, 9),
-             "app_version": "2.41.0"},
+             **received, "app_version": "2.41.0"},
             {"installation_id": "a", "first_week": date(2026, 11, 2), "last_week": date(2026, 11, 2),
+             "first_received_week": date(2026, 11, 23), "last_received_week": date(2026, 11, 23),
              "app_version": "2.40.0"}]
     assert merge_installations(rows) == [{"installation_id": "a", "first_week": date(2026, 11, 2),
-                                          "last_week": date(2026, 11, 9), "app_version": "2.41.0"}]
+                                          "last_week": date(2026, 11, 9), "first_received_week": date(2026, 11, 16),
+                                          "last_received_week": date(2026, 11, 23), "app_version": "2.41.0"}]
 
 
 def test_concurrent_requests_share_transactions(storage: Storage, registry: Registry) -> None:

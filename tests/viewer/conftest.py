@@ -15,8 +15,14 @@ from fastapi import FastAPI
 from printernizer_stats.client import StatsClient
 from printernizer_stats.registry import week_start
 from printernizer_stats.sender import SenderConfig
-from printernizer_stats.simulator import InstanceSimulator, SimClock, random_profile, simulate_weeks, simulated_client
 from printernizer_stats.viewer import CUSTOM_HEADER, MOUNT_PREFIX, usage_stats_router
+from printernizer_stats_tools.simulator import (
+    InstanceSimulator,
+    SimClock,
+    random_profile,
+    simulate_weeks,
+    simulated_client,
+)
 from tests._asgi import Call, call_app
 
 DAY = date(2026, 11, 18)

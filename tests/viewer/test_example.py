@@ -10,8 +10,8 @@ from typing import Any
 import httpx
 
 from printernizer_stats.sender import EXAMPLE_INSTALLATION_ID, SenderConfig
-from printernizer_stats.simulator.standin_app import StandInSettings, create_standin_app
 from printernizer_stats.viewer import MOUNT_PREFIX
+from printernizer_stats_tools.standin.app import StandInSettings, create_standin_app
 from tests.sender.receiver import FaultyReceiver
 from tests.server.live import serve_in_thread
 from tests.viewer.conftest import SCRIPT

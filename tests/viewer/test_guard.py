@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 
 from printernizer_stats.client import StatsClient
-from printernizer_stats.simulator.standin_app import create_standin_app
 from printernizer_stats.viewer import CROSS_SITE, CUSTOM_HEADER, MOUNT_PREFIX, RequestPolicy
 from printernizer_stats.viewer._guard import host_allowed, same_origin, split_host
+from printernizer_stats_tools.standin.app import create_standin_app
 from tests._asgi import call_app
 from tests.viewer.conftest import DAY, SCRIPT, make_client
 

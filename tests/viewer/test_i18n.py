@@ -13,12 +13,12 @@ from jinja2 import Environment
 from printernizer_stats.client import StatsClient
 from printernizer_stats.pages import MORE
 from printernizer_stats.registry import Kind, default_registry
-from printernizer_stats.simulator.standin_app import create_standin_app
 from printernizer_stats.viewer._charts import COLUMNS, LARGEST, bar_chart, count_messages
 from printernizer_stats.viewer._community import ENGLISH_SENTENCES, GROUPS, LABELS
 from printernizer_stats.viewer._dashboard import JOB_SERIES, charts, features_used, key_figures
 from printernizer_stats.viewer._i18n import SCRIPT_MESSAGES, catalog, choose_language, translate
 from printernizer_stats.viewer._page import _environment
+from printernizer_stats_tools.standin.app import create_standin_app
 from tests._asgi import call_app
 from tests.viewer.conftest import privacy_app
 

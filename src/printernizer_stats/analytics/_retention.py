@@ -14,7 +14,8 @@ For each week older than the cutoff, oldest first, in one transaction per week:
 Then empty partitions of older weeks are dropped, installations with no week left lose their
 ``installations`` row, and the others' ``first_week`` is clamped to the cutoff, or the week before it
 when the cutoff is their last week (when they started is per-installation data about a week retention
-has closed; whether they count must not change).
+has closed; whether they count must not change), and so is their ``first_received_week`` where
+they were received after the cutoff too.
 Deletion tombstones stay: they hold no installation data and keep deleted installations deleted.
 
 Receivers sharing a PostgreSQL database run it one at a time (a session advisory lock; the others skip).
@@ -174,11 +175,15 @@ def _apply_retention(engine: Engine, cutoff: date, k: int, registry: Registry | 
             drop_empty_partitions_before(connection, cutoff)
         deleted["installations"] = connection.execute(
             installations.delete().where(installations.c.last_week < cutoff)).rowcount
-        # Whether an installation counts (two distinct weeks sent, server/_rollup_store.py) survives the
-        # clamp: one whose only kept week is the cutoff keeps a first week before it.
+        # The clamp keeps "one week sent" apart from "several" (the week before the cutoff for those whose
+        # only kept week is the cutoff); the first received week is clamped where whether the installation
+        # counts (server/_rollup_store.py) cannot change, i.e. where it was received again after the cutoff.
         connection.execute(installations.update().where(installations.c.first_week < cutoff)
                            .values(first_week=sa.case((installations.c.last_week > cutoff, cutoff),
                                                       else_=cutoff - timedelta(weeks=1))))
+        connection.execute(installations.update().where(installations.c.first_received_week < cutoff,
+                                                        installations.c.last_received_week > cutoff)
+                           .values(first_received_week=cutoff))
     _log.info("analytics.retention", weeks=len(weeks), rollup_rows=total_rollups)
     return RetentionResult(cutoff, tuple(weeks), total_rollups, deleted)
 

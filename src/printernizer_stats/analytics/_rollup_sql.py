@@ -6,7 +6,7 @@ measures one figure takes from another (the week's active installations beside p
 a version group's installations and jobs beside the error-type breakdown) are joined here.
 
 ``rebuild_rollups`` recomputes the table from the per-installation rows with ``figure_select`` over the
-installations that count (two distinct weeks sent, ``server/_rollup_store.py``): an implementation
+installations that count (batches received in two distinct weeks, ``server/_rollup_store.py``): an implementation
 independent of the receiver's incremental one, so a test can hold them to the same bits.
 """
 
@@ -77,9 +77,10 @@ def rollup_select(spec: FigureSpec, receiver: Tables, where: PeriodFilter) -> sa
 
 
 def counted_rows(receiver: Tables, where: PeriodFilter) -> PeriodFilter:
-    """``where``, on rows of installations that count (sent at least two distinct weeks) only."""
+    """``where``, on rows of installations that count (batches received in two distinct weeks) only."""
     installations = receiver["installations"]
-    members = sa.select(installations.c.installation_id).where(installations.c.first_week < installations.c.last_week)
+    members = sa.select(installations.c.installation_id).where(
+        installations.c.first_received_week < installations.c.last_received_week)
     return lambda period: sa.and_(where(period), period.table.c.installation_id.in_(members))
 
 

@@ -8,13 +8,15 @@ import sys
 from collections.abc import Sequence
 
 from printernizer_stats.cli._extras import COMMAND_EXTRAS, missing_extra_message
+from printernizer_stats.cli._tools import TOOL_COMMANDS, add_absent_arguments, from_a_clone, tools_missing
 
-# subcommand -> module that defines ``add_arguments(parser)`` and ``run(args) -> int``
+# subcommand -> module that defines ``add_arguments(name, parser)`` and ``run(args) -> int``; the tooling's
+# (simulate, demo) are in printernizer_stats_tools, named by string, present in a clone only (cli/_tools.py).
 COMMANDS: dict[str, str] = {
-    "simulate": "printernizer_stats.cli._local",
+    "simulate": TOOL_COMMANDS["simulate"],
     "local": "printernizer_stats.cli._local",
     "registry": "printernizer_stats.cli._registry",
-    "demo": "printernizer_stats.cli._demo",
+    "demo": TOOL_COMMANDS["demo"],
     "collector-config": "printernizer_stats.cli._collector",
     "collector": "printernizer_stats.cli._collector",
     "preview": "printernizer_stats.cli._sending",
@@ -61,18 +63,27 @@ def build_parser() -> argparse.ArgumentParser:
         extra = COMMAND_EXTRAS.get(name)
         description = f"{HELP.get(name)} (needs the '{extra}' extra)" if extra else HELP.get(name)
         command = sub.add_parser(name, help=HELP.get(name), description=description)
-        module = importlib.import_module(module_name)
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if name not in TOOL_COMMANDS or not tools_missing(exc):
+                raise
+            add_absent_arguments(command)  # `main` then says where the command runs
+            continue
         module.add_arguments(name, command)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, unknown = parser.parse_known_args(argv)
+    if unknown and not getattr(args, "tool_absent", False):
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     try:
         module = importlib.import_module(COMMANDS[args.command])
         return int(module.run(args))
     except ModuleNotFoundError as exc:
-        message = missing_extra_message(args.command, exc)
+        message = from_a_clone(args.command) if tools_missing(exc) else missing_extra_message(args.command, exc)
         if message is None:
             raise
         print(message, file=sys.stderr)

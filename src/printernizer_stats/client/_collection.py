@@ -51,9 +51,9 @@ class Collection:
                 return True
             if not self._gate.collecting():
                 return False
+            if not self._gate.shielded(self._prepare, False):
+                return False
             try:
-                self._facts.save()
-                self._upkeep.run()  # a host that was down over a Monday compacts before it records
                 self._pipeline = start_pipeline(self._instruments, self._exporter, self._registry,
                                                 self._export_interval_s)
             except Exception as exc:
@@ -61,6 +61,11 @@ class Collection:
                 return False
             self._instruments.add(Metric.APP_STARTS)
             return True
+
+    def _prepare(self) -> bool:
+        self._facts.save()
+        self._upkeep.run()  # a host that was down over a Monday compacts before it records
+        return True
 
     def flush(self) -> None:
         """Export what the SDK holds now (the simulator's end of day; shutdown's last collect)."""

@@ -108,5 +108,5 @@ def compose(config: ClientConfig) -> ClientServices:
         registry=registry, environ=environ, store=store, gate=gate, facts=facts, weeks=weeks, upkeep=upkeep,
         runtime_values=runtime_values, instruments=instruments, events=EventBusAdapter(instruments),
         collection=collection, sending=sending, community=community, consent=consent, views=views,
-        rounds=DailyRound(consent, upkeep, sending, community, schedule),
+        rounds=DailyRound(gate, consent, upkeep, sending, community, schedule),
     )

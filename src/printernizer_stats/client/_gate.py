@@ -3,23 +3,41 @@
 Everything that asks "may we?" asks this object: the exporter before every write, the sender before every
 attempt, batching, the community summary and the views. It reads the stored consent (an unreadable store
 reads as "not opted in" and turns statistics off, with one log line), DO_NOT_TRACK and the reason
-statistics are off, if they are.
+statistics are off, if they are. It is also the one boundary where a failing local file (broken, locked,
+disk full, a schema too new) becomes "statistics off": :meth:`ConsentGate.shielded` for what the host runs
+(the round, upkeep, starting), :meth:`ConsentGate.reporting` for what the user asks (the privacy API's 503).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import sqlite3
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import TypeVar
 
 import structlog
 
 from printernizer_stats.contract import BatchKind
 from printernizer_stats.exporter import ConsentState, LocalStore, StoreUnavailable, collection_allowed, do_not_track
-from printernizer_stats.sender import QueuedBatch
+from printernizer_stats.sender import OutboxUnavailable, QueuedBatch
 
 _log = structlog.get_logger(__name__)
 
 DNT_REASON = "DO_NOT_TRACK is set: nothing is collected or sent"
 NOT_OPTED_IN_REASON = "not opted in: nothing is collected or sent"
+
+UNAVAILABLE_ERRORS: tuple[type[Exception], ...] = (StoreUnavailable, OutboxUnavailable, sqlite3.Error)
+"""What a failing local file raises: the owners' types, and any ``sqlite3.Error`` (``SchemaTooNew`` is one)
+that reached us without them."""
+
+T = TypeVar("T")
+
+
+def unavailable_reason(exc: Exception) -> str:
+    """The reason shown and logged: the error's class and SQLite's message (never a path or a value)."""
+    if isinstance(exc, (StoreUnavailable, OutboxUnavailable)):
+        return str(exc)  # already "OperationalError: database or disk is full"
+    return f"{type(exc).__name__}: {exc}"
 
 
 class ConsentGate:
@@ -54,6 +72,28 @@ class ConsentGate:
                 _log.warning("usage_stats.off", reason=reason)
         self._on_off()
 
+    def shielded(self, call: Callable[[], T], fallback: T) -> T:
+        """``call()``, or ``fallback`` when the local file fails: then statistics turn off (one log line) and
+        nothing reaches the host. For what the host runs: the daily round, upkeep, starting collection."""
+        try:
+            return call()
+        except UNAVAILABLE_ERRORS as exc:
+            self.turn_off(unavailable_reason(exc))
+            return fallback
+
+    @contextmanager
+    def reporting(self) -> Iterator[None]:
+        """Around what the user asks (opt in or out, delete, settings): a failing local file turns statistics
+        off the same way, and its typed error still reaches the privacy API, which answers 503 with the
+        reason: an opt-in that was not stored must not be shown as done."""
+        try:
+            yield
+        except UNAVAILABLE_ERRORS as exc:
+            self.turn_off(unavailable_reason(exc))
+            if isinstance(exc, (StoreUnavailable, OutboxUnavailable)):
+                raise
+            raise StoreUnavailable(unavailable_reason(exc)) from exc
+
     def turned_off(self, reason: str) -> None:
         """The exporter turned statistics off and logged it: the same, without a second line."""
         self.turn_off(reason, logged=True)
@@ -62,8 +102,8 @@ class ConsentGate:
         """The stored consent; an unreadable store reads as "not opted in" (and turns statistics off)."""
         try:
             return ConsentState.from_settings(self._store.settings())
-        except StoreUnavailable as exc:
-            self.turn_off(str(exc))
+        except UNAVAILABLE_ERRORS as exc:
+            self.turn_off(unavailable_reason(exc))
             return ConsentState()
 
     def do_not_track(self) -> bool:

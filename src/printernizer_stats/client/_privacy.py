@@ -1,7 +1,9 @@
 """What the user decides: opt in and out, delete, ask the receiver to delete, rotate the id, retention.
 
 Every method changes what the user agreed to, or what is kept because of it, and takes the client's lock,
-so that a batching round or a community fetch in progress finishes before its output is cleared.
+so that a batching round or a community fetch in progress finishes before its output is cleared. A failing
+local file turns statistics off through the gate; what the user asked then fails with its typed error (the
+privacy API's 503), never as done.
 """
 
 from __future__ import annotations
@@ -24,13 +26,11 @@ from printernizer_stats.client._upkeep import LocalUpkeep
 from printernizer_stats.exporter import (
     ConsentState,
     LocalStore,
-    StoreUnavailable,
     opted_in,
     opted_out,
     rotated,
     rotation_due,
 )
-from printernizer_stats.sender import OutboxUnavailable
 
 _log = structlog.get_logger(__name__)
 
@@ -63,7 +63,7 @@ class ConsentActions:
         """
         if self._gate.do_not_track():
             raise PermissionError("DO_NOT_TRACK is set: usage statistics stay off")
-        with self._lock:
+        with self._lock, self._gate.reporting():
             before = self._gate.state()
             state = opted_in(before, self._today(), self._consent_version)
             if state != before:
@@ -79,7 +79,7 @@ class ConsentActions:
         Only the old id is remembered, locally. With ``request_server_deletion``, one deletion request for
         that id is queued: the only batch ever sent while opted out (and not even then with DO_NOT_TRACK).
         """
-        with self._lock:
+        with self._lock, self._gate.reporting():
             # Consent is withdrawn first, so the pipeline's last export at shutdown is refused unwritten
             # and the sender's gate refuses every weekly batch from this moment on.
             state = opted_out(self._gate.state())
@@ -95,17 +95,18 @@ class ConsentActions:
 
     def request_server_deletion(self) -> dict[str, Any]:
         """Ask the receiver, once, to delete everything stored for the previous installation id."""
-        state = self._gate.state()
-        if state.previous_installation_id is None:
-            raise ValueError("there is no earlier installation id to delete: opt out first")
-        return self._sending.queue_deletion(state.previous_installation_id, state.previous_installation_secret)
+        with self._gate.reporting():
+            state = self._gate.state()
+            if state.previous_installation_id is None:
+                raise ValueError("there is no earlier installation id to delete: opt out first")
+            return self._sending.queue_deletion(state.previous_installation_id, state.previous_installation_secret)
 
     def delete_all(self, request_server_deletion: bool = False) -> ConsentState:
         """Opt out and delete everything local: readings, queued batches, the sent log, remembered facts.
 
         A deletion request (asked for now or earlier and not sent yet) stays queued: it is the user's wish.
         """
-        with self._lock:
+        with self._lock, self._gate.reporting():
             state = self.opt_out(request_server_deletion)
             self._sending.delete_all()
             self._facts.forget()
@@ -119,24 +120,24 @@ class ConsentActions:
         """
         if not self._gate.do_not_track():
             return
-        try:
-            deleted = self._store.delete_readings() + self._sending.withdraw() + self._community.clear()
-            self._collection.forget_series()
-        except (StoreUnavailable, OutboxUnavailable) as exc:
-            self._gate.turn_off(str(exc))
-            return
+        deleted = self._gate.shielded(self._delete_for_do_not_track, 0)
         if deleted:
             _log.info("usage_stats.do_not_track", deleted_rows=deleted)
 
+    def _delete_for_do_not_track(self) -> int:
+        deleted = self._store.delete_readings() + self._sending.withdraw() + self._community.clear()
+        self._collection.forget_series()
+        return deleted
+
     def set_yearly_rotation(self, enabled: bool) -> ConsentState:
         """Switch the yearly rotation of the installation id on or off."""
-        with self._lock:
+        with self._lock, self._gate.reporting():
             self._store.update_settings({"rotate_yearly": "1" if enabled else "0"})
             return self._gate.state()
 
     def rotate_id(self) -> ConsentState:
         """A new random installation id now (only while opted in); nothing links it to the old one."""
-        with self._lock:
+        with self._lock, self._gate.reporting():
             state = self._gate.state()
             if not state.opted_in:
                 raise ValueError("not opted in: there is no installation id to rotate")
@@ -145,7 +146,7 @@ class ConsentActions:
             return state
 
     def rotate_id_if_due(self) -> bool:
-        """The yearly rotation, when it is on and a year has passed (the daily round)."""
+        """The yearly rotation, when it is on and a year has passed (the daily round, which shields it)."""
         with self._lock:
             state = self._gate.state()
             if not rotation_due(state, self._today()):
@@ -155,7 +156,8 @@ class ConsentActions:
 
     def usage_settings(self) -> dict[str, Any]:
         """Yearly id rotation and local retention, as the privacy API shows them."""
-        settings = self._store.settings()
+        with self._gate.reporting():
+            settings = self._store.settings()
         return describe_settings(ConsentState.from_settings(settings), settings, self._upkeep.keep_daily_weeks)
 
     def update_usage_settings(
@@ -166,7 +168,7 @@ class ConsentActions:
         Raises:
             ValueError: retention out of range (checked before anything changes).
         """
-        with self._lock:
+        with self._lock, self._gate.reporting():
             if retention_weeks is not None:
                 weeks = check_retention_weeks(retention_weeks)
                 self._store.update_settings({RETENTION_KEY: str(weeks)})

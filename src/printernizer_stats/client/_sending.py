@@ -116,8 +116,9 @@ class ClientSending:
     # -- transparency ---------------------------------------------------------------------------------
     def preview(self) -> dict[str, Any]:
         """The next batch to be sent, exactly: decoded OTLP JSON and the protobuf bytes (base64)."""
-        self.collect()
-        queued = self.outbox.queued()
+        with self._gate.reporting():
+            self.collect()
+            queued = self.outbox.queued()
         if not queued:
             return {"state": "empty", "batch_id": None, "week": None, "kind": None, "queued": 0,
                     "reason": self._gate.refusal() or EMPTY_REASON}
@@ -167,10 +168,11 @@ class ClientSending:
         """Batch complete weeks and try every queued batch once, now (the consent gate still applies)."""
         if not self.config.enabled:
             raise ValueError(f"no endpoint configured: pass one or set {ENDPOINT_ENV}")
-        queued = self.collect()
-        attempts = self.sender.send_due(force=True)
-        return {"batched": queued, "attempts": [attempt_view(a) for a in attempts],
-                "queued": len(self.outbox.queued())}
+        with self._gate.reporting():
+            queued = self.collect()
+            attempts = self.sender.send_due(force=True)
+            return {"batched": queued, "attempts": [attempt_view(a) for a in attempts],
+                    "queued": len(self.outbox.queued())}
 
     # -- consent lifecycle ----------------------------------------------------------------------------
     def withdraw(self) -> int:

@@ -1,7 +1,7 @@
 """The maintainers' OTel Collector in production: its configuration generated from the registry
 (``templates/otelcol.yaml`` filled in with the registry's policy), and the distribution built from Go
 modules. Imports only the registry. Running a collector as a child process (the built one, or rotel as the
-quick fallback) is tooling for the tests and the demo: ``printernizer_stats.tools.collectors``.
+quick fallback) is tooling for the tests and the demo: ``printernizer_stats_tools.collectors``.
 """
 
 from printernizer_stats.collector._build import BuildError, build_otelcol, cached_binary, find_otelcol

@@ -16,9 +16,10 @@ from opentelemetry.sdk.metrics.export import (
     MetricsData,
 )
 
-from printernizer_stats.exporter._filters import CapCardinality, run_filters, stateless_filters
+from printernizer_stats.exporter._filters import CapCardinality, Filter, run_filters, stateless_filters
 from printernizer_stats.exporter._rollup import readings_from, rollup
 from printernizer_stats.exporter._store import LocalStore, StoreUnavailable
+from printernizer_stats.exporter._verdicts import RememberedVerdicts
 from printernizer_stats.registry import Registry, RuntimeValues, utc_today
 
 _log = structlog.get_logger(__name__)
@@ -60,8 +61,12 @@ class PrivacyFilteringMetricExporter(MetricExporter):
         super().__init__(preferred_temporality=DELTA_TEMPORALITY)
         self._registry = registry
         self._store = store
-        self._filters = stateless_filters(registry, runtime_values or {})
+        runtime = runtime_values or {}
+        *attribute_steps, round_value = stateless_filters(registry, runtime)
+        # Steps 1-3 depend on the attribute set alone, which repeats every export: decided once per set.
+        self._verdicts = RememberedVerdicts(attribute_steps, runtime)
         self._cap = CapCardinality(registry)
+        self._filters: list[Filter] = [self._verdicts, round_value, self._cap]
         self._cap_day: date | None = None
         self._allowed = collection_allowed
         self._today = today
@@ -95,7 +100,8 @@ class PrivacyFilteringMetricExporter(MetricExporter):
         day = self._today()
         if day != self._cap_day:
             self._new_day(day)
-        kept, dropped = run_filters(readings_from(metrics_data), [*self._filters, self._cap])
+        self._verdicts.refresh()
+        kept, dropped = run_filters(readings_from(metrics_data), self._filters)
         self.dropped_readings += dropped
         rolled = rollup(kept, day, self._registry)
         if rolled:

@@ -47,9 +47,13 @@ class Reading:
     count: int = 0
     bucket_counts: tuple[int, ...] = ()
     bounds: tuple[float, ...] = ()
+    known_series: Attributes | None = field(default=None, compare=False, repr=False)
+    """``series`` when already computed from these very attributes (remembered verdicts), else None."""
 
     @property
     def series(self) -> Attributes:
+        if self.known_series is not None:
+            return self.known_series
         return attributes_key({k: str(v) for k, v in self.attributes.items()})
 
     def with_attributes(self, attributes: Mapping[str, object]) -> Reading:
@@ -127,7 +131,7 @@ class RoundValue:
         if not spec.rounding.integer or rounded == reading.value:
             return reading
         return Reading(reading.metric, reading.kind, reading.attributes, rounded, reading.count,
-                       reading.bucket_counts, reading.bounds)
+                       reading.bucket_counts, reading.bounds, reading.known_series)
 
 
 @dataclass

@@ -25,14 +25,14 @@ def _points(name: str, data: object) -> Iterator[Reading]:
         if not data.is_monotonic:  # an up-down counter: no registry kind matches it
             return
         for point in data.data_points:
-            yield Reading(name, Kind.COUNTER, dict(point.attributes or {}), float(point.value))
+            yield Reading(name, Kind.COUNTER, point.attributes or {}, float(point.value))
     elif isinstance(data, Gauge):
         for point in data.data_points:
-            yield Reading(name, Kind.GAUGE, dict(point.attributes or {}), float(point.value))
+            yield Reading(name, Kind.GAUGE, point.attributes or {}, float(point.value))
     elif isinstance(data, Histogram):
         for hpoint in data.data_points:
             yield Reading(
-                name, Kind.HISTOGRAM, dict(hpoint.attributes or {}), float(hpoint.sum), int(hpoint.count),
+                name, Kind.HISTOGRAM, hpoint.attributes or {}, float(hpoint.sum), int(hpoint.count),
                 tuple(int(c) for c in hpoint.bucket_counts), tuple(float(b) for b in hpoint.explicit_bounds),
             )
 

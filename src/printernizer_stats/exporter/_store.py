@@ -26,7 +26,9 @@ class StoreUnavailable(Exception):
     """The local database cannot be used (locked, corrupt, unwritable); statistics turn off."""
 
 
+@lru_cache(maxsize=4096)
 def encode_attributes(attributes: Attributes) -> str:
+    """Cached: every export writes the same few dozen attribute sets."""
     return json.dumps([list(pair) for pair in attributes], separators=(",", ":"))
 
 

@@ -10,7 +10,7 @@ the emitter's task, and an in-memory counter add is all they do.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from functools import cache, partial
+from functools import cache
 from types import MappingProxyType
 from typing import Any, Protocol
 
@@ -37,10 +37,38 @@ def increments(rule: EventRule, data: Mapping[str, Any]) -> list[Increment]:
     return out
 
 
+_STATUSES_REMEMBERED = 64
+"""Printernizer's statuses are a short enum; beyond this many distinct ones, answers are computed each time."""
+
+
+class CompiledRule:
+    """A rule's increments remembered per status: an event costs a dict lookup, not the rule's interpretation.
+
+    What a rule counts depends only on the payload's status (``old_status`` only gates it), so the answer for
+    a status is computed once. The remembered attribute dicts are shared and never mutated (the SDK keys its
+    aggregations by their items).
+    """
+
+    def __init__(self, rule: EventRule) -> None:
+        self._rule = rule
+        self._by_status: dict[str, list[Increment]] = {}
+
+    def __call__(self, data: Mapping[str, Any]) -> list[Increment]:
+        status = str(data.get("status", "")).lower()
+        if self._rule.status_changed and status == str(data.get("old_status", "")).lower():
+            return []
+        known = self._by_status.get(status)
+        if known is None:
+            known = increments(self._rule, {"status": status})
+            if len(self._by_status) < _STATUSES_REMEMBERED:
+                self._by_status[status] = known
+        return known
+
+
 @cache
 def event_handlers() -> Mapping[str, Handler]:
     """One handler per event name of the shipped map (loaded on first use, not when Printernizer imports us)."""
-    return MappingProxyType({event: partial(increments, rule) for event, rule in default_event_map().items()})
+    return MappingProxyType({event: CompiledRule(rule) for event, rule in default_event_map().items()})
 
 
 class EventBus(Protocol):

@@ -5,7 +5,6 @@ SQLite by default, PostgreSQL and SQL Server through SQLAlchemy 2 Core. See docs
 
 from printernizer_stats.server._app import Receiver, create_app
 from printernizer_stats.server._batch import (
-    BatchKind,
     InstallationFacts,
     PointRejection,
     Rejected,
@@ -80,7 +79,6 @@ __all__ = [
     "SANITY_LIMIT",
     "STORED_MEASURES",
     "AddressRateLimitMiddleware",
-    "BatchKind",
     "BatchRows",
     "BearerTokenMiddleware",
     "ConnectionLimits",

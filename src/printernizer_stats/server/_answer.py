@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from printernizer_stats.server._batch import PointRejection, Rejected, ValidatedBatch, summarise
+from printernizer_stats.server._identity import UNREGISTERED, UNREGISTERED_WAIT_S
 from printernizer_stats.server._storage import Outcome, StoreResult
 
 Verdict = ValidatedBatch | Rejected
@@ -50,6 +51,13 @@ def refusal_reason(verdicts: Sequence[Verdict]) -> str:
         return verdicts[0].reason
     return summarise(tuple(PointRejection(f"resource_metrics[{i}]: {v.reason}")
                            for i, v in enumerate(verdicts) if isinstance(v, Rejected)))
+
+
+def not_yet_registered(stored: Mapping[int, StoreResult]) -> dict[int, tuple[float, str]]:
+    """The batches (by request index) refused only because their installation's key is not registered yet,
+    each with its wait and reason: refused for now (429), not for good (``UNREGISTERED_WAIT_S``)."""
+    return {index: (UNREGISTERED_WAIT_S, result.reason) for index, result in stored.items()
+            if result.outcome is Outcome.INVALID and result.reason == UNREGISTERED}
 
 
 def limited_reason(waits: Mapping[int, tuple[float, str]], batches: int) -> str:

@@ -9,23 +9,21 @@ from __future__ import annotations
 
 import asyncio
 import math
-from collections.abc import AsyncIterator, Callable, Collection
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from functools import partial
 from typing import Any
 
 import structlog
 from fastapi import FastAPI, Request
-from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse, Response
 
 from printernizer_stats._version import __version__
 from printernizer_stats.contract import BATCH_ID_HEADER, JSON, METRICS_PATH, PROTOBUF, RECEIPT_HEADER
 from printernizer_stats.registry import Registry, default_registry
-from printernizer_stats.server._answer import combine, limited_reason, refusal_reason
-from printernizer_stats.server._batch import BatchKind, Rejected, ValidatedBatch
+from printernizer_stats.server._answer import combine, limited_reason, not_yet_registered, refusal_reason
+from printernizer_stats.server._batch import Rejected, ValidatedBatch
 from printernizer_stats.server._config import ReceiverConfig
 from printernizer_stats.server._decoding import Decoded, Decoder, decode_and_validate
 from printernizer_stats.server._engine import create_engine
@@ -37,6 +35,7 @@ from printernizer_stats.server._guards import (
 )
 from printernizer_stats.server._guesses import WrongGuesses
 from printernizer_stats.server._json_budget import JsonBudget
+from printernizer_stats.server._limits import BatchLimits
 from printernizer_stats.server._otlp import (
     DecodeError,
     media_type,
@@ -46,14 +45,11 @@ from printernizer_stats.server._otlp import (
 from printernizer_stats.server._points import TimeWindow
 from printernizer_stats.server._ratelimit import AddressKeys, TokenBuckets
 from printernizer_stats.server._storage import Storage, StorageUnavailable, StoreResult
-from printernizer_stats.server._sybils import KnownInDatabase, SybilLimits, Wait
 from printernizer_stats.server._validate import max_points
 from printernizer_stats.server._workers import Busy, FairWorkers
 from printernizer_stats.server._writer import GroupWriter
 
 _RETRY_STORAGE_S = "30"
-INSTALLATION_REASON = "too many batches from this installation; retry later"
-DELETIONS_REASON = "too many deletions from this address; retry later"
 _log = structlog.get_logger(__name__)
 
 _OPENAPI_BODY: dict[str, Any] = {
@@ -99,20 +95,12 @@ class Receiver:
         self.storage = storage
         self.config = config
         self.now = now
-        self.installations = TokenBuckets(config.installation_burst, config.installation_refill_per_hour / 3600)
         self.writer = GroupWriter(storage)
         budget = JsonBudget.for_registry(registry, config.max_json_bytes, max_points(registry))
         self.decoder = Decoder(registry, budget, config.decode_in_processes)
         self.workers = FairWorkers(self.decoder.executor, config.decode_workers, config.max_decoding_per_address)
         self.keys = AddressKeys()
-        self.deletions = config.per_address(config.deletion_burst, config.deletion_refill_per_hour)
-        # Sybil limits need client addresses: off with the address limit (a collector's address is everyone's).
-        sees_clients = config.address_limit_enabled
-        self.sybils = SybilLimits(
-            config.per_address(config.batch_burst, config.batch_refill_per_hour) if sees_clients else None,
-            config.per_address(config.new_installation_burst, config.new_installation_refill_per_hour)
-            if sees_clients else None)
-        self.known = KnownInDatabase(storage.engine, storage.tables)
+        self.limits = BatchLimits(config, storage, self.writer.inline)
 
     async def export(self, request: Request) -> Response:
         media = media_type(request.headers.get("content-type"))
@@ -134,8 +122,10 @@ class Receiver:
             return status_response(400, refusal_reason(verdicts), media)
         address = self.keys(request.client.host if request.client else "unknown")
         try:
-            waits = await self._rate_limits(batches, address)
+            waits = await self.limits.waits(batches, address)
             stored = await self._store({i: b for i, b in batches.items() if i not in waits}, now)
+            self.limits.stored(batches, stored)
+            waits.update(not_yet_registered(stored))
         except StorageUnavailable:
             _log.warning("receiver.storage_unavailable")
             return status_response(503, "storage unavailable; retry later", media,
@@ -160,34 +150,6 @@ class Receiver:
         job = self.decoder.job(body, media, window)
         address = request.client.host if request.client else "unknown"
         return await self.workers.run(self.keys(address), job)
-
-    async def _rate_limits(self, batches: dict[int, ValidatedBatch], address: str) -> dict[int, Wait]:
-        """The batches refused now, each with its wait and reason: per installation, then (for those left)
-        per address: deletions, weekly batches, new installations. Raises StorageUnavailable."""
-        waits: dict[int, Wait] = {}
-        for index, batch in batches.items():
-            wait, reason = self._rate_limit(batch, address)
-            if wait:
-                waits[index] = (wait, reason)
-        left = {i: b for i, b in batches.items() if i not in waits}
-        try:
-            waits.update(await self.sybils.waits(address, left, partial(self._lookup, self.known.installations),
-                                                 partial(self._lookup, self.known.batches)))
-        except SQLAlchemyError as exc:
-            raise StorageUnavailable(type(exc).__name__) from None
-        return waits
-
-    async def _lookup(self, query: Callable[[Collection[str]], set[str]], ids: Collection[str]) -> set[str]:
-        if self.writer.inline:  # SQLite: local and short, like its writes
-            return query(ids)
-        return await run_in_threadpool(query, ids)
-
-    def _rate_limit(self, batch: ValidatedBatch, address: str) -> Wait:
-        """Take a token of the batch's installation, or a deletion's of its client address: 0 when admitted,
-        else the seconds to wait. (A deletion is never limited per installation: it must always get through.)"""
-        if batch.kind is BatchKind.WEEK:
-            return self.installations.take(batch.installation.installation_id), INSTALLATION_REASON
-        return (self.deletions.take(address) if self.deletions is not None else 0.0), DELETIONS_REASON
 
     async def _store(self, batches: dict[int, ValidatedBatch], now: datetime) -> dict[int, StoreResult]:
         """Store each batch (one group commit for a collector's request); raises StorageUnavailable."""

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
 from datetime import date
 from typing import NamedTuple
 
+from printernizer_stats.contract import BatchKind
 from printernizer_stats.registry import Attributes
-
-
-class BatchKind(enum.Enum):
-    WEEK = "week"
-    DELETION = "deletion"
 
 
 def fact_column(resource_field: str) -> str:

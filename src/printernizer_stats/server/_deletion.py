@@ -16,7 +16,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.expression import Executable
 
-from printernizer_stats.server._batch import BatchKind, ValidatedBatch
+from printernizer_stats.contract import BatchKind
+from printernizer_stats.server._batch import ValidatedBatch
 from printernizer_stats.server._engine import lock_installations
 from printernizer_stats.server._rows import deletion_receipt, received_week
 

@@ -24,6 +24,11 @@ _log = structlog.get_logger(__name__)
 
 UNREGISTERED = (f"resource attribute {VERIFIER!r}: empty, and the receiver holds no verifier for this installation "
                 "yet (its first batch registers one)")
+UNREGISTERED_WAIT_S = 5.0
+"""Retry-After for a batch refused as ``UNREGISTERED``: behind a collector an installation's batches reach the
+receiver in any order (merged requests, several at once, retries), so its first batch, with the key, may be
+a request or a retry behind. A 400 would make the collector drop a batch it answered 200 for; a 429 keeps it
+queued until the first batch has registered (the request's other batches are stored meanwhile)."""
 OTHER_VERIFIER = f"resource attribute {VERIFIER!r}: is not the verifier this installation registered"
 UNPROVEN = f"resource attribute {PROOF!r}: does not prove this batch (made without this installation's key)"
 

@@ -9,17 +9,22 @@ import sqlalchemy as sa
 from printernizer_stats.server._rows import Row
 from printernizer_stats.server._upsert import Columns
 
+_SPANS = (("first_week", "last_week"), ("first_received_week", "last_received_week"))
+"""(earliest, latest) column pairs: merged by min and max, whatever order batches arrive in."""
+
 
 def installation_update(existing: Columns, incoming: Columns) -> dict[str, Any]:
-    """First week is the earliest, last week the latest; facts follow the latest week (batches arrive in any order)."""
+    """First weeks (sent, received) are the earliest, last weeks the latest; facts follow the latest week sent
+    (batches arrive in any order)."""
     newer = incoming.last_week >= existing.last_week
-    update: dict[str, Any] = {
-        "first_week": sa.case((incoming.first_week < existing.first_week, incoming.first_week),
-                              else_=existing.first_week),
-        "last_week": sa.case((newer, incoming.last_week), else_=existing.last_week),
-    }
+    update: dict[str, Any] = {}
+    for first, last in _SPANS:
+        update[first] = sa.case((getattr(incoming, first) < getattr(existing, first), getattr(incoming, first)),
+                                else_=getattr(existing, first))
+        update[last] = sa.case((getattr(incoming, last) > getattr(existing, last), getattr(incoming, last)),
+                               else_=getattr(existing, last))
     for name in (column.name for column in existing):
-        if name not in {"installation_id", "first_week", "last_week"}:
+        if name != "installation_id" and name not in update:
             update[name] = sa.case((newer, getattr(incoming, name)), else_=getattr(existing, name))
     return update
 
@@ -34,6 +39,6 @@ def merge_installations(rows: list[Row]) -> list[Row]:
             merged[row["installation_id"]] = dict(row)
             continue
         latest = row if row["last_week"] >= seen["last_week"] else seen
-        merged[row["installation_id"]] = {**latest, "first_week": min(seen["first_week"], row["first_week"]),
-                                          "last_week": max(seen["last_week"], row["last_week"])}
+        merged[row["installation_id"]] = {**latest, **{name: value for first, last in _SPANS for name, value in (
+            (first, min(seen[first], row[first])), (last, max(seen[last], row[last])))}}
     return list(merged.values())

@@ -1,10 +1,12 @@
 """Keeping ``figure_rollups`` in step with the stored rows, inside the transaction that stores or deletes them.
 
-Which installations count: only those that have sent at least two distinct weeks (``first_week <
-last_week`` in ``installations``). A fresh installation's first week is stored but adds nothing; when its
-second week arrives, both weeks are added (the first read back from its stored rows). So installations
-made up for one week cannot fill a small group up to k (issue 13); a determined attacker has to keep
-them sending for two weeks. A deletion subtracts every stored week of a counted installation.
+Which installations count: only those whose batches the receiver stored in at least two distinct ISO weeks
+(``first_received_week < last_received_week`` in ``installations``), whatever weeks of data they carry. A
+fresh installation's weeks are stored but add nothing; when a batch of it arrives in a later received week,
+every stored week of it is added (read back from its stored rows, by the weeks its ledger lists) along
+with the new ones. So installations made up in one go, however many data weeks they send at once, cannot
+fill a small group up to k (issue 13); an attacker has to keep them sending into a second calendar week.
+A deletion subtracts every stored week of a counted installation.
 
 Increments are upserts (``installations = installations + :delta``, each sum alike) in sorted key order,
 so concurrent transactions (other receiver processes) lock the hot cells in one order and never deadlock;
@@ -36,9 +38,9 @@ def _increment(existing: Columns, incoming: Columns) -> dict[str, Any]:
     return {name: getattr(existing, name) + getattr(incoming, name) for name in _COLUMNS}
 
 
-def counted(first_week: date, last_week: date) -> bool:
-    """Whether an installation counts in the figures: it has sent at least two distinct weeks."""
-    return first_week < last_week
+def counted(first_received_week: date, last_received_week: date) -> bool:
+    """Whether an installation counts in the figures: its batches arrived in at least two distinct weeks."""
+    return first_received_week < last_received_week
 
 
 def add_week(total: PeriodCells, period: date, daily: Mapping[str, Any], events: Iterable[Sequence[Any]],
@@ -62,11 +64,14 @@ class RollupWriter:
         keys = ["period", "figure", "group_1", "group_2"]
         self._upsert = BulkInsert(engine, rollups, keys, _increment)
         installations, daily, events = tables["installations"], tables["daily_stats"], tables["events_summary"]
+        ledger = tables["batches"]
         installation_id: sa.BindParameter[str] = sa.bindparam("installation_id")
         period: sa.BindParameter[date] = sa.bindparam("period")
-        self._membership = sa.select(installations.c.installation_id, installations.c.first_week,
-                                     installations.c.last_week).where(
+        self._membership = sa.select(installations.c.installation_id, installations.c.first_received_week,
+                                     installations.c.last_received_week).where(
             installations.c.installation_id.in_(sa.bindparam("ids", expanding=True)))
+        self._ledger_weeks = sa.select(ledger.c.period).distinct().where(
+            ledger.c.installation_id == installation_id, ledger.c.period.is_not(None))
         self._daily_columns = tuple(column.name for column in daily.columns)
         self._daily = DriverQuery(engine, sa.select(daily).where(daily.c.installation_id == installation_id,
                                                                  daily.c.period == period))
@@ -98,7 +103,8 @@ class RollupWriter:
         return found
 
     def membership(self, connection: Connection, installation_ids: Iterable[str]) -> dict[str, tuple[date, date]]:
-        """(first_week, last_week) of each known installation among ``installation_ids`` (one query a chunk)."""
+        """(first_received_week, last_received_week) of each known installation among ``installation_ids``
+        (one query a chunk)."""
         ids = list(installation_ids)
         found = {}
         for start in range(0, len(ids), _CHUNK):
@@ -115,17 +121,20 @@ class RollupWriter:
             by_installation.setdefault(rows.daily_stats["installation_id"], []).append(rows)
         changes: PeriodCells = {}
         for installation_id, weeks in by_installation.items():
-            periods = {rows.daily_stats["period"] for rows in weeks}
+            received = {rows.installation["last_received_week"] for rows in weeks}
             known = before.get(installation_id)
             if known is not None:
-                periods |= set(known)
+                received |= set(known)
             if known is not None and counted(*known):
                 pass
-            elif len(periods) < 2:
+            elif len(received) < 2:
                 continue
             elif known is not None:
-                # The installation's second distinct week: its stored first week counts from now on.
-                for period, (daily, events) in self.stored_weeks(connection, installation_id, [known[0]]).items():
+                # Its second distinct received week: every week it stored before counts from now on. (The
+                # new batches' ledger rows are in already, their data rows not yet: stored_weeks skips them.)
+                stored = [_date(period) for period in connection.execute(
+                    self._ledger_weeks, {"installation_id": installation_id}).scalars()]
+                for period, (daily, events) in self.stored_weeks(connection, installation_id, sorted(stored)).items():
                     add_week(changes, period, daily, events)
             for rows in weeks:
                 add_week(changes, rows.daily_stats["period"], rows.daily_stats, rows.events)

@@ -23,9 +23,9 @@ import structlog
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 
-from printernizer_stats.contract import deletion_batch_id
+from printernizer_stats.contract import BatchKind, deletion_batch_id
 from printernizer_stats.registry import Registry
-from printernizer_stats.server._batch import BatchKind, ValidatedBatch
+from printernizer_stats.server._batch import ValidatedBatch
 from printernizer_stats.server._bulk import DriverQuery
 from printernizer_stats.server._deletion import delete_installations, split_by_kind
 from printernizer_stats.server._engine import lock_installations

@@ -13,12 +13,14 @@ sent again later, like every rate-limited batch, so nothing is lost. Batches alr
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Collection, Mapping
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from printernizer_stats.server._batch import BatchKind, ValidatedBatch
+from printernizer_stats.contract import BatchKind
+from printernizer_stats.server._batch import ValidatedBatch
 from printernizer_stats.server._identity import registered_verifiers
 from printernizer_stats.server._ratelimit import TokenBuckets
 
@@ -32,16 +34,33 @@ Lookup = Callable[[Collection[str]], Awaitable[set[str]]]
 
 
 class KnownInDatabase:
-    """The two questions the limits ask the receiver's database, each one statement per 500 ids."""
+    """The two questions the limits ask the receiver's database, each one statement per 500 ids.
 
-    def __init__(self, engine: Engine, tables: Mapping[str, sa.Table]) -> None:
+    Installations known to be registered are remembered (up to ``max_remembered``, least recently used
+    forgotten), so that a client that still sends its verifier costs no query; a registration is never
+    undone except by a deletion, after which the id's batches are refused anyway.
+    """
+
+    def __init__(self, engine: Engine, tables: Mapping[str, sa.Table], max_remembered: int = 100_000) -> None:
         self.engine = engine
         self.verifiers = tables["verifiers"]
         self.ledger = tables["batches"]
+        self.max_remembered = max_remembered
+        self._registered: OrderedDict[str, None] = OrderedDict()
+
+    def remember(self, installation_ids: Iterable[str]) -> None:
+        for installation_id in installation_ids:
+            self._registered[installation_id] = None
+            self._registered.move_to_end(installation_id)
+        while len(self._registered) > self.max_remembered:
+            self._registered.popitem(last=False)
 
     def installations(self, installation_ids: Collection[str]) -> set[str]:
-        with self.engine.connect() as connection:
-            return set(registered_verifiers(connection, self.verifiers, installation_ids))
+        unknown = [i for i in installation_ids if i not in self._registered]
+        if unknown:
+            with self.engine.connect() as connection:
+                self.remember(registered_verifiers(connection, self.verifiers, unknown))
+        return {i for i in installation_ids if i in self._registered}
 
     def batches(self, batch_ids: Collection[str]) -> set[str]:
         ids = sorted(set(batch_ids))
@@ -72,7 +91,7 @@ class SybilLimits:
     async def waits(self, address: str, batches: Mapping[int, ValidatedBatch], registered: Lookup,
               stored: Lookup) -> dict[int, Wait]:
         """The batches (by request index) refused now, with their wait and reason; the others may be stored."""
-        weeks = {i: b for i, b in batches.items() if b.kind is BatchKind.WEEK}
+        weeks = {i: b for i, b in batches.items() if b.kind is BatchKind.WEEKLY}
         if not weeks or not self.enabled:
             return {}
         claims = {b.installation.installation_id for b in weeks.values() if b.installation.verifier}

@@ -1,7 +1,8 @@
 """The receiver's tables (SQLAlchemy Core), derived from the registry where the registry decides.
 
 Layout, for the receiver and what reads its tables next (dashboard, Grafana SQL, retention):
-- ``installations``: one row per installation, its latest facts and first/last week seen.
+- ``installations``: one row per installation, its latest facts, first/last week sent and first/last week
+  received (the ISO weeks the receiver stored its batches in).
 - ``daily_stats``: one row per installation per ISO week (``period`` = the week's Monday), with that week's
   facts (a dashboard groups by the version of *that* week) and the figure columns the registry declares
   under ``daily_stats:``. Counters are 0 when absent; gauges NULL when not reported.
@@ -115,6 +116,9 @@ def build_metadata(registry: Registry) -> sa.MetaData:
         sa.Column("installation_id", uuid, primary_key=True),
         sa.Column("first_week", DATE, nullable=False),
         sa.Column("last_week", DATE, nullable=False, index=True),
+        # The weeks the receiver stored its first and latest batch in: it counts once they differ.
+        sa.Column("first_received_week", DATE, nullable=False),
+        sa.Column("last_received_week", DATE, nullable=False),
         *_fact_columns(registry),
         sa.Column("registry_version", sa.Integer, nullable=False),
     )

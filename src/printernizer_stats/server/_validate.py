@@ -30,6 +30,7 @@ from printernizer_stats.contract import (
     PROOF,
     REGISTRY_VERSION,
     VERIFIER,
+    BatchKind,
     deletion_batch_id,
     week_batch_id,
 )
@@ -42,7 +43,6 @@ from printernizer_stats.registry import (
     week_label,
 )
 from printernizer_stats.server._batch import (
-    BatchKind,
     InstallationFacts,
     PointRejection,
     Rejected,
@@ -212,4 +212,4 @@ def _week(
     if batch_id != week_batch_id(facts.installation_id, period):
         return Rejected(f"resource attribute {BATCH_ID!r}: is not the batch id of this installation and week "
                         f"{week_label(period)}")
-    return ValidatedBatch(batch_id, BatchKind.WEEK, facts, period, tuple(accepted.values()), tuple(rejections))
+    return ValidatedBatch(batch_id, BatchKind.WEEKLY, facts, period, tuple(accepted.values()), tuple(rejections))

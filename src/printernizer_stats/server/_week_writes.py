@@ -8,15 +8,16 @@ rollups (they read the installations' rows as they were before this group), the 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from printernizer_stats.contract import BatchKind
 from printernizer_stats.registry import Registry
-from printernizer_stats.server._batch import BatchKind, ValidatedBatch
+from printernizer_stats.server._batch import ValidatedBatch
 from printernizer_stats.server._bulk import BulkInsert
 from printernizer_stats.server._fit import ColumnLimits
 from printernizer_stats.server._installations import installation_update, merge_installations
@@ -51,6 +52,9 @@ class WeekWrites:
 
     def plan(self, batch: ValidatedBatch, today: date) -> PlannedWeek:
         rows = batch_rows(self.registry, batch)
+        week = received_week(today)
+        rows = replace(rows, installation={**rows.installation, "first_received_week": week,
+                                           "last_received_week": week})
         period = self._events.driver_date(rows.daily_stats["period"])
         installation_id = batch.installation.installation_id
         return PlannedWeek(batch, today, rows, self._installations.row(rows.installation),
@@ -72,10 +76,11 @@ class WeekWrites:
     def write(self, connection: Connection, new: Sequence[PlannedWeek]) -> None:
         """Store ``new`` (batches not stored yet) in ``connection``'s transaction."""
         self._ledger.execute(connection, [self._ledger.row({
-            "batch_id": week.batch.batch_id, "kind": BatchKind.WEEK.value,
+            "batch_id": week.batch.batch_id, "kind": BatchKind.WEEKLY.value,
             "installation_id": week.batch.installation.installation_id, "period": week.batch.period,
             "receipt": week.rows.receipt, "stored_points": len(week.rows.events),
-            "rejected_points": week.batch.rejected_points, "received_week": received_week(week.today),
+            "rejected_points": week.batch.rejected_points,
+            "received_week": week.rows.installation["last_received_week"],
         }) for week in new])
         self.rollups.on_store(connection, [week.rows for week in new])
         merged = merge_installations([week.rows.installation for week in new])

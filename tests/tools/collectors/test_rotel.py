@@ -20,7 +20,7 @@ from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import ExportM
 
 from printernizer_stats.collector import MASK
 from printernizer_stats.registry import Registry
-from printernizer_stats.tools.collectors import LocalCollector, RotelSettings, render_rotel_processor, rotel_command
+from printernizer_stats_tools.collectors import LocalCollector, RotelSettings, render_rotel_processor, rotel_command
 from tests.collector.recorder import RecordingEndpoint
 from tests.collector.rotel import rotel_agent  # noqa: F401 - the fixture
 from tests.server.batches import Installation, typical_series, week_request

@@ -174,3 +174,55 @@ UPDATE alembic_version SET version_num='0006' WHERE alembic_version.version_num 
 
 GO
 
+-- Running upgrade 0006 -> 0007
+
+UPDATE batches SET kind='weekly' WHERE batches.kind = 'week';
+
+GO
+
+UPDATE alembic_version SET version_num='0007' WHERE alembic_version.version_num = '0006';
+
+GO
+
+-- Running upgrade 0007 -> 0008
+
+ALTER TABLE installations ADD first_received_week DATE NOT NULL DEFAULT '2000-01-03';
+
+GO
+
+ALTER TABLE installations ADD last_received_week DATE NOT NULL DEFAULT '2000-01-03';
+
+GO
+
+UPDATE installations SET first_received_week = COALESCE((SELECT min(b.received_week) FROM batches b WHERE b.installation_id = installations.installation_id AND b.period IS NOT NULL), last_week);
+
+GO
+
+UPDATE installations SET last_received_week = COALESCE((SELECT max(b.received_week) FROM batches b WHERE b.installation_id = installations.installation_id AND b.period IS NOT NULL), last_week);
+
+GO
+
+declare @const_name varchar(256)
+select @const_name = QUOTENAME([name]) from sys.default_constraints
+where parent_object_id = object_id('installations')
+and col_name(parent_object_id, parent_column_id) = 'first_received_week'
+exec('alter table installations drop constraint ' + @const_name);
+
+GO
+
+declare @const_name varchar(256)
+select @const_name = QUOTENAME([name]) from sys.default_constraints
+where parent_object_id = object_id('installations')
+and col_name(parent_object_id, parent_column_id) = 'last_received_week'
+exec('alter table installations drop constraint ' + @const_name);
+
+GO
+
+DELETE FROM figure_rollups;
+
+GO
+
+UPDATE alembic_version SET version_num='0008' WHERE alembic_version.version_num = '0007';
+
+GO
+
