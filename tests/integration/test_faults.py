@@ -160,4 +160,6 @@ def test_a_year_with_ten_percent_failures_at_every_hop(registry: Registry, otelc
     # down to a dozen requests: then its hop may draw none); the receiver's transactions are many.
     assert set(to_collector.injected) == set(FAULTS), to_collector.injected
     assert sum(to_database.injected.values()) > 0, to_database.injected
-    assert set(to_receiver.statuses) <= {200, 503}, to_receiver.statuses  # a cut transaction is a 503, never 500
+    # A cut transaction is a 503, never 500; a 429 is a batch whose installation's first batch has not been
+    # stored yet (the collector's merged requests overtake each other): the collector retries it.
+    assert set(to_receiver.statuses) <= {200, 429, 503}, to_receiver.statuses

@@ -22,7 +22,7 @@ from tests.postgres import fresh_database
 from tests.server.batches import Installation, deletion_request, gzipped, typical_series, week_request
 
 pytestmark = pytest.mark.postgres
-OPTIONS = ("--address-burst", "0", "--installation-burst", "1000")
+OPTIONS = ("--address-burst", "0", "--installation-burst", "1000", "--simulated-receipt")
 HEADERS = {"content-type": "application/x-protobuf", "content-encoding": "gzip"}
 
 

@@ -103,6 +103,19 @@ def test_fakes_that_sent_one_week_only_never_count(storage: Storage, registry: R
     assert not _rare_published(storage)
 
 
+def test_a_simulated_receipt_is_the_monday_after_each_week(storage: Storage, registry: Registry) -> None:
+    """The demo's setting (never production's): the same two weeks in one request count at once, because each
+    batch is recorded as received the Monday after its week, as a client would have sent it."""
+    clock = Clock()
+    driver = _driver(storage, clock, address_burst=0, simulated_receipt=True)
+    _population(driver, registry, clock)
+    assert _send(driver, _fakes(registry, DEFAULT_K - 1)[1], ATTACKER).status == 200
+    assert _rare_published(storage)
+    with storage.engine.connect() as connection:
+        received = {row[0] for row in connection.exec_driver_sql("SELECT DISTINCT received_week FROM batches")}
+    assert {str(week) for week in received} == {str(week + timedelta(weeks=1)) for week in WEEKS}
+
+
 def test_sybils_from_one_address_hit_the_limit_before_the_group_is_public(storage: Storage,
                                                                           registry: Registry) -> None:
     clock = Clock()

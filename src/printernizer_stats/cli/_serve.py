@@ -67,6 +67,9 @@ def add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--workers", type=int, default=1,
                         help="receiver processes on this port (default 1); they share the database, each has its "
                              "own rate limits (docs/receiver.md)")
+    parser.add_argument("--simulated-receipt", action="store_true",
+                        help="simulations only: record each weekly batch as received the Monday after its week "
+                             "(a simulated year arriving in minutes then counts toward k as it would in life)")
     parser.add_argument("--k", type=int, default=None,
                         help="analytics: smallest group the dashboard, API and summary show (default 5)")
     parser.add_argument("--retention-days", type=int, default=None,
@@ -105,7 +108,8 @@ def serve(args: argparse.Namespace, db_url: str) -> int:
     from printernizer_stats.server._config import env_or  # noqa: PLC0415
 
     receiver_settings = {"db_url": db_url, "token": env_or(args.token, INGEST_TOKEN_ENV),
-                         "analytics_token": env_or(args.analytics_token, ANALYTICS_TOKEN_ENV), **limit_settings(args)}
+                         "analytics_token": env_or(args.analytics_token, ANALYTICS_TOKEN_ENV), **limit_settings(args),
+                         **({"simulated_receipt": True} if args.simulated_receipt else {})}
     analytics_settings = {**({"k": args.k} if args.k is not None else {}), "retention_days": args.retention_days}
     config = ReceiverConfig(**receiver_settings).validate()
     analytics = AnalyticsConfig(**analytics_settings).validate()

@@ -11,7 +11,7 @@ import asyncio
 import math
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import structlog
@@ -157,8 +157,8 @@ class Receiver:
             return {}
         if len(batches) == 1:
             ((index, batch),) = batches.items()
-            return {index: await self.writer.store(batch, now.date())}
-        results = await asyncio.gather(*(self.writer.store(b, now.date()) for b in batches.values()),
+            return {index: await self.writer.store(batch, self._received(batch, now))}
+        results = await asyncio.gather(*(self.writer.store(b, self._received(b, now)) for b in batches.values()),
                                        return_exceptions=True)
         stored: dict[int, StoreResult] = {}
         for index, result in zip(batches, results, strict=True):
@@ -166,6 +166,12 @@ class Receiver:
                 raise result  # StorageUnavailable: the whole request is answered 503
             stored[index] = result
         return stored
+
+    def _received(self, batch: ValidatedBatch, now: datetime) -> date:
+        """The day ``batch`` counts as received: today, or in a simulation the Monday after its week."""
+        if self.config.simulated_receipt and batch.period is not None:
+            return batch.period + timedelta(days=7)
+        return now.date()
 
     async def health(self) -> Response:
         healthy = await run_in_threadpool(self.storage.healthy)

@@ -51,6 +51,11 @@ class ReceiverConfig:
         new_installation_burst / new_installation_refill_per_hour: installations new to the receiver (no
             verifier registered yet) per client address; 0 turns it off. A household has a few; behind a
             collector the address is everyone's, so size both limits for the whole community there.
+        simulated_receipt: for simulations only (the demo, a simulated year in tests): each weekly batch is
+            recorded as received the Monday after its week, as a client sends it in life, so a year that
+            arrives within minutes spans the received weeks it would and the rule "an installation counts
+            toward k once its batches arrived in two distinct received weeks" works as it would. Never in
+            production: there the client would choose its received weeks.
     """
 
     db_url: str = DEFAULT_DB_URL
@@ -77,6 +82,7 @@ class ReceiverConfig:
     batch_refill_per_hour: float = 100.0
     new_installation_burst: int = 3
     new_installation_refill_per_hour: float = 0.25
+    simulated_receipt: bool = False
 
     def validate(self) -> ReceiverConfig:
         """Raise ValueError naming the first bad field; return self."""

@@ -41,9 +41,11 @@ if TYPE_CHECKING:
     from printernizer_stats_tools.demo._report import Delivery
     from printernizer_stats_tools.simulator import Release
 
-DEMO_RECEIVER_OPTIONS = ("--address-burst", "0", "--installation-burst", "64")
+DEMO_RECEIVER_OPTIONS = ("--address-burst", "0", "--installation-burst", "64", "--simulated-receipt")
 """Behind a collector every batch shares its address; and twelve weeks pass in a minute here, so an
-installation's batches arrive faster than the production per-installation limit (10, then 4 an hour) allows."""
+installation's batches arrive faster than the production per-installation limit (10, then 4 an hour) allows,
+and each is recorded as received the Monday after its week (an installation counts toward k once its batches
+arrived in two received weeks: in one real minute, none would)."""
 QUIET_S = 20.0
 """How long the receiver may store nothing new before the summary counts what is missing as lost: the
 collector retries a refused export after 5 s and then ~7.5 s (with jitter), which a loaded machine sees."""
