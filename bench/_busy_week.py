@@ -14,7 +14,7 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from printernizer_stats.viewer import MOUNT_PREFIX
+from printernizer_stats.host.viewer import MOUNT_PREFIX
 from printernizer_stats_tools.standin._printernizer_routes import host_routes
 
 _PARAM = re.compile(r"\{([^}:]+)(?::[^}]*)?\}")

@@ -1,6 +1,6 @@
 """Issue 7: the maintainers' analytics on PostgreSQL at 20,000 installations x 26 weeks (goal: every query < 1 s).
 
-Loads a seeded synthetic population (tests/analytics/population.py: releases, churn, errors, ~30 series per
+Loads a seeded synthetic population (tests/maintainers/analytics/population.py: releases, churn, errors, ~30 series per
 installation-week including request histograms, as the receiver stores them) into a fresh database with COPY,
 then times, each as the best of three runs after one warm-up:
 
@@ -32,19 +32,25 @@ from sqlalchemy.dialects import postgresql
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from tests.analytics.loading import copy_population  # noqa: E402
-from tests.analytics.population import Population, generate  # noqa: E402
+from tests.maintainers.analytics.loading import copy_population  # noqa: E402
+from tests.maintainers.analytics.population import Population, generate  # noqa: E402
 
-from printernizer_stats.analytics import FIGURES, AnalyticsConfig, FigureCache, Window, create_maintainers_app  # noqa: E402
-from printernizer_stats.analytics._grafana import PANELS, panel_sql  # noqa: E402
-from printernizer_stats.analytics._sql import (  # noqa: E402
+from printernizer_stats.maintainers.analytics import (  # noqa: E402
+    FIGURES,
+    AnalyticsConfig,
+    FigureCache,
+    Window,
+    create_maintainers_app,
+)
+from printernizer_stats.maintainers.analytics._grafana import PANELS, panel_sql  # noqa: E402
+from printernizer_stats.maintainers.analytics._sql import (  # noqa: E402
     ANALYTICS_INDEX,
     analytics_index_sql,
     analytics_tables,
     between,
     figure_select,
 )
-from printernizer_stats.server import ReceiverConfig, create_engine, migrate  # noqa: E402
+from printernizer_stats.maintainers.server import ReceiverConfig, create_engine, migrate  # noqa: E402
 
 GOAL_S = 1.0
 PG = "postgresql+psycopg://postgres@127.0.0.1:5432/"
@@ -176,7 +182,7 @@ def run(url: str, pop: Population) -> None:
 
 def http(engine: sa.Engine, url: str, pop: Population, results: list[tuple[str, str, float, float]]) -> None:
     """The dashboard page and API through the app, in process."""
-    from tests.analytics.conftest import TestClient  # noqa: PLC0415
+    from tests.maintainers.analytics.conftest import TestClient  # noqa: PLC0415
 
     now = datetime.combine(pop.last_week + timedelta(days=15), datetime.min.time(), UTC)
     app = create_maintainers_app(ReceiverConfig(db_url=url), AnalyticsConfig(refresh_interval_s=3600),

@@ -1,6 +1,6 @@
 """Issue 7: anomaly detection against planted anomalies: recall and precision over many seeded populations.
 
-Each population (tests/analytics/planted.py: 300 installations x 26 weeks, SQLite) gets 0-3 planted
+Each population (tests/maintainers/analytics/planted.py: 300 installations x 26 weeks, SQLite) gets 0-3 planted
 anomalies drawn from its seed: a bad release, a drop in active installations, a never-seen error type, a
 surge of one type. Prints per population what was planted, found, missed and unexplained, then the totals.
 The test suite runs seeds 0-19; the default here, seeds 100-139, was not used while tuning the detector.
@@ -16,9 +16,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from tests.analytics.planted import Score, planted_population, run, score  # noqa: E402
+from tests.maintainers.analytics.planted import Score, planted_population, run, score  # noqa: E402
 
-from printernizer_stats.server import create_engine, migrate  # noqa: E402
+from printernizer_stats.maintainers.server import create_engine, migrate  # noqa: E402
 
 
 def main() -> int:

@@ -32,7 +32,7 @@ import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from tests.server.batches import (  # noqa: E402
+from tests.maintainers.server.batches import (  # noqa: E402
     Installation,
     deletion_request,
     gzipped,
@@ -44,8 +44,8 @@ from tests.server.batches import (  # noqa: E402
 
 from _util import process_cpu_seconds  # noqa: E402
 from bench_receiver import build_bodies, http_request, load  # noqa: E402
+from printernizer_stats.maintainers.server import max_points  # noqa: E402
 from printernizer_stats.registry import default_registry, utc_today, week_start  # noqa: E402
-from printernizer_stats.server import max_points  # noqa: E402
 from printernizer_stats_tools import free_port  # noqa: E402
 
 BEFORE = "e5873cb"

@@ -26,9 +26,9 @@ import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from tests.server.batches import Installation, gzipped, typical_series, week_request  # noqa: E402
+from tests.maintainers.server.batches import Installation, gzipped, typical_series, week_request  # noqa: E402
 
-from printernizer_stats.collector import find_otelcol  # noqa: E402
+from printernizer_stats.maintainers.collector import find_otelcol  # noqa: E402
 from printernizer_stats.registry import default_registry, utc_today, week_start  # noqa: E402
 from printernizer_stats_tools.collectors import (  # noqa: E402
     LocalCollector,

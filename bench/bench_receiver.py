@@ -35,11 +35,11 @@ from starlette.responses import Response
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench._util import tree_cpu_seconds  # noqa: E402
-from tests.server.batches import Installation, gzipped, typical_series, week_request  # noqa: E402
+from tests.maintainers.server.batches import Installation, gzipped, typical_series, week_request  # noqa: E402
 
 from printernizer_stats.cli._serve import tune_garbage_collector  # noqa: E402
+from printernizer_stats.maintainers.server import ReceiverConfig, create_app, create_engine, migrate  # noqa: E402
 from printernizer_stats.registry import default_registry, utc_today, week_start  # noqa: E402
-from printernizer_stats.server import ReceiverConfig, create_app, create_engine, migrate  # noqa: E402
 
 GOAL = 1000.0
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"

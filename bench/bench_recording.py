@@ -22,7 +22,7 @@ from opentelemetry.sdk.resources import Resource
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _util import describe, pct, per_call_ns
-from printernizer_stats.client import StatsClient
+from printernizer_stats.host.client import StatsClient
 from printernizer_stats_tools.simulator import simulate_installation
 from printernizer_stats_tools.standin import StandInEventBus
 

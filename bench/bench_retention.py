@@ -26,8 +26,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench.bench_scale import _GENERATE, Row, figures, scratch_database, timed  # noqa: E402
 
-from printernizer_stats.analytics import MIN_RETENTION_DAYS, Window, apply_retention, rebuild_rollups  # noqa: E402
-from printernizer_stats.server import create_engine, ensure_week_partitions, migrate  # noqa: E402
+from printernizer_stats.maintainers.analytics import MIN_RETENTION_DAYS, Window, apply_retention, rebuild_rollups  # noqa: E402
+from printernizer_stats.maintainers.server import create_engine, ensure_week_partitions, migrate  # noqa: E402
 
 FIRST = date(2025, 1, 6)
 LAYOUTS = {"plain tables (0005)": "0005", "weekly partitions (0006)": "head"}

@@ -26,7 +26,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _busy_week import busy_day, drive_calls
-from printernizer_stats.client import StatsClient
+from printernizer_stats.host.client import StatsClient
 from printernizer_stats.registry import OTHER, Registry, combine_weeks, default_registry, load_registry
 from printernizer_stats.registry._weekly import cap_week_series
 from printernizer_stats_tools.standin.app import create_standin_app

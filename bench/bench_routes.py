@@ -31,8 +31,8 @@ from fastapi import FastAPI
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _loopback import LoopbackServer, wrk_available, wrk_requests_per_second
-from printernizer_stats.client import StatsClient
-from printernizer_stats.instrumentation import RouteMetricsMiddleware, RouteTable, UsageInstruments
+from printernizer_stats.host.client import StatsClient
+from printernizer_stats.host.instrumentation import RouteMetricsMiddleware, RouteTable, UsageInstruments
 from printernizer_stats_tools.standin.app import create_standin_app
 
 App = Any

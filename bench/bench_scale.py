@@ -41,9 +41,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench._util import tree_cpu_seconds  # noqa: E402
 from bench.bench_receiver import http_request, load  # noqa: E402
-from tests.server.batches import Installation, gzipped, typical_series, week_request  # noqa: E402
+from tests.maintainers.server.batches import Installation, gzipped, typical_series, week_request  # noqa: E402
 
-from printernizer_stats.analytics import (  # noqa: E402
+from printernizer_stats.maintainers.analytics import (  # noqa: E402
     FIGURES,
     AnalyticsConfig,
     FigureCache,
@@ -51,11 +51,11 @@ from printernizer_stats.analytics import (  # noqa: E402
     create_maintainers_app,
     rebuild_rollups,
 )
-from printernizer_stats.analytics._queries import latest_complete_week, tune_for_analytics  # noqa: E402
-from printernizer_stats.analytics._rollup_sql import counted_rows, rollup_select  # noqa: E402
-from printernizer_stats.analytics._sql import analytics_tables, between, figure_select  # noqa: E402
+from printernizer_stats.maintainers.analytics._queries import latest_complete_week, tune_for_analytics  # noqa: E402
+from printernizer_stats.maintainers.analytics._rollup_sql import counted_rows, rollup_select  # noqa: E402
+from printernizer_stats.maintainers.analytics._sql import analytics_tables, between, figure_select  # noqa: E402
+from printernizer_stats.maintainers.server import ReceiverConfig, create_engine, ensure_week_partitions, migrate  # noqa: E402
 from printernizer_stats.registry import default_registry, utc_today  # noqa: E402
-from printernizer_stats.server import ReceiverConfig, create_engine, ensure_week_partitions, migrate  # noqa: E402
 from printernizer_stats_tools import free_port  # noqa: E402
 
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -148,7 +148,7 @@ def figures(engine: Engine, window: Window, result: Row, today: bool = True) -> 
 
 
 def http(url: str, window: Window, result: Row) -> None:
-    from tests.analytics.conftest import TestClient  # noqa: PLC0415
+    from tests.maintainers.analytics.conftest import TestClient  # noqa: PLC0415
 
     now = datetime.combine(window.last + timedelta(days=15), datetime.min.time(), UTC)
     app = create_maintainers_app(ReceiverConfig(db_url=url), AnalyticsConfig(refresh_interval_s=3600),

@@ -24,12 +24,12 @@ import structlog
 
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(1, str(Path(__file__).parent.parent))
-from tests.sender.receiver import FaultyReceiver
+from tests.host.sender.receiver import FaultyReceiver
 
 from _util import pct
-from printernizer_stats.client import StatsClient
+from printernizer_stats.host.client import StatsClient
+from printernizer_stats.host.sender import SenderConfig, gzip_payload
 from printernizer_stats.registry import week_start
-from printernizer_stats.sender import SenderConfig, gzip_payload
 from printernizer_stats_tools.simulator import simulate_installation
 
 FIRST = date(2025, 11, 24)

@@ -23,12 +23,12 @@ from fastapi import FastAPI
 
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(1, str(Path(__file__).parent.parent))
-from tests.sender.receiver import FaultyReceiver
+from tests.host.sender.receiver import FaultyReceiver
 
 from _util import pct
-from printernizer_stats.client import StatsClient
-from printernizer_stats.sender import SenderConfig
-from printernizer_stats.viewer import MOUNT_PREFIX, usage_stats_router
+from printernizer_stats.host.client import StatsClient
+from printernizer_stats.host.sender import SenderConfig
+from printernizer_stats.host.viewer import MOUNT_PREFIX, usage_stats_router
 from printernizer_stats_tools.simulator import simulate_installation
 
 FIRST = date(2025, 11, 24)

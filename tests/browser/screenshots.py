@@ -15,19 +15,19 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from printernizer_stats.analytics import AnalyticsConfig, create_maintainers_app
-from printernizer_stats.client import StatsClient
+from printernizer_stats.host.client import StatsClient
+from printernizer_stats.host.sender import SenderConfig
+from printernizer_stats.host.viewer import MOUNT_PREFIX
+from printernizer_stats.maintainers.analytics import AnalyticsConfig, create_maintainers_app
+from printernizer_stats.maintainers.server import ReceiverConfig
 from printernizer_stats.registry import week_start
-from printernizer_stats.sender import SenderConfig
-from printernizer_stats.server import ReceiverConfig
-from printernizer_stats.viewer import MOUNT_PREFIX
 from printernizer_stats_tools.standin.app import create_standin_app
-from tests.analytics.conftest import build_sqlite, now_after
-from tests.analytics.population import Population
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, Clock
-from tests.sender.receiver import FaultyReceiver
-from tests.server.live import serve_in_thread
-from tests.viewer.conftest import build_simulated_db
+from tests.host.sender.receiver import FaultyReceiver
+from tests.host.viewer.conftest import build_simulated_db
+from tests.maintainers.analytics.conftest import build_sqlite, now_after
+from tests.maintainers.analytics.population import Population
+from tests.maintainers.server.live import serve_in_thread
 
 DAY = date(2026, 11, 19)  # a Thursday: this week has three days
 WEEKS = 8

@@ -7,14 +7,14 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from printernizer_stats.sender import SenderConfig
-from printernizer_stats.viewer import MOUNT_PREFIX
+from printernizer_stats.host.sender import SenderConfig
+from printernizer_stats.host.viewer import MOUNT_PREFIX
 from printernizer_stats_tools.standin.app import create_standin_app
 from tests.browser.conftest import BROWSER, Clock
-from tests.sender.summary_server import SummaryServer
-from tests.server.live import serve_in_thread
-from tests.viewer.conftest import DAY, build_simulated_db, make_client
-from tests.viewer.test_community import summary_for
+from tests.host.sender.summary_server import SummaryServer
+from tests.host.viewer.conftest import DAY, build_simulated_db, make_client
+from tests.host.viewer.test_community import summary_for
+from tests.maintainers.server.live import serve_in_thread
 
 pytestmark = BROWSER
 

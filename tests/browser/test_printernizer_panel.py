@@ -17,13 +17,13 @@ from typing import Any
 import httpx
 from playwright.sync_api import expect
 
-from printernizer_stats.sender import SenderConfig
-from printernizer_stats.viewer import MOUNT_PREFIX
+from printernizer_stats.host.sender import SenderConfig
+from printernizer_stats.host.viewer import MOUNT_PREFIX
 from printernizer_stats_tools.standin.app import create_standin_app
 from tests.browser.conftest import BROWSER
+from tests.host.viewer.conftest import SCRIPT
 from tests.integrations.printernizer_patch import panel_script
-from tests.server.live import serve_in_thread
-from tests.viewer.conftest import SCRIPT
+from tests.maintainers.server.live import serve_in_thread
 
 pytestmark = BROWSER
 

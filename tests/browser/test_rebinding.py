@@ -14,13 +14,13 @@ from typing import Any
 
 import pytest
 
-from printernizer_stats.client import StatsClient
-from printernizer_stats.sender import SenderConfig
-from printernizer_stats.viewer import MOUNT_PREFIX
+from printernizer_stats.host.client import StatsClient
+from printernizer_stats.host.sender import SenderConfig
+from printernizer_stats.host.viewer import MOUNT_PREFIX
 from printernizer_stats_tools.standin.app import create_standin_app
 from tests.browser.axe import require
 from tests.browser.conftest import BROWSER, CHROMIUM, CHROMIUM_ARGS
-from tests.server.live import serve_in_thread
+from tests.maintainers.server.live import serve_in_thread
 
 pytestmark = BROWSER
 

@@ -17,14 +17,14 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from printernizer_stats.client import viewer_app
-from printernizer_stats.sender import SenderConfig
-from printernizer_stats.viewer import MOUNT_PREFIX
+from printernizer_stats.host.client import viewer_app
+from printernizer_stats.host.sender import SenderConfig
+from printernizer_stats.host.viewer import MOUNT_PREFIX
 from printernizer_stats_tools.standin.app import create_standin_app
 from tests.browser import screenshots
 from tests.browser.axe import assert_accessible, chart_names
 from tests.browser.conftest import BROWSER, Clock
-from tests.server.live import serve_in_thread
+from tests.maintainers.server.live import serve_in_thread
 
 pytestmark = BROWSER
 

@@ -17,14 +17,14 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from printernizer_stats.client import StatsClient
-from printernizer_stats.sender import SenderConfig
-from printernizer_stats.viewer import MOUNT_PREFIX
+from printernizer_stats.host.client import StatsClient
+from printernizer_stats.host.sender import SenderConfig
+from printernizer_stats.host.viewer import MOUNT_PREFIX
 from printernizer_stats_tools.standin.app import create_standin_app
 from tests.browser.conftest import BROWSER, Clock, use_printernizer
-from tests.sender.receiver import FaultyReceiver
-from tests.server.live import serve_in_thread
-from tests.viewer.conftest import build_simulated_db
+from tests.host.sender.receiver import FaultyReceiver
+from tests.host.viewer.conftest import build_simulated_db
+from tests.maintainers.server.live import serve_in_thread
 
 pytestmark = BROWSER
 

@@ -1,5 +1,5 @@
 """``printernizer-stats insights``, ``rebuild-rollups`` and ``grafana-dashboard`` (``retention``:
-tests/analytics/test_retention.py)."""
+tests/maintainers/analytics/test_retention.py)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from printernizer_stats.analytics import stored_rollups
 from printernizer_stats.cli import main
-from printernizer_stats.server import create_engine
-from tests.analytics.conftest import STANDARD, build_sqlite, today_after
+from printernizer_stats.maintainers.analytics import stored_rollups
+from printernizer_stats.maintainers.server import create_engine
+from tests.maintainers.analytics.conftest import STANDARD, build_sqlite, today_after
 
 ROOT = Path(__file__).resolve().parents[2]
 

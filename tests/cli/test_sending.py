@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from printernizer_stats.cli import main
-from printernizer_stats.sender import hide_credentials
-from tests.sender.receiver import FaultyReceiver
+from printernizer_stats.host.sender import hide_credentials
+from tests.host.sender.receiver import FaultyReceiver
 
 
 def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, dict[str, object]]:

@@ -14,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from printernizer_stats.cli import main
-from printernizer_stats.server import current_revision, head_revision
+from printernizer_stats.maintainers.server import current_revision, head_revision
 from printernizer_stats_tools import free_port
 
 
@@ -33,7 +33,7 @@ def test_migrate_brings_a_new_database_to_head(tmp_path: Path, capsys: pytest.Ca
 def test_migrate_sql_prints_the_shipped_mssql_schema(capsys: pytest.CaptureFixture[str]) -> None:
     """``migrate --sql mssql`` prints exactly server/sql/mssql-schema.sql."""
     assert main(["migrate", "--sql", "mssql"]) == 0
-    shipped = resources.files("printernizer_stats.server").joinpath("sql/mssql-schema.sql").read_text("utf-8")
+    shipped = (resources.files("printernizer_stats.maintainers.server") / "sql" / "mssql-schema.sql").read_text("utf-8")
     assert capsys.readouterr().out == shipped
 
 

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from printernizer_stats.cli._main import main
-from printernizer_stats.client import StatsClient
+from printernizer_stats.host.client import StatsClient
 
 
 def test_viewer_serves_the_page_and_the_api_for_a_db(tmp_path: Path) -> None:

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from printernizer_stats.client import StatsClient
+from printernizer_stats.host.client import StatsClient
+from printernizer_stats.host.sender import ACCEPTED, SenderConfig
+from printernizer_stats.maintainers.server import tables
 from printernizer_stats.registry import Registry, utc_today, week_label, week_start
-from printernizer_stats.sender import ACCEPTED, SenderConfig
-from printernizer_stats.server import tables
 from printernizer_stats_tools.demo._receiver_process import ReceiverProcess
 from printernizer_stats_tools.simulator import SimulatedInstallation
 from tests.integration.faults import FaultyHop

@@ -14,15 +14,15 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from printernizer_stats.host.sender import ACCEPTED, SenderConfig
+from printernizer_stats.maintainers.server import tables
 from printernizer_stats.registry import Registry, utc_today, week_start
-from printernizer_stats.sender import ACCEPTED, SenderConfig
-from printernizer_stats.server import tables
 from printernizer_stats_tools.collectors import OtelcolCollector
 from printernizer_stats_tools.demo._receiver_process import ReceiverProcess
 from printernizer_stats_tools.simulator import SimulatedInstallation
-from tests.collector.otelcol import Certificates, settings, start_collector
 from tests.integration.db_faults import FaultyDatabaseHop
 from tests.integration.faults import FAULTS, PG_BIN, FaultyHop, PrivatePostgres
+from tests.maintainers.collector.otelcol import Certificates, settings, start_collector
 from tests.postgres import fresh_database
 
 pytestmark = pytest.mark.collector

@@ -12,8 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from printernizer_stats.registry import Registry, to_unix_nano
-from printernizer_stats.server import (
+from printernizer_stats.maintainers.server import (
     Outcome,
     Storage,
     StorageUnavailable,
@@ -24,9 +23,10 @@ from printernizer_stats.server import (
     migrate,
     validate_batch,
 )
+from printernizer_stats.registry import Registry, to_unix_nano
 from tests.integration.faults import PG_BIN, PrivatePostgres
-from tests.server.asgi import AsgiDriver
-from tests.server.batches import MONDAY, Installation, gzipped, typical_series, week_request
+from tests.maintainers.server.asgi import AsgiDriver
+from tests.maintainers.server.batches import MONDAY, Installation, gzipped, typical_series, week_request
 
 NOW = datetime.combine(MONDAY + timedelta(days=9), datetime.min.time(), UTC)
 WINDOW = TimeWindow(to_unix_nano(NOW.date()))

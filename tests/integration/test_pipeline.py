@@ -22,15 +22,15 @@ import pytest
 import sqlalchemy as sa
 from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import ExportMetricsServiceRequest
 
-from printernizer_stats.client import StatsClient
+from printernizer_stats.host.client import StatsClient
+from printernizer_stats.host.sender import ACCEPTED, SenderConfig, wire_values
+from printernizer_stats.maintainers.server import tables
 from printernizer_stats.registry import DELETION_METRIC, Kind, Registry, cap_week_series, utc_today, week_start
-from printernizer_stats.sender import ACCEPTED, SenderConfig, wire_values
-from printernizer_stats.server import tables
 from printernizer_stats_tools.collectors import OtelcolCollector
 from printernizer_stats_tools.demo._receiver_process import ReceiverProcess
 from printernizer_stats_tools.simulator import SimulatedInstallation, release_timeline
-from tests.collector.otelcol import Certificates, settings, start_collector
-from tests.collector.recorder import RecordingEndpoint
+from tests.maintainers.collector.otelcol import Certificates, settings, start_collector
+from tests.maintainers.collector.recorder import RecordingEndpoint
 from tests.postgres import fresh_database
 from tests.privacy.test_pii_canaries import CANARIES
 

@@ -13,13 +13,13 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from printernizer_stats.analytics import recomputed_rollups, stored_rollups
+from printernizer_stats.maintainers.analytics import recomputed_rollups, stored_rollups
+from printernizer_stats.maintainers.server import PARTITIONED_TABLES, create_engine, migrate
+from printernizer_stats.maintainers.server._partitions import partition_name, week_partitions
 from printernizer_stats.registry import Registry, utc_today, week_start
-from printernizer_stats.server import PARTITIONED_TABLES, create_engine, migrate
-from printernizer_stats.server._partitions import partition_name, week_partitions
 from printernizer_stats_tools.demo._receiver_process import ReceiverProcess
+from tests.maintainers.server.batches import Installation, deletion_request, gzipped, typical_series, week_request
 from tests.postgres import fresh_database
-from tests.server.batches import Installation, deletion_request, gzipped, typical_series, week_request
 
 pytestmark = pytest.mark.postgres
 OPTIONS = ("--address-burst", "0", "--installation-burst", "1000", "--simulated-receipt")

@@ -7,8 +7,8 @@ from dataclasses import astuple
 from datetime import date
 from pathlib import Path
 
-from printernizer_stats.client import StatsClient
-from printernizer_stats.sender import SenderConfig
+from printernizer_stats.host.client import StatsClient
+from printernizer_stats.host.sender import SenderConfig
 from printernizer_stats_tools.simulator import (
     InstanceSimulator,
     Sensitive,
@@ -17,7 +17,7 @@ from printernizer_stats_tools.simulator import (
     simulate_weeks,
     simulated_client,
 )
-from tests.sender.receiver import FaultyReceiver
+from tests.host.sender.receiver import FaultyReceiver
 
 CANARIES = Sensitive(
     host="canary-host-7f3a.example.lan",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from printernizer_stats.analytics._sql import _fleet_bucket
+from printernizer_stats.maintainers.analytics._sql import _fleet_bucket
 from printernizer_stats.registry import fleet_size_label
 
 COUNTS = (None, 0, 1, 2, 3, 5, 6, 10, 11, 40)

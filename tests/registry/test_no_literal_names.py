@@ -19,14 +19,14 @@ TOOLS = SRC.parent / "printernizer_stats_tools"
 GENERATED = SRC / "registry" / "names.py"
 ALLOWED: dict[tuple[str, str], str] = {
     # (path below src/printernizer_stats, literal): why it stays a literal.
-    **{("server/migrations/versions/0001_initial_schema.py", column): "a migration is frozen history: it must "
-       "create the columns of its day, not of today's registry"
+    **{("maintainers/server/migrations/versions/0001_initial_schema.py", column): "a migration is frozen history: "
+       "it must create the columns of its day, not of today's registry"
        for column in ("jobs_created", "jobs_completed", "jobs_failed", "files_downloaded", "files_uploaded",
                       "error_count", "printer_count", "uptime_days")},
     ("contract/_summary.py", "uptime_days"): "the community summary's list of days running (SummaryList), a "
     "summary key spelled like the daily_stats column it is computed from",
     **{(where, "uptime_days"): "the field of this installation's set-up beside the summary, named like its list"
-       for where in ("client/_yours.py", "viewer/_community.py")},
+       for where in ("host/client/_yours.py", "host/viewer/_community.py")},
 }
 TOOLS_ALLOWED: dict[tuple[str, str], str] = {
     # (path below src/printernizer_stats_tools, literal): why it stays a literal.

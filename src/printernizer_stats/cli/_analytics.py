@@ -49,19 +49,19 @@ def add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from printernizer_stats import analytics  # noqa: PLC0415
+    from printernizer_stats.maintainers import analytics  # noqa: PLC0415
     from printernizer_stats.registry import utc_today  # noqa: PLC0415
 
     # stdout carries the report or JSON; log lines go to stderr.
     structlog.configure(logger_factory=structlog.PrintLoggerFactory(_Stderr()))  # type: ignore[arg-type]
 
     if args.command == "grafana-dashboard":
-        from printernizer_stats.analytics._grafana import dashboard_json  # noqa: PLC0415
+        from printernizer_stats.maintainers.analytics._grafana import dashboard_json  # noqa: PLC0415
 
         sys.stdout.write(dashboard_json(args.dialect))
         return 0
-    from printernizer_stats.server import DEFAULT_DB_URL, create_engine  # noqa: PLC0415
-    from printernizer_stats.server._config import env_or  # noqa: PLC0415
+    from printernizer_stats.maintainers.server import DEFAULT_DB_URL, create_engine  # noqa: PLC0415
+    from printernizer_stats.maintainers.server._config import env_or  # noqa: PLC0415
 
     engine = create_engine(env_or(args.db_url, DB_URL_ENV) or DEFAULT_DB_URL)
     try:

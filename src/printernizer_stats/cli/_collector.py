@@ -8,9 +8,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from printernizer_stats.collector import render_otelcol_config
-from printernizer_stats.collector._build import BuildError, build_otelcol, cached_binary, find_otelcol
-from printernizer_stats.collector._release import COLLECTOR_RELEASE
+from printernizer_stats.maintainers.collector import render_otelcol_config
+from printernizer_stats.maintainers.collector._build import BuildError, build_otelcol, cached_binary, find_otelcol
+from printernizer_stats.maintainers.collector._release import COLLECTOR_RELEASE
 from printernizer_stats.registry import load_registry
 
 

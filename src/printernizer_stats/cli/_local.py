@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from printernizer_stats.client import StatsClient
+from printernizer_stats.host.client import StatsClient
 
 
 def add_arguments(name: str, parser: argparse.ArgumentParser) -> None:

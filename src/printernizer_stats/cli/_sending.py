@@ -10,9 +10,9 @@ from typing import Any
 
 import structlog
 
-from printernizer_stats.client import StatsClient
 from printernizer_stats.contract import ENDPOINT_ENV, INGEST_TOKEN_ENV
-from printernizer_stats.sender import sender_config
+from printernizer_stats.host.client import StatsClient
+from printernizer_stats.host.sender import sender_config
 
 
 def add_arguments(name: str, parser: argparse.ArgumentParser) -> None:

@@ -20,7 +20,7 @@ from printernizer_stats.contract import (
 )
 
 if TYPE_CHECKING:
-    from printernizer_stats.server import ConnectionLimits, ReceiverConfig
+    from printernizer_stats.maintainers.server import ConnectionLimits, ReceiverConfig
 
 
 _LIMIT_FLAGS: tuple[tuple[str, type, str], ...] = (
@@ -78,8 +78,8 @@ def add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from printernizer_stats.server import DEFAULT_DB_URL  # noqa: PLC0415
-    from printernizer_stats.server._config import env_or  # noqa: PLC0415
+    from printernizer_stats.maintainers.server import DEFAULT_DB_URL  # noqa: PLC0415
+    from printernizer_stats.maintainers.server._config import env_or  # noqa: PLC0415
 
     db_url = env_or(args.db_url, DB_URL_ENV) or DEFAULT_DB_URL
     if args.command == "migrate":
@@ -89,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
 
 def migrate_only(db_url: str, dialect: str | None) -> int:
     """``migrate``: print the migrations as a script for ``dialect``, or run them on ``db_url``."""
-    from printernizer_stats.server import create_engine, current_revision, migrate, schema_sql  # noqa: PLC0415
+    from printernizer_stats.maintainers.server import create_engine, current_revision, migrate, schema_sql  # noqa: PLC0415
 
     if dialect:
         sys.stdout.write(schema_sql(dialect))
@@ -103,9 +103,9 @@ def migrate_only(db_url: str, dialect: str | None) -> int:
 
 def serve(args: argparse.Namespace, db_url: str) -> int:
     """``serve``: check the settings, bring the database up to date, then run the receiver until stopped."""
-    from printernizer_stats.analytics import AnalyticsConfig, create_maintainers_app  # noqa: PLC0415
-    from printernizer_stats.server import ReceiverConfig  # noqa: PLC0415
-    from printernizer_stats.server._config import env_or  # noqa: PLC0415
+    from printernizer_stats.maintainers.analytics import AnalyticsConfig, create_maintainers_app  # noqa: PLC0415
+    from printernizer_stats.maintainers.server import ReceiverConfig  # noqa: PLC0415
+    from printernizer_stats.maintainers.server._config import env_or  # noqa: PLC0415
 
     receiver_settings = {"db_url": db_url, "token": env_or(args.token, INGEST_TOKEN_ENV),
                          "analytics_token": env_or(args.analytics_token, ANALYTICS_TOKEN_ENV), **limit_settings(args),
@@ -141,8 +141,8 @@ def serve(args: argparse.Namespace, db_url: str) -> int:
 def prepare_database(db_url: str, *, check_only: bool) -> bool:
     """Migrate the schema (or, ``check_only``, refuse unless it is current) and roll up rows stored before the
     rollups existed. False, with the reason on stderr, when the receiver must not start."""
-    from printernizer_stats.analytics import rebuild_rollups, rollups_missing  # noqa: PLC0415
-    from printernizer_stats.server import create_engine, current_revision, head_revision, migrate  # noqa: PLC0415
+    from printernizer_stats.maintainers.analytics import rebuild_rollups, rollups_missing  # noqa: PLC0415
+    from printernizer_stats.maintainers.server import create_engine, current_revision, head_revision, migrate  # noqa: PLC0415
 
     engine = create_engine(db_url)
     try:
@@ -167,7 +167,7 @@ def limit_settings(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def connection_limits(args: argparse.Namespace) -> ConnectionLimits:
-    from printernizer_stats.server import ConnectionLimits  # noqa: PLC0415
+    from printernizer_stats.maintainers.server import ConnectionLimits  # noqa: PLC0415
 
     proxies = args.trusted_proxy or [p.strip() for p in os.environ.get(TRUSTED_PROXIES_ENV, "").split(",")]
     options: dict[str, Any] = {"trusted_proxies": tuple(p for p in proxies if p)}
@@ -179,7 +179,7 @@ def connection_limits(args: argparse.Namespace) -> ConnectionLimits:
 def warn_if_open(config: ReceiverConfig, host: str) -> None:
     """Loudly, on stderr: without a token anyone who reaches the port can send batches (and read analytics);
     without an analytics token every client holding the ingest token can read the analytics."""
-    from printernizer_stats.server import LOOPBACK  # noqa: PLC0415
+    from printernizer_stats.maintainers.server import LOOPBACK  # noqa: PLC0415
 
     if config.token is None and host not in LOOPBACK:
         print(f"printernizer-stats serve: WARNING: no token (--token or ${INGEST_TOKEN_ENV}) and listening "

@@ -24,9 +24,9 @@ def settings_json(receiver: dict[str, Any], analytics: dict[str, Any]) -> str:
 
 def create_worker_app() -> FastAPI:
     """The maintainers' app from ``SERVE_SETTINGS_ENV`` (the schema was migrated by ``serve`` before)."""
-    from printernizer_stats.analytics import AnalyticsConfig, create_maintainers_app  # noqa: PLC0415
     from printernizer_stats.cli._serve import tune_garbage_collector  # noqa: PLC0415
-    from printernizer_stats.server import ReceiverConfig  # noqa: PLC0415
+    from printernizer_stats.maintainers.analytics import AnalyticsConfig, create_maintainers_app  # noqa: PLC0415
+    from printernizer_stats.maintainers.server import ReceiverConfig  # noqa: PLC0415
 
     settings = json.loads(os.environ[SERVE_SETTINGS_ENV])
     app = create_maintainers_app(ReceiverConfig(**settings["receiver"]).validate(),

@@ -18,8 +18,8 @@ def add_arguments(name: str, parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import uvicorn  # noqa: PLC0415 - the fastapi extra; other commands work without it
 
-    from printernizer_stats.client import viewer_app  # noqa: PLC0415
-    from printernizer_stats.sender import is_loopback  # noqa: PLC0415
+    from printernizer_stats.host.client import viewer_app  # noqa: PLC0415
+    from printernizer_stats.host.sender import is_loopback  # noqa: PLC0415
 
     if not 0 <= args.port <= 65535:
         raise ValueError("--port must be between 0 and 65535")

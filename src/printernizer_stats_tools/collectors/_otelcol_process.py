@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
-from printernizer_stats.collector import find_otelcol, render_otelcol_config
+from printernizer_stats.maintainers.collector import find_otelcol, render_otelcol_config
 from printernizer_stats.registry import Registry, default_registry
 from printernizer_stats_tools._ports import free_port
 from printernizer_stats_tools.collectors._process import ChildProcess, CollectorError, Workdir

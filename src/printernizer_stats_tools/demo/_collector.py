@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from printernizer_stats.collector import COLLECTOR_RELEASE, BuildError, build_otelcol, find_otelcol
+from printernizer_stats.maintainers.collector import COLLECTOR_RELEASE, BuildError, build_otelcol, find_otelcol
 from printernizer_stats_tools.collectors import (
     CollectorError,
     LocalCollector,

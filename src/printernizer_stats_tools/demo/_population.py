@@ -15,7 +15,7 @@ from pathlib import Path
 
 import structlog
 
-from printernizer_stats.sender import ACCEPTED, REJECTED, SenderConfig
+from printernizer_stats.host.sender import ACCEPTED, REJECTED, SenderConfig
 from printernizer_stats_tools.simulator import Release, SharedConnection, SimulatedInstallation
 
 

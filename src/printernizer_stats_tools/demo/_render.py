@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from printernizer_stats.registry import week_label
 
 if TYPE_CHECKING:  # the analytics import scipy: the demo imports them while its receiver starts
-    from printernizer_stats.analytics import Figure, Insights, PublishedRow
+    from printernizer_stats.maintainers.analytics import Figure, Insights, PublishedRow
     from printernizer_stats_tools.demo._report import Delivery
 
 WIDTH = 46
@@ -113,7 +113,7 @@ def _headline(insights: Insights) -> list[str]:
 def render_summary(delivery: Delivery, insights: Insights, run: RunFacts,
                    release_weeks: dict[str, str] | None = None) -> str:
     """The whole summary. ``release_weeks`` marks weeks in the trend (``{"2026-W42": "← 2.43.0 released"}``)."""
-    from printernizer_stats.analytics import describe  # noqa: PLC0415 - see the imports
+    from printernizer_stats.maintainers.analytics import describe  # noqa: PLC0415 - see the imports
 
     window, k, latest = insights.window, insights.k, insights.latest
     lost = max(0, run.accepted - delivery.weekly_batches)

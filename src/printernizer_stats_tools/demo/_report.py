@@ -12,10 +12,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from printernizer_stats.analytics import Insights, Window, build_insights, compute_figures
 from printernizer_stats.contract import BatchKind
+from printernizer_stats.maintainers.analytics import Insights, Window, build_insights, compute_figures
+from printernizer_stats.maintainers.server import tables
 from printernizer_stats.registry import Registry
-from printernizer_stats.server import tables
 
 
 @dataclass(frozen=True, slots=True)

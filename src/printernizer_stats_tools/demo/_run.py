@@ -37,7 +37,7 @@ from printernizer_stats_tools.demo._render import RunFacts, render_summary
 if TYPE_CHECKING:
     import sqlalchemy as sa
 
-    from printernizer_stats.analytics import Insights, Window
+    from printernizer_stats.maintainers.analytics import Insights, Window
     from printernizer_stats_tools.demo._report import Delivery
     from printernizer_stats_tools.simulator import Release
 
@@ -113,7 +113,7 @@ def run(args: argparse.Namespace) -> int:
 def _timeline(weeks: int) -> tuple[Window, tuple[Release, ...]]:
     """The simulated weeks (ending with the dashboard's latest complete one, so both show the same weeks)
     and the releases in them; importing the analytics and the simulator takes seconds."""
-    from printernizer_stats.analytics import Window, latest_complete_week  # noqa: PLC0415 - scipy, while starting
+    from printernizer_stats.maintainers.analytics import Window, latest_complete_week  # noqa: PLC0415 - scipy, while starting
     from printernizer_stats_tools.simulator import release_timeline  # noqa: PLC0415 - the simulator is heavy
 
     window = Window.ending(latest_complete_week(utc_today()), weeks)
@@ -133,7 +133,7 @@ def _read_back(db_path: Path, window: Window, accepted: int, progress: Progress)
     """Delivery and the k-anonymous figures, from the receiver's database once it holds what was accepted."""
     import sqlalchemy as sa  # noqa: PLC0415 - with the analytics (the server extra)
 
-    from printernizer_stats.analytics import DEFAULT_K  # noqa: PLC0415
+    from printernizer_stats.maintainers.analytics import DEFAULT_K  # noqa: PLC0415
     from printernizer_stats_tools.demo._report import read_insights  # noqa: PLC0415
 
     engine = sa.create_engine(f"sqlite:///{db_path}")

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import requests
 
-from printernizer_stats.sender import SenderConfig, Transport
-from printernizer_stats.sender._http import hardened_session
+from printernizer_stats.host.sender import SenderConfig, Transport
+from printernizer_stats.host.sender._http import hardened_session
 
 
 class _Borrowed(Transport):
@@ -21,7 +21,7 @@ class _Borrowed(Transport):
 
 
 class SharedConnection:
-    """A transport factory for :class:`~printernizer_stats.sender.Sender`: every pass borrows one session.
+    """A transport factory for :class:`~printernizer_stats.host.sender.Sender`: every pass borrows one session.
 
     Only for installations that send to the same endpoint with the same CA and proxy (a demo worker's).
     """

@@ -10,8 +10,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from printernizer_stats.client import StatsClient
-from printernizer_stats.sender import SenderConfig, Transport
+from printernizer_stats.host.client import StatsClient
+from printernizer_stats.host.sender import SenderConfig, Transport
 from printernizer_stats_tools.simulator._profile import InstanceProfile, Release, random_profile
 from printernizer_stats_tools.simulator._simulate import (
     InstanceSimulator,

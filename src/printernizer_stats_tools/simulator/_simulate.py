@@ -18,9 +18,9 @@ from itertools import accumulate
 from pathlib import Path
 from statistics import NormalDist
 
-from printernizer_stats.client import StatsClient
+from printernizer_stats.host.client import StatsClient
+from printernizer_stats.host.sender import SenderConfig, Transport
 from printernizer_stats.registry.names import Feature
-from printernizer_stats.sender import SenderConfig, Transport
 from printernizer_stats_tools.simulator._profile import InstanceProfile, Release, running_version
 from printernizer_stats_tools.simulator._routes import PRINTERNIZER_ROUTES
 from printernizer_stats_tools.standin._bus import StandInEventBus
@@ -229,7 +229,7 @@ def simulated_client(
 ) -> StatsClient:
     """A ``StatsClient`` that believes it runs the profile's deployment, fleet and features (and sends to
     ``sender``'s endpoint, if given, over a transport from ``transports``: default, one session a pass)."""
-    from printernizer_stats.instrumentation import Probe  # noqa: PLC0415
+    from printernizer_stats.host.instrumentation import Probe  # noqa: PLC0415
 
     env = {"DEPLOYMENT_MODE": profile.deployment_mode, "TIMEZONE": profile.timezone}
     client = StatsClient(

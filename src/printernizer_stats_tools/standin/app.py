@@ -141,7 +141,7 @@ def create_standin_app(
     app.state.settings = settings or StandInSettings()
     _add_host_routes(app)
     if stats_db is not None:  # before the frontend's mount at "/", which would answer everything after it
-        from printernizer_stats.client import install  # noqa: PLC0415
+        from printernizer_stats.host.client import install  # noqa: PLC0415
 
         install(app, db_path=stats_db, app_version=app.state.settings.app_version, settings=app.state.settings,
                 printers_by_type=lambda: printers_by_type(app), **dict(stats_options or {}))

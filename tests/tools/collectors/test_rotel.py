@@ -18,12 +18,12 @@ import pytest
 import requests
 from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import ExportMetricsServiceRequest
 
-from printernizer_stats.collector import MASK
+from printernizer_stats.maintainers.collector import MASK
 from printernizer_stats.registry import Registry
 from printernizer_stats_tools.collectors import LocalCollector, RotelSettings, render_rotel_processor, rotel_command
-from tests.collector.recorder import RecordingEndpoint
-from tests.collector.rotel import rotel_agent  # noqa: F401 - the fixture
-from tests.server.batches import Installation, typical_series, week_request
+from tests.maintainers.collector.recorder import RecordingEndpoint
+from tests.maintainers.collector.rotel import rotel_agent  # noqa: F401 - the fixture
+from tests.maintainers.server.batches import Installation, typical_series, week_request
 
 needs_rotel = pytest.mark.usefixtures("rotel_agent")
 CANARY_IP, CANARY_MAIL = "203.0.113.77", "canary.person@example.org"
@@ -190,7 +190,7 @@ def _wait_for(recorder: RecordingEndpoint, count: int, timeout_s: float = 10) ->
 
 
 def _week(registry: Registry, installation: Installation | None = None) -> ExportMetricsServiceRequest:
-    from tests.server.batches import MONDAY
+    from tests.maintainers.server.batches import MONDAY
 
     return week_request(registry, installation or Installation(), MONDAY, typical_series(registry, random.Random(5)))
 

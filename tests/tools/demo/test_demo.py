@@ -20,14 +20,22 @@ from typing import Any
 
 import pytest
 
-from printernizer_stats.analytics import FIGURES_BY_NAME, Figure, Insights, Proportion, PublishedRow, Rate, Window
 from printernizer_stats.cli import main
-from printernizer_stats.client import StatsClient
-from printernizer_stats.collector import COLLECTOR_RELEASE
+from printernizer_stats.host.client import StatsClient
+from printernizer_stats.maintainers.analytics import (
+    FIGURES_BY_NAME,
+    Figure,
+    Insights,
+    Proportion,
+    PublishedRow,
+    Rate,
+    Window,
+)
+from printernizer_stats.maintainers.collector import COLLECTOR_RELEASE
 from printernizer_stats_tools.demo._render import RunFacts, render_summary
 from printernizer_stats_tools.demo._report import Delivery
-from tests.collector.otelcol import otelcol_binary  # noqa: F401 - the fixture
-from tests.collector.rotel import rotel_agent  # noqa: F401 - the fixture
+from tests.maintainers.collector.otelcol import otelcol_binary  # noqa: F401 - the fixture
+from tests.maintainers.collector.rotel import rotel_agent  # noqa: F401 - the fixture
 
 INSTALLATIONS, WEEKS, K = 12, 3, 5
 

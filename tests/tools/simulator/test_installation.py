@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from opentelemetry.proto.collector.metrics.v1.metrics_service_pb2 import ExportMetricsServiceRequest
 
-from printernizer_stats.sender import SenderConfig
+from printernizer_stats.host.sender import SenderConfig
 from printernizer_stats_tools.simulator import (
     STUCK_VERSION,
     InstanceSimulator,
@@ -26,7 +26,7 @@ from printernizer_stats_tools.simulator import (
     simulate_weeks,
     simulated_client,
 )
-from tests.collector.recorder import RecordingEndpoint
+from tests.maintainers.collector.recorder import RecordingEndpoint
 
 FIRST = date(2026, 9, 7)
 

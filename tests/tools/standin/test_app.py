@@ -90,8 +90,8 @@ def test_services_on_app_state_give_the_gauge_sources() -> None:
 
 def test_fastapi_stays_optional_for_the_simulator_instrumentation_and_client() -> None:
     """Importing the simulator, instrumentation or client packages does not import FastAPI or Starlette."""
-    code = ("import sys, printernizer_stats_tools.simulator, printernizer_stats.instrumentation, "
-            "printernizer_stats.client; "
+    code = ("import sys, printernizer_stats_tools.simulator, printernizer_stats.host.instrumentation, "
+            "printernizer_stats.host.client; "
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('fastapi', 'starlette')))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"

@@ -1,1 +1,0 @@
-"""Alembic migrations of the receiver's tables (run through ``printernizer_stats.server.migrate``)."""
