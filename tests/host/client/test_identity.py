@@ -9,7 +9,6 @@ with the old id's secret after opting out. The secret appears nowhere the user c
 from __future__ import annotations
 
 import json
-import shutil
 import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -70,7 +69,9 @@ def test_register_then_prove_and_a_copied_id_is_refused(db: Path, tmp_path: Path
     assert [a["outcome"] for a in client.submit_now()["attempts"]] == ["accepted"] * 3
     # Someone who learnt the id (a pasted export) copies it with a secret of their own.
     forged_db = tmp_path / "forged.db"
-    shutil.copy(db, forged_db)
+    # Through SQLite's backup API: the file alone misses what still sits in its WAL (the sent batches, at times).
+    with sqlite3.connect(db) as source, sqlite3.connect(forged_db) as copy:
+        source.backup(copy)
     with sqlite3.connect(forged_db) as conn:
         conn.execute("UPDATE settings SET value = ? WHERE key = 'installation_secret'", ("ab" * 32,))
     forged = make_client(forged_db, sender=sender, today=NEXT_WEEK)
