@@ -110,6 +110,17 @@ def bucket_counts_length(registry: Registry) -> int:
 def build_metadata(registry: Registry) -> sa.MetaData:
     """The receiver's tables for ``registry``."""
     metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+    _per_installation_tables(metadata, registry)
+    _ledger_tables(metadata)
+    figure_rollups_table(metadata)
+    for name in PARTITIONED_TABLES:  # as migration 0006 leaves them: a default partition from the start
+        default = sa.DDL(f"CREATE TABLE {default_partition(name)} PARTITION OF {name} DEFAULT")  # type: ignore[no-untyped-call]
+        sa.event.listen(metadata.tables[name], "after_create", default.execute_if(dialect="postgresql"))
+    return metadata
+
+
+def _per_installation_tables(metadata: sa.MetaData, registry: Registry) -> None:
+    """``installations``, ``daily_stats``, ``events_summary``: their columns and lengths follow the registry."""
     uuid = sa.String(UUID_LENGTH)
     sa.Table(
         "installations", metadata,
@@ -141,6 +152,11 @@ def build_metadata(registry: Registry) -> sa.MetaData:
         sa.Column("bucket_counts", sa.String(bucket_counts_length(registry)), nullable=True),
         sqlite_with_rowid=False, postgresql_partition_by=WEEKLY,
     )
+
+
+def _ledger_tables(metadata: sa.MetaData) -> None:
+    """``batches``, ``verifiers``, ``weekly_rollups``: fixed shapes, whatever the registry declares."""
+    uuid = sa.String(UUID_LENGTH)
     sa.Table(
         "batches", metadata,
         sa.Column("batch_id", uuid, primary_key=True),
@@ -173,11 +189,6 @@ def build_metadata(registry: Registry) -> sa.MetaData:
         sa.Column("measures", sa.String(ROLLUP_MEASURES_LENGTH), nullable=False),
         sqlite_with_rowid=False,
     )
-    figure_rollups_table(metadata)
-    for name in PARTITIONED_TABLES:  # as migration 0006 leaves them: a default partition from the start
-        default = sa.DDL(f"CREATE TABLE {default_partition(name)} PARTITION OF {name} DEFAULT")  # type: ignore[no-untyped-call]
-        sa.event.listen(metadata.tables[name], "after_create", default.execute_if(dialect="postgresql"))
-    return metadata
 
 
 def figure_rollups_table(metadata: sa.MetaData) -> sa.Table:
