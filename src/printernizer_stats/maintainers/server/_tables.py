@@ -181,13 +181,21 @@ def _ledger_tables(metadata: sa.MetaData) -> None:
     # dimensions.
     sa.Table(
         "weekly_rollups", metadata,
+        *_rollup_cell_columns(),
+        sa.Column("measures", sa.String(ROLLUP_MEASURES_LENGTH), nullable=False),
+        sqlite_with_rowid=False,
+    )
+
+
+def _rollup_cell_columns() -> tuple[sa.Column[Any], ...]:
+    """A figure's weekly cell, keyed (period, figure, group_1, group_2), with its installations: both rollup
+    tables, the raw one the receiver keeps and the k-anonymous one retention keeps."""
+    return (
         sa.Column("period", DATE, primary_key=True),
         sa.Column("figure", sa.String(ROLLUP_FIGURE_LENGTH), primary_key=True),
         sa.Column("group_1", sa.String(TEXT_FLOOR), primary_key=True),
         sa.Column("group_2", sa.String(TEXT_FLOOR), primary_key=True),
         sa.Column("installations", sa.BigInteger, nullable=False),
-        sa.Column("measures", sa.String(ROLLUP_MEASURES_LENGTH), nullable=False),
-        sqlite_with_rowid=False,
     )
 
 
@@ -195,11 +203,7 @@ def figure_rollups_table(metadata: sa.MetaData) -> sa.Table:
     """``figure_rollups``: every figure's raw weekly cells, kept by the receiver at ingest (_rollup_cells.py)."""
     return sa.Table(
         "figure_rollups", metadata,
-        sa.Column("period", DATE, primary_key=True),
-        sa.Column("figure", sa.String(ROLLUP_FIGURE_LENGTH), primary_key=True),
-        sa.Column("group_1", sa.String(TEXT_FLOOR), primary_key=True),
-        sa.Column("group_2", sa.String(TEXT_FLOOR), primary_key=True),
-        sa.Column("installations", sa.BigInteger, nullable=False),
+        *_rollup_cell_columns(),
         *(sa.Column(name, sa.Float(precision=53), nullable=False) for name in MEASURES),
         sqlite_with_rowid=False,
     )
