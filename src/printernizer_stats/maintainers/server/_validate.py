@@ -71,14 +71,19 @@ Verdicts = tuple[ValidatedBatch | Rejected, ...] | Rejected
 
 def validate_request(
     registry: Registry, request: ExportMetricsServiceRequest, window: TimeWindow,
+    points: Sequence[int] | None = None,
 ) -> Verdicts:
-    """One verdict per ResourceMetrics, in request order; ``Rejected`` when the request as a whole is not one."""
+    """One verdict per ResourceMetrics, in request order; ``Rejected`` when the request as a whole is not one.
+    ``points``: each batch's ``count_points``, when the caller has counted them already."""
     count = len(request.resource_metrics)
     if count == 0:
         return Rejected("resource_metrics: a request carries at least one batch, not 0")
     if count > MAX_BATCHES_PER_REQUEST:
         return Rejected(f"resource_metrics: a request carries at most {MAX_BATCHES_PER_REQUEST} batches, not {count}")
-    return tuple(validate_resource_metrics(registry, batch, window) for batch in request.resource_metrics)
+    if points is None:
+        return tuple(validate_resource_metrics(registry, batch, window) for batch in request.resource_metrics)
+    return tuple(validate_resource_metrics(registry, batch, window, total)
+                 for batch, total in zip(request.resource_metrics, points, strict=True))
 
 
 def validate_batch(
@@ -91,9 +96,10 @@ def validate_batch(
 
 
 def validate_resource_metrics(
-    registry: Registry, resource_metrics: ResourceMetrics, window: TimeWindow,
+    registry: Registry, resource_metrics: ResourceMetrics, window: TimeWindow, points: int | None = None,
 ) -> ValidatedBatch | Rejected:
-    """Check one batch against the registry and the wire format; see the module docstring for the order."""
+    """Check one batch against the registry and the wire format; see the module docstring for the order.
+    ``points``: its ``count_points``, if counted already."""
     if len(resource_metrics.scope_metrics) != 1:
         return Rejected(f"scope_metrics: a batch carries exactly one, not {len(resource_metrics.scope_metrics)}")
     scope_metrics = resource_metrics.scope_metrics[0]
@@ -104,9 +110,9 @@ def validate_resource_metrics(
     if len(scope_metrics.metrics) > len(registry.metrics):
         return Rejected(f"metrics: a batch carries at most {len(registry.metrics)} metrics, "
                         f"not {len(scope_metrics.metrics)}")
-    total = count_points(resource_metrics)
-    if total > max_points(registry):
-        return Rejected(f"data points: a batch carries at most {max_points(registry)}, not {total}")
+    total = count_points(resource_metrics) if points is None else points
+    if total > (most := max_points(registry)):
+        return Rejected(f"data points: a batch carries at most {most}, not {total}")
     resource = check_resource_fields(registry, resource_metrics.resource.attributes)
     if isinstance(resource, Rejected):
         return resource
