@@ -26,8 +26,12 @@ bucket_counts), the columns after those two in table order."""
 EVENT_COLUMNS = ("metric", "attributes", "value", "sample_count", "bucket_counts")
 
 
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+"""What ``json.dumps`` with these options builds per call (an encoder), built once."""
+
+
 def canonical_json(value: object) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return _CANONICAL.encode(value)
 
 
 @functools.lru_cache(maxsize=20_000)
