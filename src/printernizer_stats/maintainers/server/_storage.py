@@ -28,7 +28,7 @@ from printernizer_stats.maintainers.server._batch import ValidatedBatch
 from printernizer_stats.maintainers.server._bulk import InQuery
 from printernizer_stats.maintainers.server._deletion import delete_installations, split_by_kind
 from printernizer_stats.maintainers.server._engine import lock_installations
-from printernizer_stats.maintainers.server._identity import Verifiers
+from printernizer_stats.maintainers.server._identity import Verifiers, verifiers_query
 from printernizer_stats.maintainers.server._partitions import WeekPartitions
 from printernizer_stats.maintainers.server._rollup_store import RollupWriter
 from printernizer_stats.maintainers.server._rows import batch_rows, nothing_stored_receipt, received_week
@@ -95,6 +95,7 @@ class Storage:
         ledger = self.tables["batches"]
         self._ledger_in = InQuery(engine, lambda keys: sa.select(ledger.c.batch_id, ledger.c.receipt).where(
             ledger.c.batch_id.in_(keys)))
+        self._verifiers = verifiers_query(engine, self.tables["verifiers"])
         self._rollups = RollupWriter(engine, {**self.tables, "figure_rollups": figure_rollups(registry)})
         self._weeks_writes = WeekWrites(engine, self.tables, registry, self._rollups)
         self._partitions = WeekPartitions(engine)
@@ -184,7 +185,7 @@ class Storage:
         with self._transaction() as connection:
             lock_installations(connection, installations)
             known = dict(self._ledger_in.rows(connection, keys))
-            verifiers = Verifiers(connection, self.tables["verifiers"], installations)
+            verifiers = Verifiers(connection, self.tables["verifiers"], installations, self._verifiers)
             for week in planned:
                 batch, rows = week.batch, week.rows
                 if batch.batch_id in misfits:
@@ -213,7 +214,7 @@ class Storage:
         with self._transaction() as connection:
             ids = sorted({batch.installation.installation_id for batch, _ in items})
             lock_installations(connection, ids)  # before the check: a key registered meanwhile is seen
-            verifiers = Verifiers(connection, self.tables["verifiers"], ids)
+            verifiers = Verifiers(connection, self.tables["verifiers"], ids, self._verifiers)
             refused = {i: problem for i, (batch, _) in enumerate(items) if (problem := verifiers.check(batch))}
             proved = [item for i, item in enumerate(items) if i not in refused]
             receipts = iter(delete_installations(connection, self.tables, self._insert_tombstone, proved,
