@@ -41,8 +41,11 @@ def attributes_json(attributes: Attributes) -> str:
 
 
 def buckets_json(buckets: tuple[int, ...]) -> str:
-    """Canonical JSON of bucket counts (what ``canonical_json`` gives, without its overhead)."""
-    return "[" + ",".join(map(str, buckets)) + "]"
+    """Canonical JSON of bucket counts (what ``canonical_json`` gives, without its overhead): the tuple's repr
+    without its spaces, in C (a lone count's repr has a trailing comma)."""
+    if len(buckets) < 2:
+        return "[" + ",".join(map(str, buckets)) + "]"
+    return "[" + repr(buckets)[1:-1].replace(" ", "") + "]"
 
 
 def digest(document: object) -> str:
