@@ -146,9 +146,21 @@ def check_resource_fields(
     if values[REGISTRY_VERSION] != str(registry.version):
         return Rejected(f"resource attribute {REGISTRY_VERSION!r}: version {values[REGISTRY_VERSION]} is not "
                         f"the receiver's registry version {registry.version}")
-    facts = tuple((fact_column(name), values[name]) for name in registry.resource if name not in IDENTITY_ATTRIBUTES)
+    facts = tuple([(column, values[name]) for name, column in _fact_columns(registry)])
     return InstallationFacts(values[INSTALLATION_ID], registry.version, facts, values[PROOF],
                              values[VERIFIER]), values[BATCH_ID]
+
+
+_FACT_COLUMNS: dict[int, tuple[Registry, tuple[tuple[str, str], ...]]] = {}
+
+
+def _fact_columns(registry: Registry) -> tuple[tuple[str, str], ...]:
+    """(resource field, column) of the registry's descriptive fields, in registry order (once per registry)."""
+    known = _FACT_COLUMNS.get(id(registry))
+    if known is None or known[0] is not registry:
+        known = _FACT_COLUMNS[id(registry)] = (registry, tuple(
+            (name, fact_column(name)) for name in registry.resource if name not in IDENTITY_ATTRIBUTES))
+    return known[1]
 
 
 def _count_points(metric: Metric) -> int:

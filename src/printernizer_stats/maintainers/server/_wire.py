@@ -49,6 +49,9 @@ def point_spans(data: bytes, expected: int) -> list[tuple[int, int]] | None:
         if i < size and data[i] < 0x80:  # a one-byte length (every number point): no varint loop
             length = data[i]
             i += 1
+        elif i + 1 < size and data[i + 1] < 0x80:  # two bytes (a histogram point)
+            length = (data[i] & 0x7F) | data[i + 1] << 7
+            i += 2
         else:
             length = shift = 0
             while True:
