@@ -195,6 +195,7 @@ def _week(
     per_metric: dict[str, int] = {}
     rejections: list[PointRejection] = []
     period = None
+    check_interval = window.check_interval
     for metric in metrics:
         spec = registry.metrics.get(metric.name)
         if spec is None:
@@ -208,18 +209,18 @@ def _week(
         name, cap, taken = spec.name, spec.max_cardinality * _WEEK_DAYS, per_metric.get(spec.name, 0)
         for attributes, reason, start, end, value, value_reason in checked_points(spec, metric, points):
             if reason is None:
-                week, reason = window.check_interval(start, end)
+                week, reason = check_interval(start, end)
                 if reason is not None:
                     reason = f"metric {name!r}: {reason}"
                 elif period is not None and week != period:
                     reason = f"metric {name!r}: point is in week {week}, the batch in week {period}"
-                elif (name, attributes) in accepted:
+                elif (key := (name, attributes)) in accepted:
                     reason = f"metric {name!r}: series {dict(attributes)} appears twice"
                 elif taken >= cap:
                     reason = f"metric {name!r}: more than {cap} series"
                 elif value is not None:
                     period, taken = week, taken + 1
-                    accepted[(name, attributes)] = value
+                    accepted[key] = value
                     continue
                 else:
                     reason = value_reason
