@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -37,3 +39,27 @@ def test_poison_values_are_refused(name: str, value: str) -> None:
 def test_the_longest_valid_value_is_max_length(name: str, longest: str) -> None:
     assert FORMATS[name].check(longest) is None
     assert len(longest) == FORMATS[name].max_length
+
+
+def _uuid_reference(value: str, version: int | None) -> str | None:
+    """The UUID checks as ``uuid.UUID`` decides them (the formats skip the parse for canonical text)."""
+    try:
+        parsed = uuid.UUID(value)
+    except (ValueError, AttributeError, TypeError):
+        return "is not a UUID"
+    if version is None:
+        return None if str(parsed) == value else "is not a canonical lower-case UUID"
+    return None if parsed.version == version and str(parsed) == value else "is not a lower-case version-4 UUID"
+
+
+_UUIDS = st.builds(lambda n: str(uuid.UUID(int=n)), st.integers(0, 2**128 - 1))
+
+
+@settings(max_examples=2000, deadline=None)
+@given(value=st.one_of(_UUIDS, _UUIDS.map(str.upper), _UUIDS.map(lambda u: u.replace("-", "")),
+                       _UUIDS.map(lambda u: "{" + u + "}"), _UUIDS.map(lambda u: u + "\n"),
+                       st.builds(lambda u, i, c: u[:i] + c + u[i + 1:], _UUIDS, st.integers(0, 35),
+                                 st.sampled_from("0123456789abcdefABCDEF-g")), st.text(max_size=40)))
+def test_uuid_checks_agree_with_uuid_parsing(value: str) -> None:
+    assert FORMATS["uuid4"].check(value) == _uuid_reference(value, 4)
+    assert FORMATS["uuid"].check(value) == _uuid_reference(value, None)

@@ -9,6 +9,7 @@ re-exported by this package.
 from __future__ import annotations
 
 import enum
+import hashlib
 import uuid
 from datetime import date
 
@@ -50,10 +51,20 @@ class BatchKind(enum.StrEnum):
     DELETION = "deletion"
 
 
+_NAMESPACE = uuid.NAMESPACE_URL.bytes
+
+
 def batch_id(installation_id: str, label: str) -> str:
     """``uuid5(NAMESPACE_URL, "printernizer-stats:{installation_id}:{label}")``: a resend keeps its id, and
     the id cannot be turned back into the installation id."""
-    return str(uuid.uuid5(uuid.NAMESPACE_URL, _BATCH_ID_NAME.format(installation_id=installation_id, label=label)))
+    name = _BATCH_ID_NAME.format(installation_id=installation_id, label=label)
+    # uuid.uuid5, without its two UUID objects (the receiver derives two ids per batch): SHA-1, version 5,
+    # RFC 4122 variant, canonical text.
+    digest = bytearray(hashlib.sha1(_NAMESPACE + name.encode("utf-8")).digest()[:16])  # noqa: S324 - uuid5's hash
+    digest[6] = (digest[6] & 0x0F) | 0x50
+    digest[8] = (digest[8] & 0x3F) | 0x80
+    text = digest.hex()
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
 def week_batch_id(installation_id: str, monday: date) -> str:

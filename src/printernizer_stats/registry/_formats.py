@@ -32,7 +32,14 @@ def _normalise_uuid4(raw: str) -> str:
     return str(value)
 
 
+_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.ASCII)
+"""What ``str(uuid.UUID(...))`` writes: a value of this shape is its own canonical form, no parse needed."""
+
+
 def _check_uuid4(value: str) -> str | None:
+    # Version 4 of the RFC 4122 variant: digit 13 is 4, digit 17 one of 8-b (uuid.UUID.version).
+    if isinstance(value, str) and _CANONICAL_UUID.fullmatch(value) and value[14] == "4" and value[19] in "89ab":
+        return None
     try:
         parsed = uuid.UUID(value)
     except (ValueError, AttributeError, TypeError):
@@ -43,6 +50,8 @@ def _check_uuid4(value: str) -> str | None:
 
 
 def _check_uuid(value: str) -> str | None:
+    if isinstance(value, str) and _CANONICAL_UUID.fullmatch(value):
+        return None
     try:
         parsed = uuid.UUID(value)
     except (ValueError, AttributeError, TypeError):

@@ -1,10 +1,15 @@
-"""``TokenBuckets``: bursts, refill, bounded memory."""
+"""``TokenBuckets``: bursts, refill, bounded memory; ``address_group``: what one budget is kept for."""
 
 from __future__ import annotations
 
+import ipaddress
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from printernizer_stats.maintainers.server import TokenBuckets
+from printernizer_stats.maintainers.server._ratelimit import IPV6_GROUP_PREFIX, address_group
 
 
 def test_burst_then_refill() -> None:
@@ -44,3 +49,28 @@ def test_nonsense_limits_are_refused(capacity: float, refill: float) -> None:
     """A bucket that could never admit anything is a configuration error."""
     with pytest.raises(ValueError, match="capacity"):
         TokenBuckets(capacity, refill)
+
+
+def _group_reference(address: str) -> str:
+    """``address_group`` as ``ipaddress`` decides it for every address (the function skips the parse when
+    the answer is the address itself)."""
+    try:
+        parsed = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return address
+    if isinstance(parsed, ipaddress.IPv6Address):
+        if parsed.ipv4_mapped is not None:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.IPv6Network((parsed, IPV6_GROUP_PREFIX), strict=False))
+    return str(parsed)
+
+
+_OCTETS = st.lists(st.one_of(st.integers(0, 300).map(str), st.integers(0, 99).map(lambda n: f"0{n}")),
+                   min_size=3, max_size=5).map(".".join)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(address=st.one_of(_OCTETS, st.ip_addresses().map(str), st.text(alphabet="0123456789.:%abcdefAF x\n\u0661",
+                                                                         max_size=24)))
+def test_address_groups_agree_with_ipaddress(address: str) -> None:
+    assert address_group(address) == _group_reference(address)

@@ -14,6 +14,7 @@ from opentelemetry.proto.metrics.v1.metrics_pb2 import Exemplar, Metric
 
 from printernizer_stats.maintainers.server import _checked_points
 from printernizer_stats.maintainers.server._points import TimeWindow
+from printernizer_stats.maintainers.server._rows import buckets_json, canonical_json
 from printernizer_stats.maintainers.server._validate import validate_request
 from printernizer_stats.maintainers.server._wire import number_point, point_spans
 from printernizer_stats.registry import Registry
@@ -118,3 +119,45 @@ def test_generated_requests_get_the_same_verdicts(case: object) -> None:
 def test_mutated_gzip_is_not_needed_here() -> None:
     """The mutations above work on protobuf bytes (gzip is the guards' business): the valid body decodes."""
     assert ExportMetricsServiceRequest.FromString(gzip.decompress(gzipped(_typical()))).resource_metrics
+
+
+def _spans_reference(data: bytes, expected: int) -> list[tuple[int, int]] | None:
+    """``point_spans`` with a plain varint loop for every length (it reads one- and two-byte lengths directly)."""
+    spans, i = [], 0
+    while i < len(data) and data[i] == 0x0A:
+        i += 1
+        length = shift = 0
+        while True:
+            if i >= len(data):
+                return None
+            byte = data[i]
+            i += 1
+            length |= (byte & 0x7F) << shift
+            if byte < 0x80:
+                break
+            shift += 7
+        spans.append((i, length))
+        i += length
+    return spans if len(spans) == expected and i <= len(data) else None
+
+
+def _varint(value: int) -> bytes:
+    out = bytearray()
+    while value >= 0x80:
+        out.append(value & 0x7F | 0x80)
+        value >>= 7
+    return bytes([*out, value])
+
+
+_POINTS = st.lists(st.binary(max_size=300).map(lambda point: b"\x0a" + _varint(len(point)) + point), max_size=5)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(data=st.one_of(_POINTS.map(b"".join), st.binary(max_size=64)), expected=st.integers(0, 5))
+def test_point_spans_read_lengths_like_a_varint_loop(data: bytes, expected: int) -> None:
+    assert point_spans(data, expected) == _spans_reference(data, expected)
+
+
+@given(buckets=st.lists(st.integers(0, 2**64 - 1), max_size=20).map(tuple))
+def test_bucket_counts_json_is_the_canonical_encoding(buckets: tuple[int, ...]) -> None:
+    assert buckets_json(buckets) == canonical_json(list(buckets))

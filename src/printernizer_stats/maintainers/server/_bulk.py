@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import operator
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -108,3 +108,21 @@ class DriverQuery:
             params = {name: value.isoformat() if isinstance(value, date) else value for name, value in params.items()}
         given: Any = tuple(params[name] for name in self.names) if self.names else params
         return [tuple(row) for row in connection.exec_driver_sql(self.sql, given)]
+
+
+class InQuery:
+    """``build(parameters)``: a SELECT whose WHERE holds ``column IN (parameters)``; compiled once for each
+    count of values (a group commit's size: a few dozen counts at most) and run at the driver like
+    ``DriverQuery``, where SQLAlchemy would build and look up the statement again for every group."""
+
+    def __init__(self, engine: Engine, build: Callable[[list[sa.BindParameter[Any]]], sa.Select[Any]]) -> None:
+        self._engine = engine
+        self._build = build
+        self._queries: dict[int, DriverQuery] = {}
+
+    def rows(self, connection: Connection, values: Sequence[Any]) -> list[tuple[Any, ...]]:
+        query = self._queries.get(len(values))
+        if query is None:
+            query = self._queries[len(values)] = DriverQuery(
+                self._engine, self._build([sa.bindparam(f"in_{i}") for i in range(len(values))]))
+        return query.rows(connection, **{f"in_{i}": value for i, value in enumerate(values)})

@@ -14,6 +14,7 @@ from opentelemetry.proto.metrics.v1.metrics_pb2 import HistogramDataPoint, Metri
 
 from printernizer_stats.maintainers.server._batch import SeriesValue
 from printernizer_stats.maintainers.server._points import (
+    SANITY_LIMIT,
     DataPoint,
     check_attributes,
     histogram_checked,
@@ -52,12 +53,58 @@ def checked_points(spec: MetricSpec, metric: Metric, points: Sequence[DataPoint]
         spans = point_spans(raw, len(points))
     if spans is None:
         return [_objects(spec, point) for point in points]
-    histogram = kind == "histogram"
-    checked = []
+    if kind == "histogram":
+        return _histograms(spec, raw, spans, points)
+    return _numbers(spec, raw, spans, points)
+
+
+def _numbers(spec: MetricSpec, raw: bytes, spans: list[tuple[int, int]], points: Sequence[DataPoint]
+             ) -> list[Checked]:
+    """``_number`` of each point, with the common case inline: attributes seen before, an integer in range
+    (what ``number_checked`` accepts as it is); a batch has dozens of points."""
+    name, integer = spec.name, spec.rounding.integer
+    limit = spec.max_weekly if spec.max_weekly is not None else SANITY_LIMIT
+    checked: list[Checked] = []
     for index, (offset, length) in enumerate(spans):
-        fast = _histogram(spec, raw, offset, length) if histogram else _number(spec, raw, offset, length)
-        checked.append(fast if fast is not None else _objects(spec, points[index]))
+        point = number_point(raw, offset, length)
+        known = _KNOWN.get((name, point[0])) if point is not None else None
+        if (known is None or known[0] is not spec or point is None
+                or not (integer and point[3] == AS_INT and 0 <= point[4] <= limit)):
+            fast = _number(spec, raw, offset, length)
+            checked.append(fast if fast is not None else _objects(spec, points[index]))
+            continue
+        _, start, end, _, value = point
+        checked.append((known[1], None, start, end, SeriesValue(name, known[1], value), None))
     return checked
+
+
+def _histograms(spec: MetricSpec, raw: bytes, spans: list[tuple[int, int]], points: Sequence[DataPoint]
+                ) -> list[Checked]:
+    """``_histogram`` of each point, the common case inline like ``_numbers``: attributes seen before,
+    counts adding up, count and sum in range (what ``histogram_checked`` accepts)."""
+    name, buckets, bounds = spec.name, len(spec.rounding.buckets) + 1, _bounds(spec)
+    limit = spec.max_weekly if spec.max_weekly is not None else SANITY_LIMIT
+    checked: list[Checked] = []
+    for index, (offset, length) in enumerate(spans):
+        point = histogram_point(raw, offset, length, buckets, bounds)
+        known = _KNOWN.get((name, point[0])) if point is not None else None
+        if (known is None or known[0] is not spec or point is None or sum(point[5]) != point[3]
+                or not 0 <= float(point[3]) <= limit or not 0 <= point[4] <= limit):
+            fast = _histogram(spec, raw, offset, length)
+            checked.append(fast if fast is not None else _objects(spec, points[index]))
+            continue
+        _, start, end, count, total, counts = point
+        series = SeriesValue(name, known[1], float(total), int(count), counts)
+        checked.append((known[1], None, start, end, series, None))
+    return checked
+
+
+def _bounds(spec: MetricSpec) -> bytes:
+    buckets = spec.rounding.buckets
+    bounds = _BOUNDS.get(buckets)
+    if bounds is None:
+        bounds = _BOUNDS[buckets] = bounds_bytes(buckets)
+    return bounds
 
 
 def _objects(spec: MetricSpec, point: DataPoint) -> Checked:
@@ -83,11 +130,7 @@ def _number(spec: MetricSpec, raw: bytes, offset: int, length: int) -> Checked |
 
 
 def _histogram(spec: MetricSpec, raw: bytes, offset: int, length: int) -> Checked | None:
-    buckets = spec.rounding.buckets
-    bounds = _BOUNDS.get(buckets)
-    if bounds is None:
-        bounds = _BOUNDS[buckets] = bounds_bytes(buckets)
-    point = histogram_point(raw, offset, length, len(buckets) + 1, bounds)
+    point = histogram_point(raw, offset, length, len(spec.rounding.buckets) + 1, _bounds(spec))
     if point is None:
         return None
     tail, start, end, count, total, counts = point

@@ -29,8 +29,8 @@ def decode_and_validate(registry: Registry, budget: JsonBudget, body: bytes, med
                         window: TimeWindow) -> Decoded:
     """Raises DecodeError (400, or 413 for JSON over its budget)."""
     message = decode_request(body, media, budget)
-    verdicts = validate_request(registry, message, window)
-    return Decoded(verdicts, tuple(count_points(batch) for batch in message.resource_metrics))
+    points = tuple(count_points(batch) for batch in message.resource_metrics)  # counted once, for both
+    return Decoded(validate_request(registry, message, window, points), points)
 
 
 _process_registry: list[Registry] = []

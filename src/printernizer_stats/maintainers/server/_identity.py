@@ -14,10 +14,11 @@ from datetime import date
 
 import sqlalchemy as sa
 import structlog
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 
 from printernizer_stats.contract import PROOF, VERIFIER
 from printernizer_stats.maintainers.server._batch import ValidatedBatch
+from printernizer_stats.maintainers.server._bulk import InQuery
 from printernizer_stats.registry import proves
 
 _log = structlog.get_logger(__name__)
@@ -46,22 +47,35 @@ def identity_problem(registered: str | None, batch: ValidatedBatch) -> str | Non
     return None
 
 
-def registered_verifiers(connection: Connection, table: sa.Table, installation_ids: Iterable[str]) -> dict[str, str]:
+def verifiers_query(engine: Engine, table: sa.Table) -> InQuery:
+    """The verifiers of some installation ids, compiled once per count (``registered_verifiers``)."""
+    return InQuery(engine, lambda ids: sa.select(table.c.installation_id, table.c.verifier).where(
+        table.c.installation_id.in_(ids)))
+
+
+def registered_verifiers(connection: Connection, table: sa.Table, installation_ids: Iterable[str],
+                         query: InQuery | None = None) -> dict[str, str]:
+    """Installation id -> its registered verifier, for those of ``installation_ids`` that have one
+    (``query``: ``verifiers_query`` of ``table``, for the writer's hot path)."""
     ids = sorted(set(installation_ids))
     found: dict[str, str] = {}
     for chunk in range(0, len(ids), 500):
-        query = sa.select(table.c.installation_id, table.c.verifier).where(
+        if query is not None:
+            found.update(query.rows(connection, ids[chunk:chunk + 500]))
+            continue
+        statement = sa.select(table.c.installation_id, table.c.verifier).where(
             table.c.installation_id.in_(ids[chunk:chunk + 500]))
-        found.update({row.installation_id: row.verifier for row in connection.execute(query)})
+        found.update({row.installation_id: row.verifier for row in connection.execute(statement)})
     return found
 
 
 class Verifiers:
     """The keys known in one transaction: checks batches against them and registers first ones."""
 
-    def __init__(self, connection: Connection, table: sa.Table, installation_ids: Sequence[str]) -> None:
+    def __init__(self, connection: Connection, table: sa.Table, installation_ids: Sequence[str],
+                 query: InQuery | None = None) -> None:
         self._connection, self._table = connection, table
-        self._known = registered_verifiers(connection, table, installation_ids)
+        self._known = registered_verifiers(connection, table, installation_ids, query)
         self._new: dict[str, str] = {}
 
     def check(self, batch: ValidatedBatch) -> str | None:

@@ -85,13 +85,18 @@ def answer_media(media: str) -> str:
     return JSON if media == JSON else PROTOBUF
 
 
+_FULL_SUCCESS = {media: _encode(ExportMetricsServiceResponse(), media) for media in MEDIA_TYPES}
+"""The answer to nearly every request (nothing rejected), encoded once."""
+
+
 def success_response(media: str, rejected: int, message: str, headers: Mapping[str, str]) -> Response:
     """HTTP 200 with an ExportMetricsServiceResponse; ``partial_success`` when ``rejected`` > 0."""
-    answer = ExportMetricsServiceResponse()
-    if rejected or message:
-        answer.partial_success.rejected_data_points = rejected
-        answer.partial_success.error_message = message
     media = answer_media(media)
+    if not (rejected or message):
+        return Response(_FULL_SUCCESS[media], 200, headers=dict(headers), media_type=media)
+    answer = ExportMetricsServiceResponse()
+    answer.partial_success.rejected_data_points = rejected
+    answer.partial_success.error_message = message
     return Response(_encode(answer, media), 200, headers=dict(headers), media_type=media)
 
 

@@ -55,6 +55,10 @@ addresses would otherwise be 2**64 separate budgets."""
 def address_group(address: str) -> str:
     """What one budget is kept for: an IPv4 address as it is, an IPv6 address's /64 network (an
     IPv4-mapped IPv6 address is its IPv4 address), anything else (``unknown``, a socket path) verbatim."""
+    if ":" not in address and "%" not in address:
+        # Not IPv6 and no zone: an IPv4 address ipaddress accepts is already in its canonical form (it refuses
+        # leading zeros), and anything else is kept verbatim, so the group is the address either way.
+        return address
     try:
         parsed = ipaddress.ip_address(address.split("%", 1)[0])
     except ValueError:

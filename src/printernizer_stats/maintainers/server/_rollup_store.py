@@ -23,7 +23,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from printernizer_stats.maintainers.server._bulk import BulkInsert, DriverQuery
+from printernizer_stats.maintainers.server._bulk import BulkInsert, DriverQuery, InQuery
 from printernizer_stats.maintainers.server._rollup_cells import MEASURES, Key, Vector, week_contribution
 from printernizer_stats.maintainers.server._rows import BatchRows, Row
 from printernizer_stats.maintainers.server._upsert import Columns
@@ -67,9 +67,9 @@ class RollupWriter:
         ledger = tables["batches"]
         installation_id: sa.BindParameter[str] = sa.bindparam("installation_id")
         period: sa.BindParameter[date] = sa.bindparam("period")
-        self._membership = sa.select(installations.c.installation_id, installations.c.first_received_week,
-                                     installations.c.last_received_week).where(
-            installations.c.installation_id.in_(sa.bindparam("ids", expanding=True)))
+        self._membership = InQuery(engine, lambda ids: sa.select(
+            installations.c.installation_id, installations.c.first_received_week,
+            installations.c.last_received_week).where(installations.c.installation_id.in_(ids)))
         self._ledger_weeks = sa.select(ledger.c.period).distinct().where(
             ledger.c.installation_id == installation_id, ledger.c.period.is_not(None))
         self._daily_columns = tuple(column.name for column in daily.columns)
@@ -108,8 +108,7 @@ class RollupWriter:
         ids = list(installation_ids)
         found = {}
         for start in range(0, len(ids), _CHUNK):
-            for installation_id, first, last in connection.execute(self._membership,
-                                                                   {"ids": ids[start:start + _CHUNK]}):
+            for installation_id, first, last in self._membership.rows(connection, ids[start:start + _CHUNK]):
                 found[installation_id] = (_date(first), _date(last))
         return found
 

@@ -26,8 +26,12 @@ bucket_counts), the columns after those two in table order."""
 EVENT_COLUMNS = ("metric", "attributes", "value", "sample_count", "bucket_counts")
 
 
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+"""What ``json.dumps`` with these options builds per call (an encoder), built once."""
+
+
 def canonical_json(value: object) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return _CANONICAL.encode(value)
 
 
 @functools.lru_cache(maxsize=20_000)
@@ -37,8 +41,11 @@ def attributes_json(attributes: Attributes) -> str:
 
 
 def buckets_json(buckets: tuple[int, ...]) -> str:
-    """Canonical JSON of bucket counts (what ``canonical_json`` gives, without its overhead)."""
-    return "[" + ",".join(map(str, buckets)) + "]"
+    """Canonical JSON of bucket counts (what ``canonical_json`` gives, without its overhead): the tuple's repr
+    without its spaces, in C (a lone count's repr has a trailing comma)."""
+    if len(buckets) < 2:
+        return "[" + ",".join(map(str, buckets)) + "]"
+    return "[" + repr(buckets)[1:-1].replace(" ", "") + "]"
 
 
 def digest(document: object) -> str:

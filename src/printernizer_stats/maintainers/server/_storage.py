@@ -25,10 +25,10 @@ from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 
 from printernizer_stats.contract import BatchKind, deletion_batch_id
 from printernizer_stats.maintainers.server._batch import ValidatedBatch
-from printernizer_stats.maintainers.server._bulk import DriverQuery
+from printernizer_stats.maintainers.server._bulk import InQuery
 from printernizer_stats.maintainers.server._deletion import delete_installations, split_by_kind
 from printernizer_stats.maintainers.server._engine import lock_installations
-from printernizer_stats.maintainers.server._identity import Verifiers
+from printernizer_stats.maintainers.server._identity import Verifiers, verifiers_query
 from printernizer_stats.maintainers.server._partitions import WeekPartitions
 from printernizer_stats.maintainers.server._rollup_store import RollupWriter
 from printernizer_stats.maintainers.server._rows import batch_rows, nothing_stored_receipt, received_week
@@ -93,8 +93,9 @@ class Storage:
         dialect = engine.dialect.name
         self._insert_tombstone = upsert(dialect, self.tables["batches"], ["batch_id"])
         ledger = self.tables["batches"]
-        self._ledger_pair = DriverQuery(engine, sa.select(ledger.c.batch_id, ledger.c.receipt).where(
-            ledger.c.batch_id.in_([sa.bindparam("batch"), sa.bindparam("tombstone")])))
+        self._ledger_in = InQuery(engine, lambda keys: sa.select(ledger.c.batch_id, ledger.c.receipt).where(
+            ledger.c.batch_id.in_(keys)))
+        self._verifiers = verifiers_query(engine, self.tables["verifiers"])
         self._rollups = RollupWriter(engine, {**self.tables, "figure_rollups": figure_rollups(registry)})
         self._weeks_writes = WeekWrites(engine, self.tables, registry, self._rollups)
         self._partitions = WeekPartitions(engine)
@@ -175,25 +176,21 @@ class Storage:
         4. write the new ones: ledger first (its key catches concurrent copies), then the data."""
         planned = [self._weeks_writes.plan(batch, today) for batch, today in items]
         misfits = self._weeks_writes.misfits(planned)
-        ledger = self.tables["batches"]
         installations = sorted({batch.installation.installation_id for batch, _ in items})
-        keys = [batch.batch_id for batch, _ in items] + [deletion_batch_id(i) for i in installations]
+        tombstones = {i: deletion_batch_id(i) for i in installations}  # a uuid5 each: computed once
+        keys = [batch.batch_id for batch, _ in items] + list(tombstones.values())
         results: list[StoreResult] = []
         new: list[PlannedWeek] = []
         self._partitions.ensure({b.period for b, _ in items if b.period})  # PostgreSQL: before, in its own transaction
         with self._transaction() as connection:
             lock_installations(connection, installations)
-            if len(keys) == 2:  # one batch: its id and its installation's tombstone, compiled once
-                known = dict(self._ledger_pair.rows(connection, batch=keys[0], tombstone=keys[1]))
-            else:
-                known = {row.batch_id: row.receipt for row in connection.execute(
-                    sa.select(ledger.c.batch_id, ledger.c.receipt).where(ledger.c.batch_id.in_(keys)))}
-            verifiers = Verifiers(connection, self.tables["verifiers"], installations)
+            known = dict(self._ledger_in.rows(connection, keys))
+            verifiers = Verifiers(connection, self.tables["verifiers"], installations, self._verifiers)
             for week in planned:
                 batch, rows = week.batch, week.rows
                 if batch.batch_id in misfits:
                     results.append(_invalid(batch, misfits[batch.batch_id]))
-                elif deletion_batch_id(batch.installation.installation_id) in known:
+                elif tombstones[batch.installation.installation_id] in known:
                     results.append(StoreResult(batch.batch_id, nothing_stored_receipt(batch.batch_id),
                                                Outcome.REFUSED_DELETED))
                 elif unproven := verifiers.check(batch):
@@ -217,7 +214,7 @@ class Storage:
         with self._transaction() as connection:
             ids = sorted({batch.installation.installation_id for batch, _ in items})
             lock_installations(connection, ids)  # before the check: a key registered meanwhile is seen
-            verifiers = Verifiers(connection, self.tables["verifiers"], ids)
+            verifiers = Verifiers(connection, self.tables["verifiers"], ids, self._verifiers)
             refused = {i: problem for i, (batch, _) in enumerate(items) if (problem := verifiers.check(batch))}
             proved = [item for i, item in enumerate(items) if i not in refused]
             receipts = iter(delete_installations(connection, self.tables, self._insert_tombstone, proved,

@@ -71,14 +71,19 @@ Verdicts = tuple[ValidatedBatch | Rejected, ...] | Rejected
 
 def validate_request(
     registry: Registry, request: ExportMetricsServiceRequest, window: TimeWindow,
+    points: Sequence[int] | None = None,
 ) -> Verdicts:
-    """One verdict per ResourceMetrics, in request order; ``Rejected`` when the request as a whole is not one."""
+    """One verdict per ResourceMetrics, in request order; ``Rejected`` when the request as a whole is not one.
+    ``points``: each batch's ``count_points``, when the caller has counted them already."""
     count = len(request.resource_metrics)
     if count == 0:
         return Rejected("resource_metrics: a request carries at least one batch, not 0")
     if count > MAX_BATCHES_PER_REQUEST:
         return Rejected(f"resource_metrics: a request carries at most {MAX_BATCHES_PER_REQUEST} batches, not {count}")
-    return tuple(validate_resource_metrics(registry, batch, window) for batch in request.resource_metrics)
+    if points is None:
+        return tuple(validate_resource_metrics(registry, batch, window) for batch in request.resource_metrics)
+    return tuple(validate_resource_metrics(registry, batch, window, total)
+                 for batch, total in zip(request.resource_metrics, points, strict=True))
 
 
 def validate_batch(
@@ -91,9 +96,10 @@ def validate_batch(
 
 
 def validate_resource_metrics(
-    registry: Registry, resource_metrics: ResourceMetrics, window: TimeWindow,
+    registry: Registry, resource_metrics: ResourceMetrics, window: TimeWindow, points: int | None = None,
 ) -> ValidatedBatch | Rejected:
-    """Check one batch against the registry and the wire format; see the module docstring for the order."""
+    """Check one batch against the registry and the wire format; see the module docstring for the order.
+    ``points``: its ``count_points``, if counted already."""
     if len(resource_metrics.scope_metrics) != 1:
         return Rejected(f"scope_metrics: a batch carries exactly one, not {len(resource_metrics.scope_metrics)}")
     scope_metrics = resource_metrics.scope_metrics[0]
@@ -104,9 +110,9 @@ def validate_resource_metrics(
     if len(scope_metrics.metrics) > len(registry.metrics):
         return Rejected(f"metrics: a batch carries at most {len(registry.metrics)} metrics, "
                         f"not {len(scope_metrics.metrics)}")
-    total = count_points(resource_metrics)
-    if total > max_points(registry):
-        return Rejected(f"data points: a batch carries at most {max_points(registry)}, not {total}")
+    total = count_points(resource_metrics) if points is None else points
+    if total > (most := max_points(registry)):
+        return Rejected(f"data points: a batch carries at most {most}, not {total}")
     resource = check_resource_fields(registry, resource_metrics.resource.attributes)
     if isinstance(resource, Rejected):
         return resource
@@ -140,9 +146,21 @@ def check_resource_fields(
     if values[REGISTRY_VERSION] != str(registry.version):
         return Rejected(f"resource attribute {REGISTRY_VERSION!r}: version {values[REGISTRY_VERSION]} is not "
                         f"the receiver's registry version {registry.version}")
-    facts = tuple((fact_column(name), values[name]) for name in registry.resource if name not in IDENTITY_ATTRIBUTES)
+    facts = tuple([(column, values[name]) for name, column in _fact_columns(registry)])
     return InstallationFacts(values[INSTALLATION_ID], registry.version, facts, values[PROOF],
                              values[VERIFIER]), values[BATCH_ID]
+
+
+_FACT_COLUMNS: dict[int, tuple[Registry, tuple[tuple[str, str], ...]]] = {}
+
+
+def _fact_columns(registry: Registry) -> tuple[tuple[str, str], ...]:
+    """(resource field, column) of the registry's descriptive fields, in registry order (once per registry)."""
+    known = _FACT_COLUMNS.get(id(registry))
+    if known is None or known[0] is not registry:
+        known = _FACT_COLUMNS[id(registry)] = (registry, tuple(
+            (name, fact_column(name)) for name in registry.resource if name not in IDENTITY_ATTRIBUTES))
+    return known[1]
 
 
 def _count_points(metric: Metric) -> int:
@@ -177,6 +195,7 @@ def _week(
     per_metric: dict[str, int] = {}
     rejections: list[PointRejection] = []
     period = None
+    check_interval = window.check_interval
     for metric in metrics:
         spec = registry.metrics.get(metric.name)
         if spec is None:
@@ -190,18 +209,18 @@ def _week(
         name, cap, taken = spec.name, spec.max_cardinality * _WEEK_DAYS, per_metric.get(spec.name, 0)
         for attributes, reason, start, end, value, value_reason in checked_points(spec, metric, points):
             if reason is None:
-                week, reason = window.check_interval(start, end)
+                week, reason = check_interval(start, end)
                 if reason is not None:
                     reason = f"metric {name!r}: {reason}"
                 elif period is not None and week != period:
                     reason = f"metric {name!r}: point is in week {week}, the batch in week {period}"
-                elif (name, attributes) in accepted:
+                elif (key := (name, attributes)) in accepted:
                     reason = f"metric {name!r}: series {dict(attributes)} appears twice"
                 elif taken >= cap:
                     reason = f"metric {name!r}: more than {cap} series"
                 elif value is not None:
                     period, taken = week, taken + 1
-                    accepted[(name, attributes)] = value
+                    accepted[key] = value
                     continue
                 else:
                     reason = value_reason

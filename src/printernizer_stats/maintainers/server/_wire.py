@@ -14,6 +14,7 @@ before. Either way a point gets the same verdict; tests/maintainers/server/test_
 
 from __future__ import annotations
 
+import functools
 import struct
 from collections.abc import Sequence
 
@@ -45,16 +46,23 @@ def point_spans(data: bytes, expected: int) -> list[tuple[int, int]] | None:
     size, i = len(data), 0
     while i < size and data[i] == _POINT_TAG:
         i += 1
-        length = shift = 0
-        while True:
-            if i >= size:
-                return None
-            byte = data[i]
+        if i < size and data[i] < 0x80:  # a one-byte length (every number point): no varint loop
+            length = data[i]
             i += 1
-            length |= (byte & 0x7F) << shift
-            if byte < 0x80:
-                break
-            shift += 7
+        elif i + 1 < size and data[i + 1] < 0x80:  # two bytes (a histogram point)
+            length = (data[i] & 0x7F) | data[i + 1] << 7
+            i += 2
+        else:
+            length = shift = 0
+            while True:
+                if i >= size:
+                    return None
+                byte = data[i]
+                i += 1
+                length |= (byte & 0x7F) << shift
+                if byte < 0x80:
+                    break
+                shift += 7
         spans.append((i, length))
         i += length
     return spans if len(spans) == expected and i <= size else None
@@ -82,6 +90,11 @@ def bounds_bytes(buckets: Sequence[float]) -> bytes:
     return bytes([0x3A, len(packed)]) + packed if len(packed) < 0x80 else b"\xff"  # never matches: slow path
 
 
+@functools.lru_cache(maxsize=64)
+def _counts(buckets: int) -> struct.Struct:
+    return struct.Struct(f"<{buckets}Q")
+
+
 def histogram_point(data: bytes, offset: int, length: int, buckets: int, bounds: bytes) -> HistogramPoint | None:
     """``buckets``: how many bucket counts the registry's bounds make; ``bounds``: ``bounds_bytes``."""
     counts_at = offset + _HISTOGRAM_FIXED
@@ -93,7 +106,7 @@ def histogram_point(data: bytes, offset: int, length: int, buckets: int, bounds:
             or data[bounds_at:bounds_at + len(bounds)] != bounds):
         return None
     start, time, count, total = _HISTOGRAM.unpack_from(data, offset)
-    counts = struct.unpack_from(f"<{buckets}Q", data, counts_at + 2)
+    counts = _counts(buckets).unpack_from(data, counts_at + 2)
     return data[bounds_at + len(bounds):end], start, time, count, total, counts
 
 
