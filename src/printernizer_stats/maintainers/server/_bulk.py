@@ -111,9 +111,9 @@ class DriverQuery:
 
 
 class InQuery:
-    """``build(parameters)``: a SELECT whose WHERE holds ``column IN (parameters)``; compiled once for each
-    count of values (a group commit's size: a few dozen counts at most) and run at the driver like
-    ``DriverQuery``, where SQLAlchemy would build and look up the statement again for every group."""
+    """``build(parameters)``: a SELECT whose WHERE holds ``column IN (parameters)``, compiled once for each
+    count of values (callers chunk their values, 500 at most, so at most that many statements) and run at the
+    driver like ``DriverQuery``, where SQLAlchemy would build and look up the statement again for every group."""
 
     def __init__(self, engine: Engine, build: Callable[[list[sa.BindParameter[Any]]], sa.Select[Any]]) -> None:
         self._engine = engine

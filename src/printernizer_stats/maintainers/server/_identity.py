@@ -48,34 +48,29 @@ def identity_problem(registered: str | None, batch: ValidatedBatch) -> str | Non
 
 
 def verifiers_query(engine: Engine, table: sa.Table) -> InQuery:
-    """The verifiers of some installation ids, compiled once per count (``registered_verifiers``)."""
+    """The verifiers of some installation ids (``registered_verifiers``), compiled once per count of ids."""
     return InQuery(engine, lambda ids: sa.select(table.c.installation_id, table.c.verifier).where(
         table.c.installation_id.in_(ids)))
 
 
-def registered_verifiers(connection: Connection, table: sa.Table, installation_ids: Iterable[str],
-                         query: InQuery | None = None) -> dict[str, str]:
+def registered_verifiers(connection: Connection, query: InQuery, installation_ids: Iterable[str]) -> dict[str, str]:
     """Installation id -> its registered verifier, for those of ``installation_ids`` that have one
-    (``query``: ``verifiers_query`` of ``table``, for the writer's hot path)."""
+    (``query``: ``verifiers_query`` of the verifiers table), 500 ids a statement."""
     ids = sorted(set(installation_ids))
     found: dict[str, str] = {}
     for chunk in range(0, len(ids), 500):
-        if query is not None:
-            found.update(query.rows(connection, ids[chunk:chunk + 500]))
-            continue
-        statement = sa.select(table.c.installation_id, table.c.verifier).where(
-            table.c.installation_id.in_(ids[chunk:chunk + 500]))
-        found.update({row.installation_id: row.verifier for row in connection.execute(statement)})
+        found.update(query.rows(connection, ids[chunk:chunk + 500]))
     return found
 
 
 class Verifiers:
     """The keys known in one transaction: checks batches against them and registers first ones."""
 
-    def __init__(self, connection: Connection, table: sa.Table, installation_ids: Sequence[str],
-                 query: InQuery | None = None) -> None:
+    def __init__(self, connection: Connection, table: sa.Table, query: InQuery,
+                 installation_ids: Sequence[str]) -> None:
+        """``query``: ``verifiers_query`` of ``table``, built once by the owner (compiling is the cost)."""
         self._connection, self._table = connection, table
-        self._known = registered_verifiers(connection, table, installation_ids, query)
+        self._known = registered_verifiers(connection, query, installation_ids)
         self._new: dict[str, str] = {}
 
     def check(self, batch: ValidatedBatch) -> str | None:

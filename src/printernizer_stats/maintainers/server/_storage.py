@@ -185,7 +185,7 @@ class Storage:
         with self._transaction() as connection:
             lock_installations(connection, installations)
             known = dict(self._ledger_in.rows(connection, keys))
-            verifiers = Verifiers(connection, self.tables["verifiers"], installations, self._verifiers)
+            verifiers = Verifiers(connection, self.tables["verifiers"], self._verifiers, installations)
             for week in planned:
                 batch, rows = week.batch, week.rows
                 if batch.batch_id in misfits:
@@ -214,7 +214,7 @@ class Storage:
         with self._transaction() as connection:
             ids = sorted({batch.installation.installation_id for batch, _ in items})
             lock_installations(connection, ids)  # before the check: a key registered meanwhile is seen
-            verifiers = Verifiers(connection, self.tables["verifiers"], ids, self._verifiers)
+            verifiers = Verifiers(connection, self.tables["verifiers"], self._verifiers, ids)
             refused = {i: problem for i, (batch, _) in enumerate(items) if (problem := verifiers.check(batch))}
             proved = [item for i, item in enumerate(items) if i not in refused]
             receipts = iter(delete_installations(connection, self.tables, self._insert_tombstone, proved,

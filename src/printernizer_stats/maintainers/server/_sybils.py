@@ -21,7 +21,7 @@ from sqlalchemy.engine import Engine
 
 from printernizer_stats.contract import BatchKind
 from printernizer_stats.maintainers.server._batch import ValidatedBatch
-from printernizer_stats.maintainers.server._identity import registered_verifiers
+from printernizer_stats.maintainers.server._identity import registered_verifiers, verifiers_query
 from printernizer_stats.maintainers.server._ratelimit import TokenBuckets
 
 NEW_INSTALLATIONS_REASON = "too many new installations from this address; retry later"
@@ -43,7 +43,7 @@ class KnownInDatabase:
 
     def __init__(self, engine: Engine, tables: Mapping[str, sa.Table], max_remembered: int = 100_000) -> None:
         self.engine = engine
-        self.verifiers = tables["verifiers"]
+        self.verifiers = verifiers_query(engine, tables["verifiers"])
         self.ledger = tables["batches"]
         self.max_remembered = max_remembered
         self._registered: OrderedDict[str, None] = OrderedDict()
