@@ -21,6 +21,7 @@ from sqlalchemy.engine import Engine
 
 from printernizer_stats.contract import BatchKind
 from printernizer_stats.maintainers.server._batch import ValidatedBatch
+from printernizer_stats.maintainers.server._bulk import InQuery
 from printernizer_stats.maintainers.server._identity import registered_verifiers, verifiers_query
 from printernizer_stats.maintainers.server._ratelimit import TokenBuckets
 
@@ -44,7 +45,8 @@ class KnownInDatabase:
     def __init__(self, engine: Engine, tables: Mapping[str, sa.Table], max_remembered: int = 100_000) -> None:
         self.engine = engine
         self.verifiers = verifiers_query(engine, tables["verifiers"])
-        self.ledger = tables["batches"]
+        ledger = tables["batches"]
+        self.ledger = InQuery(engine, lambda ids: sa.select(ledger.c.batch_id).where(ledger.c.batch_id.in_(ids)))
         self.max_remembered = max_remembered
         self._registered: OrderedDict[str, None] = OrderedDict()
 
@@ -67,8 +69,7 @@ class KnownInDatabase:
         found: set[str] = set()
         with self.engine.connect() as connection:
             for start in range(0, len(ids), 500):
-                found.update(connection.execute(sa.select(self.ledger.c.batch_id).where(
-                    self.ledger.c.batch_id.in_(ids[start:start + 500]))).scalars())
+                found.update(row[0] for row in self.ledger.rows(connection, ids[start:start + 500]))
         return found
 
 
